@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json;
+using HubFunctions.Functions.Hosting;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.Azure.Functions.Worker;
+
+namespace HubFunctions.DevHost;
+
+public static class DevHostEndpoints
+{
+    private static readonly string[] AllMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+    /// <summary>Maps every active HTTP function under the route prefix, behind the shared pipeline.</summary>
+    public static void MapFunctions(this WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<HostSettings>();
+        var prefix = settings.RoutePrefix.Trim('/');
+        foreach (var function in app.Services.GetRequiredService<ActiveFunctions>().All.Where(f => f.Trigger == TriggerKind.Http))
+        {
+            var route = "/" + string.Join('/', new[] { prefix, function.Http!.Route.Trim('/') }.Where(s => s.Length > 0));
+            var methods = function.Http.Methods.Count == 0 ? AllMethods : function.Http.Methods.Select(m => m.ToUpperInvariant()).ToArray();
+            app.MapMethods(route, methods, async (HttpContext http, HubHttpPipeline pipeline, FunctionInvoker invoker) =>
+            {
+                var result = await pipeline.ExecuteAsync(http, function, async () => await invoker.InvokeHttpAsync(function, http) as IActionResult);
+                await result.ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
+            }).WithDisplayName(function.Name);
+        }
+    }
+
+    /// <summary>
+    /// The admin API of the Functions host: <c>GET /admin/functions</c> lists every function with its
+    /// trigger; <c>POST /admin/functions/{name}</c> with <c>{ "input": "..." }</c> runs a queue or timer
+    /// function now (the input is the queue message text).
+    /// </summary>
+    public static void MapAdmin(this WebApplication app)
+    {
+        app.MapGet("/admin/functions", (ActiveFunctions functions, HostSettings settings) => Results.Json(functions.All.Select(f => new
+        {
+            name = f.Name,
+            entryPoint = f.EntryPoint,
+            trigger = f.TriggerType,
+            route = f.Http is null ? null : $"{settings.RoutePrefix}/{f.Http.Route}",
+            methods = f.Http?.Methods,
+            queueName = f.Queue?.QueueName,
+            schedule = f.Timer?.Schedule,
+        }), HubJson.Options));
+
+        app.MapPost("/admin/functions/{name}", async (string name, HttpContext http, ActiveFunctions functions, FunctionInvoker invoker, TimeProvider clock, ILoggerFactory logs) =>
+        {
+            var function = functions.Find(name);
+            if (function is null)
+            {
+                return Problem(404, ProblemCodes.NotFound, $"No function named '{name}'.");
+            }
+
+            if (function.Trigger == TriggerKind.Http)
+            {
+                return Problem(400, ProblemCodes.BadRequest, $"{function.Name} is an HTTP function; call its route instead.");
+            }
+
+            string? input = null;
+            if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
+            {
+                try
+                {
+                    using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
+                    input = doc.RootElement.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                }
+                catch (JsonException)
+                {
+                    return Problem(400, ProblemCodes.MalformedJson, "Send { \"input\": \"...\" } as JSON.");
+                }
+            }
+
+            try
+            {
+                if (function.Trigger == TriggerKind.Queue)
+                {
+                    await invoker.InvokeQueueAsync(function, http.RequestServices, Encoding.UTF8.GetBytes(input ?? ""), null, http.RequestAborted);
+                }
+                else
+                {
+                    var now = clock.GetUtcNow().UtcDateTime;
+                    await invoker.InvokeTimerAsync(function, http.RequestServices, new TimerInfo
+                    {
+                        IsPastDue = false,
+                        ScheduleStatus = new ScheduleStatus { Last = default, Next = TimerTriggerService.ParseSchedule(function.Timer!.Schedule, http.RequestServices.GetRequiredService<IConfiguration>()).GetNextOccurrence(now), LastUpdated = now },
+                    }, http.RequestAborted);
+                }
+            }
+            catch (Exception e)
+            {
+                logs.CreateLogger("DevHost.Admin").LogError(e, "Admin run of {Function} failed", function.Name);
+                return Results.Json(new { name = function.Name, status = "failed", error = e.GetType().Name }, HubJson.Options, statusCode: StatusCodes.Status202Accepted);
+            }
+
+            return Results.Json(new { name = function.Name, status = "succeeded" }, HubJson.Options, statusCode: StatusCodes.Status202Accepted);
+        });
+    }
+
+    private static IResult Problem(int status, string code, string detail)
+        => Results.Json(new Problem(status, code, Problems.TitleFor(status), detail), HubJson.Options, "application/problem+json", status);
+
+    /// <summary>
+    /// Any error response with no body (unknown route, wrong method, Kestrel's own refusals) gets a
+    /// problem+json body; an exception outside the pipeline becomes a bare 500 problem.
+    /// </summary>
+    public static void UseProblemResponses(this WebApplication app)
+    {
+        app.Use(async (http, next) =>
+        {
+            try
+            {
+                await next(http);
+            }
+            catch (BadHttpRequestException e) when (!http.Response.HasStarted)
+            {
+                http.Response.StatusCode = e.StatusCode;
+            }
+            catch (Exception e) when (!http.Response.HasStarted && e is not OperationCanceledException)
+            {
+                app.Logger.LogError(e, "Unhandled error on {Path}", http.Request.Path.Value);
+                http.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            }
+
+            if (http.Response.StatusCode >= 400 && !http.Response.HasStarted && http.Response.ContentLength is null && string.IsNullOrEmpty(http.Response.ContentType))
+            {
+                var status = http.Response.StatusCode;
+                var (code, detail) = status switch
+                {
+                    404 => (ProblemCodes.NotFound, $"No endpoint at {http.Request.Method} {http.Request.Path.Value}."),
+                    405 => (ProblemCodes.MethodNotAllowed, $"{http.Request.Method} is not allowed on {http.Request.Path.Value}."),
+                    413 => (ProblemCodes.PayloadTooLarge, "The body is too large."),
+                    >= 500 => (ProblemCodes.InternalError, "The request failed on our side."),
+                    _ => (ProblemCodes.BadRequest, "The request could not be read."),
+                };
+                await new ProblemResult(new Problem(status, code, Problems.TitleFor(status), detail))
+                    .ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
+            }
+        });
+    }
+}

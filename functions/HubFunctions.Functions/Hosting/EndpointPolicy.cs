@@ -1,0 +1,28 @@
+using HubFunctions.Core.Access;
+
+namespace HubFunctions.Functions.Hosting;
+
+/// <summary>An HTTP function anyone may call unsigned (API.md: health and calendar only).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PublicEndpointAttribute : Attribute;
+
+/// <summary>The roles allowed to call a signed HTTP function. Without it, any signed client may.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class AllowRolesAttribute(params HubRole[] roles) : Attribute
+{
+    public IReadOnlyList<HubRole> Roles { get; } = roles;
+}
+
+/// <summary>The largest request body a function accepts (default <see cref="EndpointPolicy.DefaultMaxBodyBytes"/>).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class MaxRequestBodyAttribute(long bytes) : Attribute
+{
+    public long Bytes { get; } = bytes;
+}
+
+/// <summary>What the shared request pipeline enforces for one HTTP function.</summary>
+public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes)
+{
+    /// <summary>1 MiB: far above any JSON body of the contract; uploads declare their own limit.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+}

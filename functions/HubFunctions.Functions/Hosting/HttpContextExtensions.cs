@@ -1,0 +1,99 @@
+using System.Text.Json;
+using HubFunctions.Core.Access;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace HubFunctions.Functions.Hosting;
+
+/// <summary>What the request pipeline learned about a request, for the function that handles it.</summary>
+public sealed class HubRequestFeature
+{
+    public required string CorrelationId { get; init; }
+    public HubCaller? Caller { get; set; }
+    public byte[]? Body { get; set; }
+}
+
+/// <summary>A JSON body read for a function: the value, or the problem to answer with.</summary>
+public readonly record struct JsonBody<T>(T? Value, ProblemResult? Problem)
+    where T : class;
+
+public static class HttpContextExtensions
+{
+    public const string CorrelationHeader = "x-correlation-id";
+
+    public static string? GetCorrelationId(this HttpContext http) => http.Features.Get<HubRequestFeature>()?.CorrelationId;
+
+    /// <summary>The authenticated caller. Signed endpoints always have one.</summary>
+    public static HubCaller GetCaller(this HttpRequest request)
+        => request.HttpContext.Features.Get<HubRequestFeature>()?.Caller
+           ?? throw new InvalidOperationException("No authenticated caller: the function is public or the pipeline did not run.");
+
+    /// <summary>
+    /// Reads and validates a JSON body: 415 for another content type, 400 for a missing or
+    /// malformed body, 422 naming the field for a value of the wrong type or form.
+    /// </summary>
+    public static async Task<JsonBody<T>> ReadJsonAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return new(null, new ProblemResult(new Problem(415, ProblemCodes.UnsupportedMediaType, Problems.TitleFor(415),
+                $"Send the body as application/json (got '{request.ContentType ?? "no content type"}').")));
+        }
+
+        var body = request.HttpContext.Features.Get<HubRequestFeature>()?.Body;
+        if (body is null)
+        {
+            using var buffer = new MemoryStream();
+            await request.Body.CopyToAsync(buffer, cancellationToken);
+            body = buffer.ToArray();
+        }
+
+        if (body.Length == 0)
+        {
+            return new(null, Problems.BadRequest(ProblemCodes.MissingBody, "The request has no body; a JSON object is expected."));
+        }
+
+        try
+        {
+            using var _ = JsonDocument.Parse(body);
+        }
+        catch (JsonException e)
+        {
+            return new(null, Problems.BadRequest(ProblemCodes.MalformedJson,
+                $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).")); 
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(body, HubJson.Options);
+            return value is null
+                ? new(null, Problems.Validation("$", "object-required", "The body must be a JSON object."))
+                : new(value, null);
+        }
+        catch (JsonFieldException e)
+        {
+            return new(null, Problems.Validation(FieldName(e.Path), e.Code, e.Message.Split(" Path:")[0]));
+        }
+        catch (JsonException e)
+        {
+            var field = FieldName(e.Path);
+            return new(null, Problems.Validation(field, "invalid-value", $"'{field}' has a value of the wrong type or form."));
+        }
+    }
+
+    /// <summary><c>$.items[0].sku</c> → <c>items[0].sku</c>.</summary>
+    private static string FieldName(string? path)
+        => string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
+
+    private static bool IsJson(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
+        {
+            return false;
+        }
+
+        return type.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+               || (type.StartsWith("application/", StringComparison.OrdinalIgnoreCase) && type.EndsWith("+json", StringComparison.OrdinalIgnoreCase));
+    }
+}

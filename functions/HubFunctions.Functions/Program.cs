@@ -1,0 +1,9 @@
+using HubFunctions.Functions.Hosting;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+builder.UseMiddleware<HubWorkerMiddleware>();
+builder.Services.AddHub(builder.Configuration);
+builder.Build().Run();

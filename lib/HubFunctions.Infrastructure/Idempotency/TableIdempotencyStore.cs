@@ -1,0 +1,240 @@
+using System.Globalization;
+using System.IO.Compression;
+using Azure;
+using Azure.Data.Tables;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace HubFunctions.Infrastructure.Idempotency;
+
+/// <summary>The outcome of a request as it is replayed: status, content type, a few headers, body.</summary>
+public sealed record StoredResponse(int Status, string? ContentType, string? Location, byte[] Body);
+
+public abstract record IdempotencyBegin
+{
+    private IdempotencyBegin()
+    {
+    }
+
+    /// <summary>First time this message is seen: run it, then complete or abandon the lease.</summary>
+    public sealed record Started(IdempotencyLease Lease) : IdempotencyBegin;
+
+    /// <summary>Seen and finished before: answer with the stored outcome.</summary>
+    public sealed record Replay(StoredResponse Response) : IdempotencyBegin;
+
+    /// <summary>Seen and still running elsewhere.</summary>
+    public sealed record InProgress : IdempotencyBegin;
+
+    /// <summary>Same webhook-id, different request: a client bug, never a retry.</summary>
+    public sealed record Mismatch : IdempotencyBegin;
+}
+
+public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag ETag);
+
+/// <summary>
+/// webhook-id idempotency on Table Storage (API.md). Keys are bucketed by UTC day
+/// (<c>{yyyyMMdd}|{clientId}</c>, row = webhook-id); a lookup reads today's and yesterday's bucket,
+/// so a message is recognised for at least 24 hours, and whole expired days are purged by a range
+/// query on the partition key.
+/// </summary>
+public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock, ILogger<TableIdempotencyStore> logger)
+{
+    public const string TableName = "idempotency";
+
+    /// <summary>A pending entry older than this belongs to a request that died; it may be taken over.</summary>
+    public static readonly TimeSpan PendingTakeover = TimeSpan.FromMinutes(2);
+
+    /// <summary>Responses up to this size (gzip-compressed) are kept for replay: 15 properties of 60,000 bytes.</summary>
+    public const int MaxStoredBytes = ChunkSize * MaxChunks;
+
+    private const int ChunkSize = 60_000;
+    private const int MaxChunks = 15;
+    private const string Pending = "pending";
+    private const string Done = "done";
+
+    public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var today = PartitionFor(now, clientId);
+
+        var earlier = await table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (earlier.HasValue && earlier.Value is { } previous)
+        {
+            return Evaluate(previous, fingerprint, now) ?? new IdempotencyBegin.InProgress();
+        }
+
+        var entity = new TableEntity(today, messageId)
+        {
+            ["State"] = Pending,
+            ["Fingerprint"] = fingerprint,
+            ["StartedAt"] = now,
+        };
+        try
+        {
+            var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added.Headers.ETag ?? ETag.All));
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var existing = await table.GetEntityAsync<TableEntity>(today, messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var evaluated = Evaluate(existing.Value, fingerprint, now);
+            if (evaluated is not null)
+            {
+                return evaluated;
+            }
+
+            // A stale pending entry: the request that wrote it died. Take it over, if nobody else did.
+            try
+            {
+                entity["StartedAt"] = now;
+                var taken = await table.UpdateEntityAsync(entity, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                logger.LogWarning("Took over stale idempotency entry {ClientId}/{MessageId}", clientId, messageId);
+                return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, taken.Headers.ETag ?? ETag.All));
+            }
+            catch (RequestFailedException e2) when (e2.Status == 412)
+            {
+                return new IdempotencyBegin.InProgress();
+            }
+        }
+    }
+
+    /// <summary>Stores the outcome for replay. Returns false when it was too large to keep.</summary>
+    public async Task<bool> CompleteAsync(IdempotencyLease lease, StoredResponse response, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var compressed = Compress(response.Body);
+        var entity = new TableEntity(lease.PartitionKey, lease.RowKey)
+        {
+            ["State"] = Done,
+            ["CompletedAt"] = clock.GetUtcNow(),
+            ["Status"] = response.Status,
+            ["ContentType"] = response.ContentType,
+            ["Location"] = response.Location,
+        };
+        var stored = compressed.Length <= MaxStoredBytes;
+        if (stored)
+        {
+            for (int i = 0, offset = 0; offset < compressed.Length; i++, offset += ChunkSize)
+            {
+                entity["Body" + i.ToString(CultureInfo.InvariantCulture)] = compressed.AsSpan(offset, Math.Min(ChunkSize, compressed.Length - offset)).ToArray();
+            }
+        }
+        else
+        {
+            entity["BodyTooLarge"] = true;
+            logger.LogWarning("Response to {MessageId} is {Bytes} bytes compressed; kept without body", lease.RowKey, compressed.Length);
+        }
+
+        // Keep the fingerprint written at the start.
+        await table.UpdateEntityAsync(entity, lease.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        return stored;
+    }
+
+    /// <summary>Forgets a message whose processing failed (5xx), so a retry runs it again.</summary>
+    public async Task AbandonAsync(IdempotencyLease lease, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.DeleteEntityAsync(lease.PartitionKey, lease.RowKey, lease.ETag, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            // Already gone or taken over: nothing to forget.
+        }
+    }
+
+    /// <summary>Deletes every day bucket older than yesterday. Returns how many entries went.</summary>
+    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var cutoff = clock.GetUtcNow().AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var deleted = 0;
+        var batch = new List<TableTransactionAction>();
+        string? batchPartition = null;
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"PartitionKey lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (batch.Count == 100 || (batchPartition is not null && batchPartition != e.PartitionKey))
+            {
+                deleted += await FlushAsync(table, batch, cancellationToken).ConfigureAwait(false);
+            }
+
+            batchPartition = e.PartitionKey;
+            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+        }
+
+        deleted += await FlushAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    private static async Task<int> FlushAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    {
+        if (batch.Count == 0)
+        {
+            return 0;
+        }
+
+        var count = batch.Count;
+        await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+        batch.Clear();
+        return count;
+    }
+
+    private static string PartitionFor(DateTimeOffset instant, string clientId)
+        => instant.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|" + clientId;
+
+    private static IdempotencyBegin? Evaluate(TableEntity entity, string fingerprint, DateTimeOffset now)
+    {
+        if (!string.Equals(entity.GetString("Fingerprint"), fingerprint, StringComparison.Ordinal))
+        {
+            return new IdempotencyBegin.Mismatch();
+        }
+
+        if (entity.GetString("State") == Done)
+        {
+            if (entity.GetBoolean("BodyTooLarge") == true)
+            {
+                return new IdempotencyBegin.Replay(new StoredResponse(
+                    entity.GetInt32("Status") ?? 200, null, entity.GetString("Location"), []));
+            }
+
+            using var body = new MemoryStream();
+            for (var i = 0; entity.GetBinary("Body" + i.ToString(CultureInfo.InvariantCulture)) is { } chunk; i++)
+            {
+                body.Write(chunk);
+            }
+
+            return new IdempotencyBegin.Replay(new StoredResponse(
+                entity.GetInt32("Status") ?? 200, entity.GetString("ContentType"), entity.GetString("Location"), Decompress(body.ToArray())));
+        }
+
+        var startedAt = entity.GetDateTimeOffset("StartedAt") ?? now;
+        return now - startedAt < PendingTakeover ? new IdempotencyBegin.InProgress() : null;
+    }
+
+    private static byte[] Compress(byte[] body)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(body);
+        }
+
+        return output.ToArray();
+    }
+
+    private static byte[] Decompress(byte[] compressed)
+    {
+        if (compressed.Length == 0)
+        {
+            return [];
+        }
+
+        using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+
+namespace HubFunctions.Infrastructure.Storage;
+
+/// <summary>
+/// The storage account's tables, queues and containers, each created once on first use. All
+/// queue clients use base64 message encoding, as the Functions queue trigger expects.
+/// </summary>
+public sealed class HubStorage(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs)
+{
+    private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);
+
+    public TableServiceClient TableService => tables;
+    public QueueServiceClient QueueService => queues;
+    public BlobServiceClient BlobService => blobs;
+
+    public Task<TableClient> TableAsync(string name, CancellationToken cancellationToken = default)
+        => Once(_tables, name, async () =>
+        {
+            var client = tables.GetTableClient(name);
+            await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        });
+
+    public Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken = default)
+        => Once(_queues, name, async () =>
+        {
+            var client = queues.GetQueueClient(name);
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return client;
+        });
+
+    public Task<BlobContainerClient> ContainerAsync(string name, CancellationToken cancellationToken = default)
+        => Once(_containers, name, async () =>
+        {
+            var client = blobs.GetBlobContainerClient(name);
+            await client.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            return client;
+        });
+
+    private static async Task<T> Once<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string name, Func<Task<T>> create)
+    {
+        var lazy = cache.GetOrAdd(name, _ => new Lazy<Task<T>>(create));
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed creation (storage down) is not cached: the next call tries again.
+            cache.TryRemove(new KeyValuePair<string, Lazy<Task<T>>>(name, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Really talks to each storage service (API: GET /api/health). Throws when any cannot answer.
+    /// </summary>
+    public async Task CheckAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            tables.QueryAsync(maxPerPage: 1, cancellationToken: cancellationToken).AsPages().GetAsyncEnumerator(cancellationToken).MoveNextAsync().AsTask(),
+            queues.GetPropertiesAsync(cancellationToken),
+            blobs.GetPropertiesAsync(cancellationToken)).ConfigureAwait(false);
+    }
+}
