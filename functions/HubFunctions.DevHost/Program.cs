@@ -10,13 +10,11 @@ var settingsPath = builder.Configuration["settings"] ?? Environment.GetEnvironme
     ?? Path.Combine(AppContext.BaseDirectory, "local.settings.json");
 if (File.Exists(settingsPath))
 {
-    // Values sit under environment variables and the command line, as in the Functions host.
-    builder.Configuration.AddLocalSettings(settingsPath);
-    builder.Configuration.AddEnvironmentVariables();
-    builder.Configuration.AddCommandLine(args);
+    // Lowest precedence: environment variables, the command line (and tests) override Values, as in the Functions host.
+    builder.Configuration.Sources.Insert(0, new ConfigurationBuilder().AddLocalSettings(Path.GetFullPath(settingsPath)).Sources[0]);
 }
 
-builder.Services.AddDevHost(builder.Configuration);
+builder.Services.AddDevHost();
 builder.Services.AddHub(builder.Configuration);
 
 var app = builder.Build();
@@ -26,9 +24,6 @@ app.MapAdmin();
 app.Logger.LogInformation("DevHost: {Count} functions from local settings {Settings}", app.Services.GetRequiredService<ActiveFunctions>().All.Count, File.Exists(settingsPath) ? settingsPath : "(none)");
 app.Run();
 
-/// <summary>The DevHost's entry point, public for WebApplicationFactory.</summary>
-public partial class Program;
-
 namespace HubFunctions.DevHost
 {
     public static class DevHostRegistration
@@ -36,27 +31,23 @@ namespace HubFunctions.DevHost
         /// <summary>
         /// The DevHost's own services. <c>DevHost:Assemblies</c> names extra assemblies whose
         /// functions are loaded too (tests use it); <c>DevHost:Listeners=false</c> turns queue and
-        /// timer listeners off.
+        /// timer listeners off (see <see cref="ActiveFunctions"/>).
         /// </summary>
-        public static IServiceCollection AddDevHost(this IServiceCollection services, IConfiguration configuration)
+        public static IServiceCollection AddDevHost(this IServiceCollection services)
         {
-            var hostSettings = HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"), configuration);
-            services.AddSingleton(hostSettings);
-            services.AddSingleton<IOptions<HostSettings>>(Options.Create(hostSettings));
-            services.AddSingleton(_ =>
+            // Settings are read when first resolved, so configuration added late (tests) counts.
+            services.AddSingleton(provider => HostSettings.Load(Path.Combine(AppContext.BaseDirectory, "host.json"), provider.GetRequiredService<IConfiguration>()));
+            services.AddSingleton<IOptions<HostSettings>>(provider => Options.Create(provider.GetRequiredService<HostSettings>()));
+            services.AddSingleton(provider =>
             {
                 var assemblies = new List<Assembly> { typeof(FunctionCatalog).Assembly };
-                assemblies.AddRange((configuration.GetSection("DevHost:Assemblies").Get<string[]>() ?? []).Select(Assembly.Load));
+                assemblies.AddRange((provider.GetRequiredService<IConfiguration>().GetSection("DevHost:Assemblies").Get<string[]>() ?? []).Select(Assembly.Load));
                 return FunctionCatalog.Discover(assemblies);
             });
             services.AddSingleton<ActiveFunctions>();
             services.AddSingleton<FunctionInvoker>();
-            if (configuration.GetValue("DevHost:Listeners", true))
-            {
-                services.AddHostedService<QueueTriggerService>();
-                services.AddHostedService<TimerTriggerService>();
-            }
-
+            services.AddHostedService<QueueTriggerService>();
+            services.AddHostedService<TimerTriggerService>();
             return services;
         }
     }

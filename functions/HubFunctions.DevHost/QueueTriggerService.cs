@@ -28,7 +28,7 @@ public sealed class QueueTriggerService(
     private QueueHostSettings Queues => settings.Value.Queues;
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Task.WhenAll(functions.All.Where(f => f.Trigger == TriggerKind.Queue).Select(f => ListenAsync(f, stoppingToken)));
+        => Task.WhenAll(functions.Listening(TriggerKind.Queue).Select(f => ListenAsync(f, stoppingToken)));
 
     private async Task ListenAsync(FunctionDescriptor function, CancellationToken stoppingToken)
     {

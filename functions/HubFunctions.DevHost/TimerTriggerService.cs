@@ -17,8 +17,13 @@ public sealed class TimerTriggerService(
     IConfiguration configuration,
     ILogger<TimerTriggerService> logger) : BackgroundService
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTime> _waitingFor = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The due time (UTC) each timer is waiting for now; set once its wait is armed.</summary>
+    public IReadOnlyDictionary<string, DateTime> WaitingFor => _waitingFor;
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken)
-        => Task.WhenAll(functions.All.Where(f => f.Trigger == TriggerKind.Timer).Select(f => RunScheduleAsync(f, stoppingToken)));
+        => Task.WhenAll(functions.Listening(TriggerKind.Timer).Select(f => RunScheduleAsync(f, stoppingToken)));
 
     /// <summary>Parses a schedule as the Functions host does, resolving <c>%Name%</c> from configuration.</summary>
     public static CrontabSchedule ParseSchedule(string schedule, IConfiguration configuration)
@@ -46,7 +51,9 @@ public sealed class TimerTriggerService(
             var next = schedule.GetNextOccurrence(now);
             try
             {
-                await Task.Delay(next - now, clock, stoppingToken);
+                var wait = Task.Delay(next - now, clock, stoppingToken);
+                _waitingFor[function.Name] = next;
+                await wait;
             }
             catch (OperationCanceledException)
             {

@@ -14,7 +14,7 @@ public static class HubServiceCollectionExtensions
     public static IServiceCollection AddHub(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
-        services.AddHubStorage(configuration);
+        services.AddHubStorage();
         services.Configure<HubClientsOptions>(configuration.GetSection("Hub"));
         services.TryAddSingleton<IClientDirectory, ConfiguredClientDirectory>();
         services.TryAddSingleton<TableIdempotencyStore>();

@@ -21,49 +21,62 @@ public static class StorageRegistration
     public const string RawQueueClientName = "raw";
 
     /// <summary>
-    /// Registers the Table, Queue and Blob clients once. Locally (Azurite) the connection string in
-    /// <c>AzureWebJobsStorage</c>; in Azure the identity-based form
-    /// (<c>AzureWebJobsStorage__accountName</c>) with <see cref="DefaultAzureCredential"/>.
+    /// Registers the Table, Queue and Blob clients once (Microsoft.Extensions.Azure). Locally
+    /// (Azurite) from the connection string in <c>AzureWebJobsStorage</c>; in Azure from the
+    /// identity-based form (<c>AzureWebJobsStorage__accountName</c>) with
+    /// <see cref="DefaultAzureCredential"/>. Settings are read when the clients are first made.
     /// </summary>
-    public static IServiceCollection AddHubStorage(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddHubStorage(this IServiceCollection services)
     {
-        var connectionString = configuration[ConnectionSetting];
-        var accountName = configuration[$"{ConnectionSetting}:accountName"];
-        if (string.IsNullOrWhiteSpace(connectionString) && string.IsNullOrWhiteSpace(accountName))
-        {
-            throw new InvalidOperationException(
-                $"No storage configured: set '{ConnectionSetting}' (a connection string, e.g. Azurite's) or '{ConnectionSetting}__accountName' (managed identity).");
-        }
-
         services.AddAzureClients(clients =>
         {
-            if (!string.IsNullOrWhiteSpace(connectionString))
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, credential, provider) =>
             {
-                clients.AddTableServiceClient(connectionString).ConfigureOptions(ConfigureRetry);
-                clients.AddQueueServiceClient(connectionString).ConfigureOptions(o =>
-                {
-                    o.MessageEncoding = QueueMessageEncoding.Base64;
-                    ConfigureRetry(o);
-                });
-                clients.AddBlobServiceClient(connectionString).ConfigureOptions(ConfigureRetry);
-                clients.AddQueueServiceClient(connectionString).WithName(RawQueueClientName).ConfigureOptions(ConfigureRetry);
-            }
-            else
+                ConfigureRetry(options);
+                var account = Account.From(provider);
+                return account.ConnectionString is { } cs ? new TableServiceClient(cs, options) : new TableServiceClient(account.Endpoint("table"), credential, options);
+            });
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) => Queues(options, credential, provider, QueueMessageEncoding.Base64));
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) => Queues(options, credential, provider, QueueMessageEncoding.None))
+                .WithName(RawQueueClientName);
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
             {
-                clients.AddTableServiceClient(new Uri($"https://{accountName}.table.core.windows.net")).ConfigureOptions(ConfigureRetry);
-                clients.AddQueueServiceClient(new Uri($"https://{accountName}.queue.core.windows.net")).ConfigureOptions(o =>
-                {
-                    o.MessageEncoding = QueueMessageEncoding.Base64;
-                    ConfigureRetry(o);
-                });
-                clients.AddBlobServiceClient(new Uri($"https://{accountName}.blob.core.windows.net")).ConfigureOptions(ConfigureRetry);
-                clients.AddQueueServiceClient(new Uri($"https://{accountName}.queue.core.windows.net")).WithName(RawQueueClientName).ConfigureOptions(ConfigureRetry);
-                clients.UseCredential(new DefaultAzureCredential());
-            }
+                ConfigureRetry(options);
+                var account = Account.From(provider);
+                return account.ConnectionString is { } cs ? new BlobServiceClient(cs, options) : new BlobServiceClient(account.Endpoint("blob"), credential, options);
+            });
+            clients.UseCredential(_ => new DefaultAzureCredential());
         });
 
         services.AddSingleton<HubStorage>();
         return services;
+    }
+
+    private static QueueServiceClient Queues(QueueClientOptions options, TokenCredential credential, IServiceProvider provider, QueueMessageEncoding encoding)
+    {
+        ConfigureRetry(options);
+        options.MessageEncoding = encoding;
+        var account = Account.From(provider);
+        return account.ConnectionString is { } cs ? new QueueServiceClient(cs, options) : new QueueServiceClient(account.Endpoint("queue"), credential, options);
+    }
+
+    private sealed record Account(string? ConnectionString, string? Name)
+    {
+        public static Account From(IServiceProvider provider)
+        {
+            var configuration = provider.GetRequiredService<IConfiguration>();
+            var connectionString = configuration[ConnectionSetting];
+            var name = configuration[$"{ConnectionSetting}:accountName"];
+            if (string.IsNullOrWhiteSpace(connectionString) && string.IsNullOrWhiteSpace(name))
+            {
+                throw new InvalidOperationException(
+                    $"No storage configured: set '{ConnectionSetting}' (a connection string, e.g. Azurite's) or '{ConnectionSetting}__accountName' (managed identity).");
+            }
+
+            return new Account(string.IsNullOrWhiteSpace(connectionString) ? null : connectionString, name);
+        }
+
+        public Uri Endpoint(string service) => new($"https://{Name}.{service}.core.windows.net");
     }
 
     /// <summary>

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Calls a HubFunctions endpoint with a Standard Webhooks signature made with a client's secret
+// from the local settings (API.md, "Authentication").
+//
+//   node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id WEBHOOK_ID] [-i] [--curl]
+//                            METHOD PATH [BODY | @FILE]
+//
+// --client    client id from local.settings.json (default demo-seller)
+// --base      base URL (default http://localhost:7071)
+// --settings  local settings file (default functions/HubFunctions.Functions/local.settings.json,
+//             else local.settings.sample.json)
+// --id        webhook-id to send (default: a new random one); reuse it to see a replay
+// -i          print the response status and headers too
+// --curl      print the equivalent signed curl command instead of calling
+import { createHmac, randomUUID } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const opts = { client: "demo-seller", base: "http://localhost:7071", settings: null, id: null, headers: false, curl: false };
+const rest = [];
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (a === "--client") opts.client = args[++i];
+  else if (a === "--base") opts.base = args[++i];
+  else if (a === "--settings") opts.settings = args[++i];
+  else if (a === "--id") opts.id = args[++i];
+  else if (a === "-i") opts.headers = true;
+  else if (a === "--curl") opts.curl = true;
+  else if (a === "-h" || a === "--help") { usage(0); }
+  else rest.push(a);
+}
+if (rest.length < 2) usage(2);
+const [method, path, bodyArg] = [rest[0].toUpperCase(), rest[1], rest[2]];
+
+function usage(code) {
+  console.error("usage: node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id ID] [-i] [--curl] METHOD PATH [BODY|@FILE]");
+  process.exit(code);
+}
+
+const settingsFile = opts.settings
+  ?? [join(root, "functions/HubFunctions.Functions/local.settings.json"), join(root, "local.settings.sample.json")].find(existsSync);
+const values = JSON.parse(readFileSync(settingsFile, "utf8")).Values ?? {};
+const secret = values[`Hub__Clients__${opts.client}__Secret`];
+if (!secret) {
+  console.error(`no client '${opts.client}' in ${settingsFile}`);
+  process.exit(2);
+}
+
+const body = bodyArg === undefined ? Buffer.alloc(0)
+  : bodyArg.startsWith("@") ? readFileSync(bodyArg.slice(1)) : Buffer.from(bodyArg, "utf8");
+const id = opts.id ?? `msg_${randomUUID().replaceAll("-", "")}`;
+const timestamp = Math.floor(Date.now() / 1000).toString();
+const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
+const mac = createHmac("sha256", key).update(`${id}.${timestamp}.`).update(body).digest("base64");
+const headers = {
+  "x-hub-client": opts.client,
+  "webhook-id": id,
+  "webhook-timestamp": timestamp,
+  "webhook-signature": `v1,${mac}`,
+};
+if (body.length > 0) headers["content-type"] = "application/json";
+
+const url = new URL(path, opts.base).toString();
+if (opts.curl) {
+  const h = Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`).join(" ");
+  const d = body.length > 0 ? ` --data-binary '${body.toString("utf8").replaceAll("'", "'\\''")}'` : "";
+  console.log(`curl -sS -X ${method} ${h}${d} '${url}'`);
+  process.exit(0);
+}
+
+const response = await fetch(url, { method, headers, body: body.length > 0 ? body : undefined });
+if (opts.headers) {
+  console.log(`HTTP ${response.status} ${response.statusText}`);
+  for (const [k, v] of response.headers) console.log(`${k}: ${v}`);
+  console.log();
+}
+const text = await response.text();
+try {
+  console.log(JSON.stringify(JSON.parse(text), null, 2));
+} catch {
+  process.stdout.write(text + (text.endsWith("\n") ? "" : "\n"));
+}
+process.exit(response.ok ? 0 : 1);

@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Runs HubFunctions locally on a fresh machine: installs Azurite (npm ci), restores and builds,
+# creates local settings from local.settings.sample.json if absent, starts Azurite (data kept in
+# .local/azurite) and the DevHost on http://localhost:7071, seeds demo data and prints what to try.
+# Ctrl-C (or SIGTERM) stops both; nothing is left running.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+require_tools
+install_azurite
+
+PORT=${HUB_PORT:-7071}
+settings="$ROOT/functions/HubFunctions.Functions/local.settings.json"
+if [ ! -f "$settings" ]; then
+  say "creating functions/HubFunctions.Functions/local.settings.json from local.settings.sample.json"
+  cp "$ROOT/local.settings.sample.json" "$settings"
+fi
+
+for p in "$PORT" 10000 10001 10002; do
+  port_in_use "$p" && die "port $p is in use (another run of this script, Azurite or a Functions host?); stop it first"
+done
+
+say "building"
+dotnet build functions/HubFunctions.DevHost -nologo -v:q -clp:NoSummary >&2
+
+mkdir -p "$ROOT/.local/azurite" "$ROOT/.local/logs"
+azurite_pid=""; host_pid=""
+cleanup() {
+  trap - EXIT INT TERM
+  say "stopping"
+  stop_process "$host_pid"
+  stop_process "$azurite_pid"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+say "starting Azurite (data in .local/azurite, log in .local/logs/azurite.log)"
+"$AZURITE" --skipApiVersionCheck --disableTelemetry --silent --location "$ROOT/.local/azurite" \
+  --blobPort 10000 --queuePort 10001 --tablePort 10002 >"$ROOT/.local/logs/azurite.log" 2>&1 &
+azurite_pid=$!
+wait_for_port 10000 30 && wait_for_port 10001 30 && wait_for_port 10002 30 || die "Azurite did not start; see .local/logs/azurite.log"
+
+say "starting the DevHost on http://localhost:$PORT (log in .local/logs/devhost.log)"
+dotnet functions/HubFunctions.DevHost/bin/Debug/net10.0/HubFunctions.DevHost.dll \
+  --urls "http://localhost:$PORT" --settings "$settings" >"$ROOT/.local/logs/devhost.log" 2>&1 &
+host_pid=$!
+for ((i = 0; i < 300; i++)); do
+  curl -fsS "http://localhost:$PORT/api/health" >/dev/null 2>&1 && break
+  kill -0 "$host_pid" 2>/dev/null || { tail -n 40 "$ROOT/.local/logs/devhost.log" >&2; die "the DevHost exited"; }
+  sleep 0.2
+done
+curl -fsS "http://localhost:$PORT/api/health" >/dev/null || die "the DevHost did not answer /api/health"
+
+say "seeding demo data"
+node scripts/seed.mjs --base "http://localhost:$PORT" --settings "$settings"
+
+cat <<TXT
+
+HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
+
+  curl http://localhost:$PORT/api/health
+  curl http://localhost:$PORT/api/calendar/cn/2026-10-01
+  curl 'http://localhost:$PORT/api/calendar/cn/working-days?from=2026-09-28&add=15'
+  node scripts/hubcall.mjs --client demo-seller GET /api/clients/me
+  node scripts/hubcall.mjs --client reviewer --curl GET /api/clients/me     # prints the signed curl command
+  curl http://localhost:$PORT/admin/functions
+
+Logs: .local/logs/devhost.log. Press Ctrl-C to stop.
+TXT
+
+wait -n "$host_pid" "$azurite_pid" || true
+say "a process stopped unexpectedly; see .local/logs"
+exit 1

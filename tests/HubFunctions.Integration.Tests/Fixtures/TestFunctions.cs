@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using HubFunctions.Core.Access;
+using HubFunctions.Functions.Hosting;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace HubFunctions.Integration.Tests.Fixtures;
+
+/// <summary>
+/// Test-only functions the DevHost loads from this assembly (DevHost:Assemblies). They exercise the
+/// host mechanics (pipeline, queues, timers) with effects a test can observe.
+/// </summary>
+public sealed class TestFunctions(HubStorage storage, TimeProvider clock)
+{
+    public const string CounterTable = "testcounters";
+    public const string FailingQueue = "test-always-fails";
+    public const string RecordingQueue = "test-records";
+
+    /// <summary>Attempts per message text on the failing queue.</summary>
+    public static readonly ConcurrentDictionary<string, int> FailingAttempts = new();
+
+    /// <summary>Messages seen on the recording queue.</summary>
+    public static readonly ConcurrentQueue<string> Recorded = new();
+
+    /// <summary>When the test timer fired, by the host's clock.</summary>
+    public static readonly ConcurrentQueue<(DateTimeOffset At, TimerInfo Info)> TimerRuns = new();
+
+    /// <summary>Increments a counter in Table Storage (a mutating request with a visible effect).</summary>
+    [Function("TestCounterIncrement")]
+    public async Task<IActionResult> Increment(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/counters/{name}")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(CounterTable, cancellationToken);
+        while (true)
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>("c", name, cancellationToken: cancellationToken);
+            var value = (existing.HasValue ? existing.Value!.GetInt32("Value") ?? 0 : 0) + 1;
+            var entity = new TableEntity("c", name) { ["Value"] = value };
+            try
+            {
+                if (existing.HasValue)
+                {
+                    await table.UpdateEntityAsync(entity, existing.Value!.ETag, TableUpdateMode.Replace, cancellationToken);
+                }
+                else
+                {
+                    await table.AddEntityAsync(entity, cancellationToken);
+                }
+
+                return HubResults.Created(new { name, value, caller = request.GetCaller().ClientId }, $"/api/test/counters/{name}");
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Lost the race: read again.
+            }
+        }
+    }
+
+    public sealed record EchoRequest(string Name, int Count, DateTimeOffset At, DateOnly? On);
+
+    /// <summary>Reads a JSON body through the shared reader and echoes it.</summary>
+    [Function("TestEcho")]
+    public async Task<IActionResult> Echo(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/echo")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        var body = await request.ReadJsonAsync<EchoRequest>(cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        return HubResults.Ok(body.Value!);
+    }
+
+    [Function("TestReviewerOnly")]
+    [AllowRoles(HubRole.Reviewer)]
+    public IActionResult ReviewerOnly([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/reviewer-only")] HttpRequest request)
+        => HubResults.Ok(new { ok = true });
+
+    [Function("TestThrows")]
+    public IActionResult Throws([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/throws")] HttpRequest request)
+        => throw new InvalidOperationException("secret internals: table=xyz key=abc");
+
+    [Function("TestAlwaysFails")]
+    public void AlwaysFails([QueueTrigger(FailingQueue)] string message)
+    {
+        FailingAttempts.AddOrUpdate(message, 1, (_, n) => n + 1);
+        throw new InvalidOperationException($"always fails: {message}");
+    }
+
+    [Function("TestRecords")]
+    public void Records([QueueTrigger(RecordingQueue)] string message) => Recorded.Enqueue(message);
+
+    [Function("TestTimer")]
+    public void Timer([TimerTrigger("0 */5 * * * *")] TimerInfo timer) => TimerRuns.Enqueue((clock.GetUtcNow(), timer));
+}

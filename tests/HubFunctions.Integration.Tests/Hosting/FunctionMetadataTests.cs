@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Text.Json;
+using HubFunctions.Functions.Hosting;
+
+namespace HubFunctions.Integration.Tests.Hosting;
+
+/// <summary>
+/// The DevHost wires exactly what the Worker SDK generated into functions.metadata for the
+/// Functions host: names, entry points, trigger types, routes, methods, queues, schedules.
+/// </summary>
+public sealed class FunctionMetadataTests
+{
+    private static string MetadataPath()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HubFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var configuration = typeof(FunctionMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
+        var path = Path.Combine(dir!.FullName, "functions", "HubFunctions.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"functions.metadata not found at {path}: the Worker SDK did not generate it");
+        return path;
+    }
+
+    private sealed record Wiring(string Name, string EntryPoint, string Trigger, string? Route, string Methods, string? Queue, string? Connection, string? Schedule);
+
+    [Fact]
+    public void DevHost_wiring_equals_the_generated_functions_metadata()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(MetadataPath()));
+        var generated = doc.RootElement.EnumerateArray().Select(f =>
+        {
+            var trigger = f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
+            string? Get(string name) => trigger.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            var methods = trigger.TryGetProperty("methods", out var m) ? string.Join(",", m.EnumerateArray().Select(x => x.GetString()!.ToLowerInvariant()).Order()) : "";
+            return new Wiring(f.GetProperty("name").GetString()!, f.GetProperty("entryPoint").GetString()!, trigger.GetProperty("type").GetString()!,
+                Get("route"), methods, Get("queueName"), Get("connection"), Get("schedule"));
+        }).OrderBy(w => w.Name).ToList();
+
+        var discovered = FunctionCatalog.ForApp().All.Select(f => new Wiring(f.Name, f.EntryPoint, f.TriggerType,
+            f.Http?.Route, f.Http is null ? "" : string.Join(",", f.Http.Methods.Order()), f.Queue?.QueueName, f.Queue?.Connection, f.Timer?.Schedule))
+            .OrderBy(w => w.Name).ToList();
+
+        Assert.NotEmpty(generated);
+        Assert.Equal(generated, discovered);
+    }
+
+    [Fact]
+    public void Every_http_function_is_signed_unless_marked_public_and_public_ones_are_the_contract_s()
+    {
+        var publicRoutes = FunctionCatalog.ForApp().All.Where(f => f.Trigger == TriggerKind.Http && f.Policy.Public).Select(f => f.Http!.Route).Order().ToArray();
+        Assert.All(publicRoutes, r => Assert.True(r == "health" || r.StartsWith("calendar/", StringComparison.Ordinal), $"{r} is public but API.md makes only health and calendar public"));
+    }
+}
