@@ -36,13 +36,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 say "starting Azurite (data in .local/azurite, log in .local/logs/azurite.log)"
-"$AZURITE" --skipApiVersionCheck --disableTelemetry --silent --location "$ROOT/.local/azurite" \
+# Children run in their own sessions: Ctrl-C reaches this script only, which stops them in order
+# (SIGTERM; Azurite flushes its data on it).
+setsid "$AZURITE" --skipApiVersionCheck --disableTelemetry --silent --location "$ROOT/.local/azurite" \
   --blobPort 10000 --queuePort 10001 --tablePort 10002 >"$ROOT/.local/logs/azurite.log" 2>&1 &
 azurite_pid=$!
 wait_for_port 10000 30 && wait_for_port 10001 30 && wait_for_port 10002 30 || die "Azurite did not start; see .local/logs/azurite.log"
 
 say "starting the DevHost on http://localhost:$PORT (log in .local/logs/devhost.log)"
-dotnet functions/HubFunctions.DevHost/bin/Debug/net10.0/HubFunctions.DevHost.dll \
+setsid dotnet functions/HubFunctions.DevHost/bin/Debug/net10.0/HubFunctions.DevHost.dll \
   --urls "http://localhost:$PORT" --settings "$settings" >"$ROOT/.local/logs/devhost.log" 2>&1 &
 host_pid=$!
 for ((i = 0; i < 300; i++)); do

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -18,6 +19,8 @@ public static class HubJson
             ReadCommentHandling = JsonCommentHandling.Disallow,
             NumberHandling = JsonNumberHandling.Strict,
             RespectNullableAnnotations = true,
+            // Chinese names and '+' stay readable; the content type is always JSON, never HTML.
+            Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         };
         options.Converters.Add(new StrictDateTimeOffsetConverter());
         options.Converters.Add(new StrictDateOnlyConverter());
