@@ -1,4 +1,5 @@
 using HubFunctions.Core.Calendar;
+using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
@@ -15,6 +16,7 @@ public static class HubServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.AddHubStorage();
+        services.AddHubEvents();
         services.Configure<HubClientsOptions>(configuration.GetSection("Hub"));
         services.TryAddSingleton<IClientDirectory, ConfiguredClientDirectory>();
         services.TryAddSingleton<TableIdempotencyStore>();

@@ -99,9 +99,3 @@ public sealed class QueueTriggerTests
         Assert.Contains(text, TestFunctions.Recorded);
     }
 }
-
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class QueueCollection
-{
-    public const string Name = "queues and timers";
-}

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Azure.Messaging.ServiceBus;
+using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Events;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Polly;
+using Polly.Registry;
+using Polly.Retry;
+using Polly.Testing;
+using Polly.Timeout;
+
+namespace HubFunctions.Integration.Tests.Events;
+
+/// <summary>
+/// The Service Bus adapter, as far as this machine allows (no Service Bus emulator runs here):
+/// message construction against the SDK's own types, and sending through a ServiceBusSender double.
+/// </summary>
+public sealed class ServiceBusPublisherTests
+{
+    private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.Zero));
+
+    private static HubEvent Frozen() => HubEvent.Create(EventTypes.SellerFrozen, "sellers/HGH-000042",
+        new { sellerId = "HGH-000042", reasons = new[] { "CMP-1 brand-authorization expired" } }, Clock, sellerId: "HGH-000042", hub: "hangzhou");
+
+    /// <summary>The SDK's documented extension point for tests: a sender whose send is overridden.</summary>
+    private sealed class RecordingSender : ServiceBusSender
+    {
+        public List<ServiceBusMessage> Sent { get; } = [];
+
+        public override string EntityPath => "hub-events";
+
+        public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
+        {
+            Sent.Add(message);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public void The_message_carries_the_event_id_type_and_routing_properties()
+    {
+        var e = Frozen();
+        var message = ServiceBusEventPublisher.ToMessage(e);
+
+        Assert.Equal(e.Id, message.MessageId);
+        Assert.Equal("hub.seller.frozen", message.Subject);
+        Assert.Equal("application/cloudevents+json; charset=utf-8", message.ContentType);
+        Assert.Equal("hub.seller.frozen", message.ApplicationProperties["type"]);
+        Assert.Equal("HGH-000042", message.ApplicationProperties["sellerId"]);
+        Assert.Equal("hangzhou", message.ApplicationProperties["hub"]);
+
+        // What a consumer receives: the AMQP message built by the SDK from ours.
+        var received = ServiceBusModelFactory.ServiceBusReceivedMessage(message.Body, message.MessageId, subject: message.Subject,
+            contentType: message.ContentType, properties: message.ApplicationProperties);
+        using var body = JsonDocument.Parse(received.Body.ToMemory());
+        var root = body.RootElement;
+        Assert.Equal("1.0", root.GetProperty("specversion").GetString());
+        Assert.Equal(e.Id, root.GetProperty("id").GetString());
+        Assert.Equal("hub.seller.frozen", root.GetProperty("type").GetString());
+        Assert.Equal("/hubfunctions/hubs/hangzhou", root.GetProperty("source").GetString());
+        Assert.Equal("sellers/HGH-000042", root.GetProperty("subject").GetString());
+        Assert.Equal("2026-11-26T09:30:00Z", root.GetProperty("time").GetString());
+        Assert.Equal("HGH-000042", root.GetProperty("sellerid").GetString());
+        Assert.Equal("application/json", root.GetProperty("datacontenttype").GetString());
+        Assert.Equal("CMP-1 brand-authorization expired", root.GetProperty("data").GetProperty("reasons")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Publishing_sends_through_the_sender_and_a_resend_keeps_the_message_id()
+    {
+        var sender = new RecordingSender();
+        var publisher = new ServiceBusEventPublisher(sender);
+        var e = Frozen();
+        await publisher.PublishAsync(e, CancellationToken.None);
+        await publisher.PublishAsync(e, CancellationToken.None);
+        Assert.Equal(2, sender.Sent.Count);
+        Assert.All(sender.Sent, m => Assert.Equal(e.Id, m.MessageId));
+    }
+
+    [Fact]
+    public void The_cloud_event_round_trips()
+    {
+        var e = Frozen();
+        var back = CloudEventCodec.Decode(CloudEventCodec.Encode(e));
+        Assert.Equal(e.Id, back.Id);
+        Assert.Equal(e.Type, back.Type);
+        Assert.Equal(e.Subject, back.Subject);
+        Assert.Equal(e.Time, back.Time);
+        Assert.Equal(e.SellerId, back.SellerId);
+        Assert.Equal(e.Hub, back.Hub);
+        Assert.Equal(e.Data.GetRawText(), back.Data.GetRawText());
+    }
+
+    [Fact]
+    public void The_publish_pipeline_is_registered_once_with_its_settings()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<Microsoft.Extensions.Configuration.IConfiguration>(new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build());
+        services.AddHubEvents();
+        using var provider = services.BuildServiceProvider();
+        var pipeline = provider.GetRequiredService<ResiliencePipelineProvider<string>>().GetPipeline(OutboxRelay.PipelineKey);
+        var strategies = pipeline.GetPipelineDescriptor().Strategies;
+
+        Assert.Equal(3, strategies.Count);
+        var total = Assert.IsType<TimeoutStrategyOptions>(strategies[0].Options);
+        Assert.Equal(TimeSpan.FromSeconds(30), total.Timeout);
+        var retry = Assert.IsType<RetryStrategyOptions>(strategies[1].Options);
+        Assert.Equal(4, retry.MaxRetryAttempts);
+        Assert.Equal(DelayBackoffType.Exponential, retry.BackoffType);
+        Assert.True(retry.UseJitter);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), retry.Delay);
+        Assert.Equal(TimeSpan.FromSeconds(8), retry.MaxDelay);
+        var attempt = Assert.IsType<TimeoutStrategyOptions>(strategies[2].Options);
+        Assert.Equal(TimeSpan.FromSeconds(10), attempt.Timeout);
+    }
+
+    [Fact]
+    public async Task The_publish_pipeline_retries_a_failing_send_and_gives_up_after_four_retries()
+    {
+        var builder = new ResiliencePipelineBuilder();
+        EventsRegistration.ConfigurePublishPipeline(builder);
+        // Same strategies, no real waiting: the retry delays run on a fake clock that a loop advances.
+        var clock = new FakeTimeProvider();
+        builder.TimeProvider = clock;
+        var pipeline = builder.Build();
+        var attempts = 0;
+        var run = pipeline.ExecuteAsync(_ =>
+        {
+            attempts++;
+            throw new ServiceBusException("busy", ServiceBusFailureReason.ServiceBusy);
+        }).AsTask();
+        while (!run.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(1);
+        }
+
+        await Assert.ThrowsAsync<ServiceBusException>(() => run);
+        Assert.Equal(5, attempts);
+    }
+}
