@@ -61,7 +61,7 @@ public static class HttpContextExtensions
         catch (JsonException e)
         {
             return new(null, Problems.BadRequest(ProblemCodes.MalformedJson,
-                $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}).")); 
+                $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})."));
         }
 
         try

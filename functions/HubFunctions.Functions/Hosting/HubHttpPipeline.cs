@@ -95,7 +95,8 @@ public sealed class HubHttpPipeline(
                 return new StoredResult(replay.Response.Status, replay.Response.ContentType, replay.Response.Location, replay.Response.Body, replayed: true);
             case IdempotencyBegin.InProgress:
                 return new ProblemResult(Problems.Conflict(ProblemCodes.RequestInProgress,
-                    $"Message {messageId} is still being processed; retry shortly.")) { Headers = new Dictionary<string, string> { ["Retry-After"] = "2" } };
+                    $"Message {messageId} is still being processed; retry shortly."))
+                { Headers = new Dictionary<string, string> { ["Retry-After"] = "2" } };
             case IdempotencyBegin.Mismatch:
                 return new ProblemResult(Problems.Validation(IdHeader, ProblemCodes.WebhookIdReused,
                     $"webhook-id {messageId} was already used for a different request; each message needs its own id."));

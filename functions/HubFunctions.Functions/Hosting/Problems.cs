@@ -72,7 +72,8 @@ public static class Problems
     public static Problem Conflict(string code, string detail) => new(409, code, "Conflict", detail);
 
     public static Problem Internal(string? correlationId) => new(500, ProblemCodes.InternalError, "Internal Server Error",
-        "The request failed on our side. Quote the correlation id when you report it.") { CorrelationId = correlationId };
+        "The request failed on our side. Quote the correlation id when you report it.")
+    { CorrelationId = correlationId };
 
     /// <summary>A standard title for a status code, for problems made from bare status codes.</summary>
     public static string TitleFor(int status) => status switch
