@@ -219,15 +219,4 @@ public sealed class OutboxTests
             .QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(prefix) >= 0 && e.PartitionKey.CompareTo(prefix + "~") < 0 && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0);
         Assert.Empty(await leftovers.ToListAsync());
     }
-
-    private sealed class RecordingSender : Azure.Messaging.ServiceBus.ServiceBusSender
-    {
-        public System.Collections.Concurrent.ConcurrentQueue<Azure.Messaging.ServiceBus.ServiceBusMessage> Sent { get; } = new();
-
-        public override Task SendMessageAsync(Azure.Messaging.ServiceBus.ServiceBusMessage message, CancellationToken cancellationToken = default)
-        {
-            Sent.Enqueue(message);
-            return Task.CompletedTask;
-        }
-    }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Events;
+using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Polly;
@@ -22,20 +23,6 @@ public sealed class ServiceBusPublisherTests
 
     private static HubEvent Frozen() => HubEvent.Create(EventTypes.SellerFrozen, "sellers/HGH-000042",
         new { sellerId = "HGH-000042", reasons = new[] { "CMP-1 brand-authorization expired" } }, Clock, sellerId: "HGH-000042", hub: "hangzhou");
-
-    /// <summary>The SDK's documented extension point for tests: a sender whose send is overridden.</summary>
-    private sealed class RecordingSender : ServiceBusSender
-    {
-        public List<ServiceBusMessage> Sent { get; } = [];
-
-        public override string EntityPath => "hub-events";
-
-        public override Task SendMessageAsync(ServiceBusMessage message, CancellationToken cancellationToken = default)
-        {
-            Sent.Add(message);
-            return Task.CompletedTask;
-        }
-    }
 
     [Fact]
     public void The_message_carries_the_event_id_type_and_routing_properties()
