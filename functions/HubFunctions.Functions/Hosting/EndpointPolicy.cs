@@ -20,8 +20,15 @@ public sealed class MaxRequestBodyAttribute(long bytes) : Attribute
     public long Bytes { get; } = bytes;
 }
 
+/// <summary>
+/// A POST that changes nothing (it only carries a large query, e.g. label validation): its outcome
+/// is not recorded under the webhook-id, since repeating it is harmless.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class SideEffectFreeAttribute : Attribute;
+
 /// <summary>What the shared request pipeline enforces for one HTTP function.</summary>
-public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes)
+public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes, bool SideEffectFree = false)
 {
     /// <summary>1 MiB: far above any JSON body of the contract; uploads declare their own limit.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;

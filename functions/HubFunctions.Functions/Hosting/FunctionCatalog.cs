@@ -87,7 +87,8 @@ public sealed class FunctionCatalog
         var policy = new EndpointPolicy(
             method.GetCustomAttribute<PublicEndpointAttribute>() is not null,
             method.GetCustomAttribute<AllowRolesAttribute>()?.Roles ?? [],
-            method.GetCustomAttribute<MaxRequestBodyAttribute>()?.Bytes ?? EndpointPolicy.DefaultMaxBodyBytes);
+            method.GetCustomAttribute<MaxRequestBodyAttribute>()?.Bytes ?? EndpointPolicy.DefaultMaxBodyBytes,
+            method.GetCustomAttribute<SideEffectFreeAttribute>() is not null);
 
         foreach (var parameter in method.GetParameters())
         {

@@ -64,7 +64,7 @@ public sealed class HubHttpPipeline(
                     $"Role '{caller.Role.ToWire()}' may not call this endpoint; allowed: {string.Join(", ", function.Policy.Roles.Select(r => r.ToWire()))}."));
             }
 
-            return IsMutating(http.Request.Method)
+            return IsMutating(http.Request.Method) && !function.Policy.SideEffectFree
                 ? await ExecuteOnceAsync(http, function, caller!, body, invoke)
                 : await InvokeAsync(function, invoke);
         }

@@ -1,4 +1,6 @@
 using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Labels;
+using HubFunctions.Infrastructure.Labels;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
@@ -23,6 +25,11 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton(_ => ChinaWorkingCalendar.Default);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         services.TryAddSingleton<HubHttpPipeline>();
+        services.TryAddSingleton<LabelValidator>();
+        services.TryAddSingleton<IStockLabelRepository, TableStockLabelRepository>();
+        services.TryAddSingleton<LabelReceiptHandler>();
+        services.TryAddSingleton<IInspectionRepository, TableInspectionRepository>();
+        services.TryAddSingleton<InspectionHandler>();
         return services;
     }
 }

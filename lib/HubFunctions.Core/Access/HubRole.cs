@@ -45,12 +45,15 @@ public static class HubRoles
 /// </summary>
 public sealed record HubCaller(string ClientId, HubRole Role, string? SellerId, string? Hub)
 {
-    /// <summary>True when the caller may act on the given seller's data (SEC-2).</summary>
+    /// <summary>
+    /// True when the caller may act on the given seller's data (SEC-2): sellers and WMS clients only
+    /// on their own seller; the platform, reviewers and hub operators on any seller (a hub operator's
+    /// hub is checked with <see cref="ActsForHub"/>).
+    /// </summary>
     public bool ActsForSeller(string sellerId) => Role switch
     {
         HubRole.Seller or HubRole.Wms => string.Equals(SellerId, sellerId, StringComparison.Ordinal),
-        HubRole.Platform or HubRole.Reviewer => true,
-        _ => false,
+        _ => true,
     };
 
     /// <summary>True when the caller may act on the given hub's data.</summary>

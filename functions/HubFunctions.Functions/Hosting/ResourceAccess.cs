@@ -1,0 +1,31 @@
+using HubFunctions.Core.Access;
+using HubFunctions.Core.Hubs;
+
+namespace HubFunctions.Functions.Hosting;
+
+/// <summary>Resource checks shared by the functions (SEC-1, SEC-2).</summary>
+public static class ResourceAccess
+{
+    /// <summary>404 for a hub that does not exist; 403 for a hub operator of another hub.</summary>
+    public static ProblemResult? CheckHub(HubCaller caller, string hub)
+    {
+        if (!Hubs.Exists(hub))
+        {
+            return Problems.NotFound($"There is no hub '{hub}'; hubs are {string.Join(", ", Hubs.All.Select(h => h.Id))}.");
+        }
+
+        return caller.ActsForHub(hub)
+            ? null
+            : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' acts for hub '{caller.Hub}', not '{hub}' (SEC-2)."));
+    }
+
+    /// <summary>403 when the caller may not act on this seller's data (SEC-2).</summary>
+    public static ProblemResult? CheckSeller(HubCaller caller, string sellerId)
+        => caller.ActsForSeller(sellerId)
+            ? null
+            : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' may not act on seller '{sellerId}' (SEC-2)."));
+
+    /// <summary>Identifiers used as storage keys: 1–64 of letters, digits and <c>. _ : -</c>.</summary>
+    public static bool IsKeySafe(string? id)
+        => id is { Length: > 0 and <= 64 } && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
+}

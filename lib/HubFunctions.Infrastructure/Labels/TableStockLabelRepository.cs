@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Data.Tables;
+using HubFunctions.Core.Labels;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Infrastructure.Labels;
+
+/// <summary>
+/// A seller's stock serials in <c>stocklabels</c>: partition <c>{sellerId}|{gtin}</c>, row = serial
+/// (percent-escaping the characters row keys cannot hold), with the receipt that brought it. Insert
+/// only: the table itself refuses a second copy of a serial (LBL-3), so two receipts racing cannot
+/// both store it.
+/// </summary>
+public sealed class TableStockLabelRepository(HubStorage storage) : IStockLabelRepository
+{
+    public const string TableName = "stocklabels";
+    private const int Parallelism = 16;
+
+    public async Task<IReadOnlySet<GtinSerial>> FindStoredAsync(string sellerId, string receiptId, IReadOnlyCollection<GtinSerial> items, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var found = new ConcurrentBag<GtinSerial>();
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(Partition(sellerId, item.Gtin), RowKey(item.Serial), ["ReceiptId"], ct).ConfigureAwait(false);
+            if (existing.HasValue && existing.Value!.GetString("ReceiptId") != receiptId)
+            {
+                found.Add(item);
+            }
+        }).ConfigureAwait(false);
+        return found.ToHashSet();
+    }
+
+    public async Task<IReadOnlySet<GtinSerial>> AddAsync(string sellerId, string receiptId, IReadOnlyCollection<GtinSerial> items, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var raced = new ConcurrentBag<GtinSerial>();
+        var batches = items.GroupBy(i => i.Gtin).SelectMany(g => g.Chunk(100)).ToList();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(batch.Select(i => new TableTransactionAction(TableTransactionActionType.Add, Entity(sellerId, receiptId, i))), ct).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException e) when (e.Status == 409)
+            {
+                // Some serial is already there: store one by one to learn which.
+                foreach (var item in batch)
+                {
+                    try
+                    {
+                        await table.AddEntityAsync(Entity(sellerId, receiptId, item), ct).ConfigureAwait(false);
+                    }
+                    catch (RequestFailedException conflict) when (conflict.Status == 409)
+                    {
+                        var existing = await table.GetEntityAsync<TableEntity>(Partition(sellerId, item.Gtin), RowKey(item.Serial), ["ReceiptId"], ct).ConfigureAwait(false);
+                        if (existing.Value.GetString("ReceiptId") != receiptId)
+                        {
+                            raced.Add(item);
+                        }
+                    }
+                }
+            }
+        }).ConfigureAwait(false);
+        return raced.ToHashSet();
+    }
+
+    private static TableEntity Entity(string sellerId, string receiptId, GtinSerial item)
+        => new(Partition(sellerId, item.Gtin), RowKey(item.Serial)) { ["ReceiptId"] = receiptId, ["Serial"] = item.Serial };
+
+    public static string Partition(string sellerId, string gtin) => $"{sellerId}|{gtin}";
+
+    /// <summary>GS1 serials may hold '/', '?' and '%' (character set 82); row keys may not hold the first two.</summary>
+    public static string RowKey(string serial) => serial.Replace("%", "%25", StringComparison.Ordinal)
+        .Replace("/", "%2F", StringComparison.Ordinal).Replace("?", "%3F", StringComparison.Ordinal);
+}

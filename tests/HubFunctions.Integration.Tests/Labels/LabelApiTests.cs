@@ -1,0 +1,174 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using HubFunctions.Core.Labels;
+using HubFunctions.Integration.Tests.Fixtures;
+
+namespace HubFunctions.Integration.Tests.Labels;
+
+/// <summary>LBL-1..LBL-3 through the HTTP contract: POST /api/labels/validate and POST /api/hubs/{hub}/receipts.</summary>
+public sealed class LabelApiTests : IClassFixture<LabelApiTests.Host>
+{
+    public sealed class Host : IDisposable
+    {
+        public DevHostFactory Factory { get; } = new();
+
+        public void Dispose() => Factory.Dispose();
+    }
+
+    private const string Gtin = "09506000134352";
+    private readonly DevHostFactory _factory;
+
+    public LabelApiTests(Host host) => _factory = host.Factory;
+
+    private static IReadOnlyList<Gs1Element> Label(string serial, string gtin = Gtin)
+        => Gs1Formatter.HubLabel(gtin, "LOT-7", new DateOnly(2026, 3, 1), new DateOnly(2028, 2, 29), serial);
+
+    private static async Task<JsonElement[]> Results(HttpResponseMessage response)
+    {
+        var json = await HttpAssert.Json(response);
+        return [.. json.GetProperty("results").EnumerateArray()];
+    }
+
+    private static IEnumerable<string> Codes(JsonElement result) => result.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("code").GetString()!);
+
+    [Fact]
+    public async Task LBL_1_a_label_in_each_of_the_three_forms_is_valid_and_read()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var elements = Label("SN-0001");
+        var forms = new[]
+        {
+            Gs1Formatter.ToBracketed(elements),
+            Gs1Formatter.ToElementString(elements, "]C1"),
+            Gs1Formatter.ToDigitalLink(elements),
+        };
+        var results = await Results(await http.PostAsJsonAsync("/api/labels/validate", new { labels = forms }));
+        Assert.Equal(3, results.Length);
+        for (var i = 0; i < 3; i++)
+        {
+            var r = results[i];
+            Assert.Equal(forms[i], r.GetProperty("input").GetString());
+            Assert.True(r.GetProperty("valid").GetBoolean(), r.GetRawText());
+            Assert.Equal(Gtin, r.GetProperty("gtin").GetString());
+            Assert.Equal("LOT-7", r.GetProperty("batch").GetString());
+            Assert.Equal("2026-03-01", r.GetProperty("productionDate").GetString());
+            Assert.Equal("2028-02-29", r.GetProperty("expiryDate").GetString());
+            Assert.Equal("SN-0001", r.GetProperty("serial").GetString());
+            Assert.Empty(r.GetProperty("errors").EnumerateArray());
+        }
+    }
+
+    [Fact]
+    public async Task LBL_1_bad_labels_get_per_label_errors_with_stable_codes_never_a_500()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var labels = new[]
+        {
+            "",
+            new string('1', 10_000),
+            "(01)09506000134353(10)LOT(11)260301(17)280229(21)S1",            // check digit altered
+            "(01)０９５０６０００１３４３５２(10)LOT(11)260301(17)280229(21)S1", // full-width digits
+            "(01)09506000134352\u0007(10)LOT",                                   // control character
+            "(01)09506000134352(10)LOT(11)260301(17)280229",                     // no serial
+            "(01)09506000134352(10)LOT(11)280301(17)260228(21)S1",               // production after expiry
+        };
+        var results = await Results(await http.PostAsJsonAsync("/api/labels/validate", new { labels }));
+        Assert.Equal(labels.Length, results.Length);
+        Assert.All(results, r => Assert.False(r.GetProperty("valid").GetBoolean()));
+        Assert.Contains(LabelErrorCodes.Empty, Codes(results[0]));
+        Assert.Contains(LabelErrorCodes.TooLong, Codes(results[1]));
+        Assert.Contains(LabelErrorCodes.GtinCheckDigit, Codes(results[2]));
+        Assert.Contains(LabelErrorCodes.InvalidCharacter, Codes(results[3]));
+        Assert.Contains(LabelErrorCodes.InvalidCharacter, Codes(results[4]));
+        Assert.Contains(LabelErrorCodes.MissingAi21, Codes(results[5]));
+        Assert.Contains(LabelErrorCodes.ProductionAfterExpiry, Codes(results[6]));
+        Assert.All(results, r => Assert.All(r.GetProperty("errors").EnumerateArray(), e => Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("message").GetString()))));
+    }
+
+    [Fact]
+    public async Task LBL_1_a_thousand_labels_are_accepted_and_1001_refused_with_422()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Wms);
+        var thousand = Enumerable.Range(0, 1000).Select(i => Gs1Formatter.ToBracketed(Label($"S{i}"))).ToArray();
+        var results = await Results(await http.PostAsJsonAsync("/api/labels/validate", new { labels = thousand }));
+        Assert.Equal(1000, results.Length);
+        Assert.All(results, r => Assert.True(r.GetProperty("valid").GetBoolean()));
+
+        var problem = await HttpAssert.Problem(await http.PostAsJsonAsync("/api/labels/validate", new { labels = thousand.Append("x") }),
+            HttpStatusCode.UnprocessableEntity, "too-many-labels");
+        Assert.Equal("labels", problem.GetProperty("errors")[0].GetProperty("field").GetString());
+    }
+
+    [Theory]
+    [InlineData("{}", "labels-required")]
+    [InlineData("""{"labels":[]}""", "labels-required")]
+    [InlineData("""{"labels":"(01)09506000134352"}""", "invalid-value")]
+    [InlineData("""{"labels":[1,2]}""", "invalid-value")]
+    public async Task A_body_without_a_label_list_is_422(string body, string code)
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var response = await http.PostAsync("/api/labels/validate", new StringContent(body, Encoding.UTF8, "application/json"));
+        await HttpAssert.Problem(response, HttpStatusCode.UnprocessableEntity, code);
+    }
+
+    [Fact]
+    public async Task Validation_needs_a_signature()
+    {
+        using var http = _factory.CreateDefaultClient();
+        var response = await http.PostAsJsonAsync("/api/labels/validate", new { labels = new[] { "x" } });
+        await HttpAssert.Problem(response, HttpStatusCode.Unauthorized, "missing-signature-headers");
+    }
+
+    [Fact]
+    public async Task LBL_3_a_serial_already_in_the_sellers_stock_or_repeated_in_a_receipt_is_refused()
+    {
+        var seller = TestClients.Wms.SellerId!;
+        var run = TestStorage.Unique("r");
+        var first = new[] { Gs1Formatter.ToBracketed(Label($"{run}-1")), Gs1Formatter.ToBracketed(Label($"{run}-2")), "(01)123" };
+        using var operatorHttp = _factory.CreateSignedClient(TestClients.Operator);
+        var receipt1 = await HttpAssert.Json(await operatorHttp.PostAsJsonAsync("/api/hubs/hangzhou/receipts", new { receiptId = run + "-A", sellerId = seller, labels = first }));
+        Assert.Equal(2, receipt1.GetProperty("accepted").GetInt32());
+        Assert.Equal(1, receipt1.GetProperty("rejected").GetInt32());
+
+        // Second receipt: serial 2 again (in stock), serial 3 twice (repeated within the receipt), serial 4 new,
+        // and serial 2 of another GTIN (a different item: allowed).
+        var second = new[]
+        {
+            Gs1Formatter.ToDigitalLink(Label($"{run}-2")),
+            Gs1Formatter.ToElementString(Label($"{run}-3")),
+            Gs1Formatter.ToBracketed(Label($"{run}-3")),
+            Gs1Formatter.ToBracketed(Label($"{run}-4")),
+            Gs1Formatter.ToBracketed(Label($"{run}-2", "00012345600012")),
+        };
+        using var wmsHttp = _factory.CreateSignedClient(TestClients.Wms);
+        var receipt2 = await HttpAssert.Json(await wmsHttp.PostAsJsonAsync("/api/hubs/hangzhou/receipts", new { receiptId = run + "-B", sellerId = seller, labels = second }));
+        var results = receipt2.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Contains(LabelErrorCodes.DuplicateSerial, Codes(results[0]));
+        Assert.True(results[1].GetProperty("valid").GetBoolean());
+        Assert.Contains(LabelErrorCodes.DuplicateSerial, Codes(results[2]));
+        Assert.True(results[3].GetProperty("valid").GetBoolean());
+        Assert.True(results[4].GetProperty("valid").GetBoolean(), results[4].GetRawText());
+        Assert.Equal(3, receipt2.GetProperty("accepted").GetInt32());
+
+        // A retry of the same receipt (new webhook-id) does not call its own serials duplicates.
+        var again = await HttpAssert.Json(await wmsHttp.PostAsJsonAsync("/api/hubs/hangzhou/receipts", new { receiptId = run + "-B", sellerId = seller, labels = second }));
+        Assert.Equal(3, again.GetProperty("accepted").GetInt32());
+    }
+
+    [Fact]
+    public async Task SEC_1_SEC_2_only_the_hubs_operator_or_the_sellers_wms_may_send_receipts()
+    {
+        var body = new { receiptId = "R-1", sellerId = "demo-seller", labels = new[] { Gs1Formatter.ToBracketed(Label("S-sec")) } };
+        using var seller = _factory.CreateSignedClient(TestClients.Seller);
+        await HttpAssert.Problem(await seller.PostAsJsonAsync("/api/hubs/hangzhou/receipts", body), HttpStatusCode.Forbidden, "forbidden-role");
+        using var platform = _factory.CreateSignedClient(TestClients.Platform);
+        await HttpAssert.Problem(await platform.PostAsJsonAsync("/api/hubs/hangzhou/receipts", body), HttpStatusCode.Forbidden, "forbidden-role");
+        using var operatorHttp = _factory.CreateSignedClient(TestClients.Operator);
+        await HttpAssert.Problem(await operatorHttp.PostAsJsonAsync("/api/hubs/dongguan/receipts", body), HttpStatusCode.Forbidden, "forbidden");
+        await HttpAssert.Problem(await operatorHttp.PostAsJsonAsync("/api/hubs/nowhere/receipts", body), HttpStatusCode.NotFound, "not-found");
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        await HttpAssert.Problem(await wms.PostAsJsonAsync("/api/hubs/hangzhou/receipts", body with { sellerId = "someone-else" }), HttpStatusCode.Forbidden, "forbidden");
+    }
+}
