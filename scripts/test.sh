@@ -39,10 +39,13 @@ status=0
 dotnet test HubFunctions.sln -c Release --no-build -nologo --logger "trx" --logger "console;verbosity=minimal" \
   --results-directory "$results" || status=$?
 
-smoke_passed=0; smoke_failed=0
+checks_passed=0; checks_failed=0
+say "format check (dotnet format --verify-no-changes)"
+if dotnet format HubFunctions.sln --verify-no-changes --no-restore; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); status=1; fi
+
 if [ -d tests/HubFunctions.Benchmarks ]; then
   say "benchmark smoke run"
-  if dotnet run -c Release --project tests/HubFunctions.Benchmarks -- --smoke; then smoke_passed=1; else smoke_failed=1; status=1; fi
+  if dotnet run -c Release --no-build --project tests/HubFunctions.Benchmarks -- --smoke; then checks_passed=$((checks_passed + 1)); else checks_failed=$((checks_failed + 1)); status=1; fi
 fi
 
 stop_process "$azurite_pid"
@@ -62,7 +65,8 @@ if [ ${#trx_files[@]} -eq 0 ]; then
   echo "no test results were written" >&2
   failed=$((failed + 1)); status=1
 fi
-passed=$((passed + smoke_passed)); failed=$((failed + smoke_failed))
+# The format check and the benchmark smoke run count as one test each.
+passed=$((passed + checks_passed)); failed=$((failed + checks_failed))
 [ "$failed" -gt 0 ] && status=1
 
 if [ "$skipped" -gt 0 ]; then

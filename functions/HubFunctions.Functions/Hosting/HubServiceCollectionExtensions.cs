@@ -1,8 +1,8 @@
 using HubFunctions.Core.Calendar;
 using HubFunctions.Core.Labels;
-using HubFunctions.Infrastructure.Labels;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Idempotency;
+using HubFunctions.Infrastructure.Labels;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Configuration;
