@@ -61,8 +61,9 @@ for trx in "${trx_files[@]}"; do
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
   skipped=$((skipped + $(get notExecuted)))
 done
-if [ ${#trx_files[@]} -eq 0 ]; then
-  echo "no test results were written" >&2
+expected_projects=$(grep -l '<IsTestProject>true</IsTestProject>' tests/*/*.csproj | wc -l)
+if [ ${#trx_files[@]} -lt "$expected_projects" ]; then
+  echo "only ${#trx_files[@]} of $expected_projects test projects wrote results" >&2
   failed=$((failed + 1)); status=1
 fi
 # The format check and the benchmark smoke run count as one test each.
