@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using HubFunctions.Functions.Hosting;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.Azure.Functions.Worker;
@@ -45,6 +47,14 @@ public static class DevHostEndpoints
             queueName = f.Queue?.QueueName,
             schedule = f.Timer?.Schedule,
         }), HubJson.Options));
+
+        // Local only: a look at the event sink (the queue hub-events) without removing anything.
+        app.MapGet("/admin/events", async (HubStorage storage, CancellationToken cancellationToken) =>
+        {
+            var queue = await storage.QueueAsync(QueueEventPublisher.QueueName, cancellationToken);
+            var peeked = await queue.PeekMessagesAsync(32, cancellationToken);
+            return Results.Json(peeked.Value.Select(m => JsonDocument.Parse(m.Body.ToMemory()).RootElement), HubJson.Options);
+        });
 
         app.MapPost("/admin/functions/{name}", async (string name, HttpContext http, ActiveFunctions functions, FunctionInvoker invoker, TimeProvider clock, ILoggerFactory logs) =>
         {

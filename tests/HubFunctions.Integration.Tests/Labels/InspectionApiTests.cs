@@ -73,6 +73,31 @@ public sealed class InspectionApiTests
     }
 
     [Fact]
+    public async Task The_devhost_shows_the_local_event_sink_without_consuming_it()
+    {
+        // The peek shows the 32 oldest events: start from an empty sink (this collection runs alone).
+        var sink = TestStorage.Queue(HubFunctions.Infrastructure.Events.QueueEventPublisher.QueueName);
+        await sink.CreateIfNotExistsAsync();
+        await sink.ClearMessagesAsync();
+        using var factory = new DevHostFactory(listeners: true, functions: ["RecordInspection", "RelayOutbox"]);
+        using var http = factory.CreateSignedClient(TestClients.Operator);
+        var opened = await Post(http, Inspection(TestStorage.Unique("peek"), 10, 5));
+        var subject = $"rectifications/{opened.GetProperty("rectificationId").GetString()}";
+        var admin = factory.CreateDefaultClient();
+        var until = DateTime.UtcNow.AddSeconds(20);
+        System.Text.Json.JsonElement events;
+        do
+        {
+            events = await HttpAssert.Json(await admin.GetAsync("/admin/events"));
+        }
+        while (!events.EnumerateArray().Any(e => e.GetProperty("subject").GetString() == subject) && DateTime.UtcNow < until && await Task.Delay(100).ContinueWith(_ => true));
+
+        var shown = events.EnumerateArray().Single(e => e.GetProperty("subject").GetString() == subject);
+        Assert.Equal(EventTypes.RectificationOpened, shown.GetProperty("type").GetString());
+        Assert.Single(await EventSink.TakeAsync(subject, 1, TimeSpan.FromSeconds(10), TimeSpan.Zero));
+    }
+
+    [Fact]
     public async Task LBL_4_concurrent_bad_inspections_of_one_seller_open_one_order()
     {
         using var factory = new DevHostFactory();

@@ -50,6 +50,7 @@ public sealed class LabelApiTests : IClassFixture<LabelApiTests.Host>
         {
             var r = results[i];
             Assert.Equal(forms[i], r.GetProperty("input").GetString());
+            Assert.Equal(new[] { "bracketed", "element-string", "digital-link" }[i], r.GetProperty("form").GetString());
             Assert.True(r.GetProperty("valid").GetBoolean(), r.GetRawText());
             Assert.Equal(Gtin, r.GetProperty("gtin").GetString());
             Assert.Equal("LOT-7", r.GetProperty("batch").GetString());
