@@ -26,10 +26,12 @@ dotnet build functions/HubFunctions.DevHost -nologo -v:q -clp:NoSummary >&2
 mkdir -p "$ROOT/.local/azurite" "$ROOT/.local/logs"
 azurite_pid=""; host_pid=""
 cleanup() {
+  # Stop the children first: writing to a closed terminal or pipe must not cut the cleanup short.
   trap - EXIT INT TERM
-  say "stopping"
+  trap '' PIPE
   stop_process "$host_pid"
   stop_process "$azurite_pid"
+  say "stopped" 2>/dev/null || true
 }
 trap cleanup EXIT
 trap 'exit 130' INT
