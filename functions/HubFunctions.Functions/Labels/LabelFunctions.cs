@@ -66,15 +66,8 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
 
         var r = body.Value!;
         var errors = new List<FieldError>();
-        if (!ResourceAccess.IsKeySafe(r.ReceiptId))
-        {
-            errors.Add(new("receiptId", "invalid-id", "receiptId must be 1-64 letters, digits or . _ : -"));
-        }
-
-        if (!ResourceAccess.IsKeySafe(r.SellerId))
-        {
-            errors.Add(new("sellerId", "invalid-id", "sellerId must be 1-64 letters, digits or . _ : -"));
-        }
+        ResourceAccess.RequireKey("receiptId", r.ReceiptId, errors);
+        ResourceAccess.RequireKey("sellerId", r.SellerId, errors);
 
         if (errors.Count > 0)
         {
