@@ -41,22 +41,14 @@ public sealed class HubHttpPipeline(
                 return await InvokeAsync(function, invoke);
             }
 
-            var body = await ReadBodyAsync(http.Request, function.Policy.MaxBodyBytes);
-            if (body is null)
-            {
-                return new ProblemResult(new Problem(413, ProblemCodes.PayloadTooLarge, Problems.TitleFor(413),
-                    $"The body is larger than this endpoint accepts ({function.Policy.MaxBodyBytes:N0} bytes)."));
-            }
-
-            feature.Body = body;
-            http.Request.Body = new MemoryStream(body, writable: false);
-
-            var (caller, refused) = await AuthenticateAsync(http.Request, body);
+            var (caller, body, refused) = await AuthenticateAsync(http.Request, function.Policy.MaxBodyBytes);
             if (refused is not null)
             {
                 return refused;
             }
 
+            feature.Body = body;
+            http.Request.Body = new MemoryStream(body!, writable: false);
             feature.Caller = caller;
             if (function.Policy.Roles.Count > 0 && !function.Policy.Roles.Contains(caller!.Role))
             {
@@ -65,7 +57,7 @@ public sealed class HubHttpPipeline(
             }
 
             return IsMutating(http.Request.Method) && !function.Policy.SideEffectFree
-                ? await ExecuteOnceAsync(http, function, caller!, body, invoke)
+                ? await ExecuteOnceAsync(http, function, caller!, body!, invoke)
                 : await InvokeAsync(function, invoke);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
@@ -114,14 +106,25 @@ public sealed class HubHttpPipeline(
             throw;
         }
 
+        // The function has run: from here on its outcome is kept whatever happens to the caller's
+        // connection, so a retry gets this outcome instead of running the function again.
         var rendered = await RenderAsync(http, result);
-        if (rendered.Status >= 500)
+        try
         {
-            await idempotency.AbandonAsync(lease, CancellationToken.None);
+            if (rendered.Status >= 500)
+            {
+                await idempotency.AbandonAsync(lease, CancellationToken.None);
+            }
+            else
+            {
+                await idempotency.CompleteAsync(lease, rendered, CancellationToken.None);
+            }
         }
-        else
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            await idempotency.CompleteAsync(lease, rendered, CancellationToken.None);
+            // The effect is done; answering 500 now would invite a second one. The entry stays
+            // pending and answers 409 until it can be taken over.
+            logger.LogError(e, "Could not record the outcome of {MessageId} for {ClientId}", messageId, caller.ClientId);
         }
 
         return new StoredResult(rendered.Status, rendered.ContentType, rendered.Location, rendered.Body, replayed: false);
@@ -133,8 +136,20 @@ public sealed class HubHttpPipeline(
         return result ?? throw new InvalidOperationException($"HTTP function {function.Name} returned no IActionResult.");
     }
 
-    private async Task<(HubCaller? Caller, ProblemResult? Refused)> AuthenticateAsync(HttpRequest request, byte[] body)
+    /// <summary>
+    /// In order: declared size (413), headers (401), webhook-id form (400), client (401), then the
+    /// body is read (413 past the limit) and the signature checked (401). Nothing unauthenticated
+    /// is buffered beyond what a known client id lets through.
+    /// </summary>
+    private async Task<(HubCaller? Caller, byte[]? Body, ProblemResult? Refused)> AuthenticateAsync(HttpRequest request, long maxBodyBytes)
     {
+        var tooLarge = new ProblemResult(new Problem(413, ProblemCodes.PayloadTooLarge, Problems.TitleFor(413),
+            $"The body is larger than this endpoint accepts ({maxBodyBytes:N0} bytes)."));
+        if (request.ContentLength > maxBodyBytes)
+        {
+            return (null, null, tooLarge);
+        }
+
         var clientId = request.Headers[ClientHeader].ToString();
         var messageId = request.Headers[IdHeader].ToString();
         var timestamp = request.Headers[TimestampHeader].ToString();
@@ -143,13 +158,13 @@ public sealed class HubHttpPipeline(
             .Where(h => string.IsNullOrWhiteSpace(h.Item2)).Select(h => h.Item1).ToArray();
         if (missing.Length > 0)
         {
-            return (null, Problems.Unauthorized(ProblemCodes.MissingSignatureHeaders,
+            return (null, null, Problems.Unauthorized(ProblemCodes.MissingSignatureHeaders,
                 $"Signed requests need the headers {string.Join(", ", missing)} (Standard Webhooks; see API.md)."));
         }
 
         if (!IsValidMessageId(messageId))
         {
-            return (null, Problems.BadRequest(ProblemCodes.InvalidWebhookId,
+            return (null, null, Problems.BadRequest(ProblemCodes.InvalidWebhookId,
                 "webhook-id must be 1-200 printable ASCII characters without / \\ # ?."));
         }
 
@@ -157,17 +172,23 @@ public sealed class HubHttpPipeline(
         if (client is null)
         {
             logger.LogWarning("Refused request from unknown client {ClientId}", Sanitize(clientId));
-            return (null, Problems.Unauthorized(ProblemCodes.UnknownClient, "The x-hub-client is not a registered client."));
+            return (null, null, Problems.Unauthorized(ProblemCodes.UnknownClient, "The x-hub-client is not a registered client."));
+        }
+
+        var body = await ReadBodyAsync(request, maxBodyBytes);
+        if (body is null)
+        {
+            return (null, null, tooLarge);
         }
 
         var failure = WebhookSignature.Verify(client.Keys, messageId, timestamp, signature, body, clock.GetUtcNow());
         if (failure == SignatureFailure.None)
         {
-            return (client.Caller, null);
+            return (client.Caller, body, null);
         }
 
         logger.LogWarning("Refused signed request from {ClientId}: {Failure}", clientId, failure);
-        return (null, failure switch
+        return (null, null, failure switch
         {
             SignatureFailure.MalformedTimestamp => Problems.Unauthorized(ProblemCodes.InvalidTimestamp, "webhook-timestamp must be Unix seconds."),
             SignatureFailure.TimestampTooOld or SignatureFailure.TimestampInFuture => Problems.Unauthorized(ProblemCodes.TimestampOutOfTolerance,
@@ -205,8 +226,11 @@ public sealed class HubHttpPipeline(
     private static async Task<StoredResponse> RenderAsync(HttpContext http, IActionResult result)
     {
         var original = http.Response.Body;
+        var aborted = http.RequestAborted;
         using var buffer = new MemoryStream();
         http.Response.Body = buffer;
+        // Rendering into memory must finish even if the caller has gone: the outcome is recorded.
+        http.RequestAborted = CancellationToken.None;
         try
         {
             await result.ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
@@ -214,6 +238,7 @@ public sealed class HubHttpPipeline(
         finally
         {
             http.Response.Body = original;
+            http.RequestAborted = aborted;
         }
 
         var location = http.Response.Headers.Location.ToString();

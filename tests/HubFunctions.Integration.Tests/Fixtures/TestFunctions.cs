@@ -62,6 +62,18 @@ public sealed class TestFunctions(HubStorage storage, TimeProvider clock)
         }
     }
 
+    /// <summary>Increments, then loses the caller (as a sender that timed out and hung up would).</summary>
+    [Function("TestIncrementThenHangUp")]
+    public async Task<IActionResult> IncrementThenHangUp(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/counters/{name}/hang-up")] HttpRequest request,
+        string name,
+        CancellationToken cancellationToken)
+    {
+        var result = await Increment(request, name, cancellationToken);
+        request.HttpContext.Abort();
+        return result;
+    }
+
     public sealed record EchoRequest(string Name, int Count, DateTimeOffset At, DateOnly? On);
 
     /// <summary>Reads a JSON body through the shared reader and echoes it.</summary>

@@ -58,7 +58,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         => await HttpAssert.Problem(await PostEcho(""), HttpStatusCode.BadRequest, "missing-body");
 
     [Fact]
-    public async Task An_oversized_body_is_413_before_anything_else()
+    public async Task An_oversized_body_is_413_and_never_reaches_the_function()
     {
         var huge = "{\"name\":\"" + new string('x', 1024 * 1024 + 10) + "\",\"count\":1,\"at\":\"2026-12-01T10:00:00+08:00\"}";
         await HttpAssert.Problem(await PostEcho(huge), HttpStatusCode.RequestEntityTooLarge, "payload-too-large");

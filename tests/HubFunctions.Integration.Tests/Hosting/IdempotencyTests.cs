@@ -64,6 +64,39 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
     }
 
     [Fact]
+    public async Task A_sender_that_hung_up_after_the_effect_gets_the_first_outcome_on_retry_and_no_second_effect()
+    {
+        var name = TestStorage.Unique("hangup");
+        var id = TestStorage.Unique("msg_");
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/test/counters/{name}/hang-up") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Add("webhook-id", id);
+        await Assert.ThrowsAnyAsync<Exception>(() => http.SendAsync(request));
+        Assert.Equal(1, await CounterValue(name));
+
+        var retry = new HttpRequestMessage(HttpMethod.Post, $"/api/test/counters/{name}/hang-up") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        retry.Headers.Add("webhook-id", id);
+        HttpResponseMessage? replay = null;
+        for (var i = 0; i < 50 && (replay is null || replay.StatusCode == HttpStatusCode.Conflict); i++)
+        {
+            // The outcome is recorded right after the hang-up; a retry racing it may see 409 first.
+            await Task.Delay(100);
+            replay = await http.SendAsync(Clone(retry));
+        }
+
+        Assert.Equal(HttpStatusCode.Created, replay!.StatusCode);
+        Assert.True(replay.Headers.Contains("x-hub-idempotent-replay"));
+        Assert.Equal(1, await CounterValue(name));
+    }
+
+    private static HttpRequestMessage Clone(HttpRequestMessage r)
+    {
+        var copy = new HttpRequestMessage(r.Method, r.RequestUri) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        copy.Headers.Add("webhook-id", r.Headers.GetValues("webhook-id"));
+        return copy;
+    }
+
+    [Fact]
     public async Task The_same_webhook_id_from_another_client_is_a_different_message()
     {
         var name = TestStorage.Unique("clients");
