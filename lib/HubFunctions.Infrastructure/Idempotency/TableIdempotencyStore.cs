@@ -41,8 +41,11 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
 {
     public const string TableName = "idempotency";
 
-    /// <summary>A pending entry older than this belongs to a request that died; it may be taken over.</summary>
-    public static readonly TimeSpan PendingTakeover = TimeSpan.FromMinutes(2);
+    /// <summary>
+    /// A pending entry older than this belongs to a request that died; it may be taken over. Longer
+    /// than any request can run (the Functions host stops HTTP requests at 230 s).
+    /// </summary>
+    public static readonly TimeSpan PendingTakeover = TimeSpan.FromMinutes(5);
 
     /// <summary>Responses up to this size (gzip-compressed) are kept for replay: 15 properties of 60,000 bytes.</summary>
     public const int MaxStoredBytes = ChunkSize * MaxChunks;
@@ -61,7 +64,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         var earlier = await table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (earlier.HasValue && earlier.Value is { } previous)
         {
-            return Evaluate(previous, fingerprint, now) ?? new IdempotencyBegin.InProgress();
+            return Evaluate(previous, fingerprint, now) ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
         }
 
         var entity = new TableEntity(today, messageId)
@@ -85,17 +88,22 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
             }
 
             // A stale pending entry: the request that wrote it died. Take it over, if nobody else did.
-            try
-            {
-                entity["StartedAt"] = now;
-                var taken = await table.UpdateEntityAsync(entity, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-                logger.LogWarning("Took over stale idempotency entry {ClientId}/{MessageId}", clientId, messageId);
-                return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, taken.Headers.ETag ?? ETag.All));
-            }
-            catch (RequestFailedException e2) when (e2.Status == 412)
-            {
-                return new IdempotencyBegin.InProgress();
-            }
+            return await TakeOverAsync(table, existing.Value, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<IdempotencyBegin> TakeOverAsync(TableClient table, TableEntity stale, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            stale["StartedAt"] = now;
+            var taken = await table.UpdateEntityAsync(stale, stale.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", stale.PartitionKey, stale.RowKey);
+            return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, taken.Headers.ETag ?? ETag.All));
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return new IdempotencyBegin.InProgress();
         }
     }
 
