@@ -79,16 +79,10 @@ public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<
                 ["CreatedAt"] = now,
             })), cancellationToken).ConfigureAwait(false);
 
-        try
-        {
-            await table.SubmitTransactionAsync([.. changes, .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))], cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            // Nothing was committed: withdraw the intents (the sweeper would drop them later anyway).
-            await TryDeleteIntentsAsync(intents, intentPartition, events, cancellationToken).ConfigureAwait(false);
-            throw;
-        }
+        // If this fails, the intents stay: a failure is not proof that nothing was committed (a
+        // commit whose response was lost looks the same). The sweeper relays the event if its row
+        // exists and drops the intent after OutboxRelay.OrphanAge if it never appears.
+        await table.SubmitTransactionAsync([.. changes, .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))], cancellationToken).ConfigureAwait(false);
 
         try
         {
@@ -122,18 +116,5 @@ public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<
             ["EventType"] = e.Type,
             ["CreatedAt"] = now,
         };
-    }
-
-    private async Task TryDeleteIntentsAsync(TableClient intents, string intentPartition, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.Delete,
-                new TableEntity(intentPartition, e.Id), ETag.All)), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
-        {
-            logger.LogWarning(e, "Could not withdraw {Count} outbox intents; the sweeper drops them", events.Count);
-        }
     }
 }

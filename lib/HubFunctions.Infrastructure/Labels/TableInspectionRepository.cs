@@ -95,7 +95,13 @@ public sealed class TableInspectionRepository(HubStorage storage, TableOutbox ou
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
         {
-            throw new ConcurrencyConflictException($"The rectification order of {c.SellerId} changed meanwhile ({e.Status}).");
+            // A commit whose response was lost is retried by the SDK and then conflicts with itself:
+            // if this inspection is stored, the commit happened.
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(c.SellerId, "inspection|" + inspection.InspectionId, ["RowKey"], cancellationToken).ConfigureAwait(false);
+            if (!stored.HasValue)
+            {
+                throw new ConcurrencyConflictException($"The rectification order of {c.SellerId} changed meanwhile ({e.Status}).");
+            }
         }
     }
 }

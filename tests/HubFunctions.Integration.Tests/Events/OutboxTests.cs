@@ -85,7 +85,17 @@ public sealed class OutboxTests
         await Assert.ThrowsAsync<TableTransactionFailedException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(prefix, "a"))], [doomed], CancellationToken.None));
         Assert.False(await RowExists(prefix, TableOutbox.RowPrefix + doomed.Id));
-        Assert.False(await IntentExists(pointer with { EventId = doomed.Id }));
+
+        // Its intent stays (a failure does not prove nothing was committed) until the sweeper, seeing
+        // no outbox row for longer than the orphan age, drops it without publishing anything.
+        var doomedPointer = pointer with { EventId = doomed.Id };
+        Assert.True(await IntentExists(doomedPointer));
+        clock.Advance(OutboxRelay.OrphanAge + TimeSpan.FromMinutes(1));
+        var relay = process.GetRequiredService<OutboxRelay>();
+        Assert.Equal(RelayOutcome.Missing, await relay.RelayAsync(doomedPointer, CancellationToken.None));
+        Assert.False(await IntentExists(doomedPointer));
+        var published = await EventSink.TakeAsync($"{prefix}/b", 1, TimeSpan.FromSeconds(1), TimeSpan.Zero);
+        Assert.Empty(published);
         _ = e;
     }
 
