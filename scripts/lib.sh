@@ -13,6 +13,9 @@ require_tools() {
   command -v dotnet >/dev/null || die "the .NET SDK 10 is needed (dotnet not found)"
   command -v node >/dev/null || die "Node.js 20+ is needed for Azurite (node not found)"
   command -v npm >/dev/null || die "npm is needed for Azurite (npm not found)"
+  command -v curl >/dev/null || die "curl is needed (curl not found)"
+  command -v setsid >/dev/null || die "setsid (util-linux) is needed (setsid not found)"
+  [ "${BASH_VERSINFO[0]}" -gt 5 ] || { [ "${BASH_VERSINFO[0]}" -eq 5 ] && [ "${BASH_VERSINFO[1]}" -ge 1 ]; } || die "bash 5.1 or newer is needed"
 }
 
 # Azurite, pinned by infra/local/package-lock.json; reinstalled when the lock file changes.

@@ -37,6 +37,22 @@ public static class DevHostEndpoints
     /// </summary>
     public static void MapAdmin(this WebApplication app)
     {
+        // The Functions host guards its admin API with the master key; this local stand-in answers
+        // only callers on this machine.
+        app.UseWhen(http => http.Request.Path.StartsWithSegments("/admin"), admin => admin.Use(async (http, next) =>
+        {
+            var remote = http.Connection.RemoteIpAddress;
+            if (remote is not null && !System.Net.IPAddress.IsLoopback(remote))
+            {
+                http.Response.StatusCode = StatusCodes.Status403Forbidden;
+                await new ProblemResult(new Problem(403, ProblemCodes.Forbidden, Problems.TitleFor(403), "The DevHost admin API answers local callers only."))
+                    .ExecuteResultAsync(new ActionContext(http, http.GetRouteData(), new ActionDescriptor()));
+                return;
+            }
+
+            await next(http);
+        }));
+
         app.MapGet("/admin/functions", (ActiveFunctions functions, HostSettings settings) => Results.Json(functions.All.Select(f => new
         {
             name = f.Name,

@@ -1,6 +1,8 @@
 using System.Reflection;
 using System.Text.Json;
 using HubFunctions.Functions.Hosting;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Integration.Tests.Hosting;
 
@@ -27,11 +29,10 @@ public sealed class FunctionMetadataTests
 
     private sealed record Wiring(string Name, string EntryPoint, string Trigger, string? Route, string Methods, string? Queue, string? Connection, string? Schedule);
 
-    [Fact]
-    public void DevHost_wiring_equals_the_generated_functions_metadata()
+    private static List<Wiring> Generated()
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(MetadataPath()));
-        var generated = doc.RootElement.EnumerateArray().Select(f =>
+        return doc.RootElement.EnumerateArray().Select(f =>
         {
             var trigger = f.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
             string? Get(string name) => trigger.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -39,13 +40,42 @@ public sealed class FunctionMetadataTests
             return new Wiring(f.GetProperty("name").GetString()!, f.GetProperty("entryPoint").GetString()!, trigger.GetProperty("type").GetString()!,
                 Get("route"), methods, Get("queueName"), Get("connection"), Get("schedule"));
         }).OrderBy(w => w.Name).ToList();
+    }
 
+    [Fact]
+    public void The_function_catalog_both_hosts_use_equals_the_generated_functions_metadata()
+    {
+        var generated = Generated();
         var discovered = FunctionCatalog.ForApp().All.Select(f => new Wiring(f.Name, f.EntryPoint, f.TriggerType,
             f.Http?.Route, f.Http is null ? "" : string.Join(",", f.Http.Methods.Order()), f.Queue?.QueueName, f.Queue?.Connection, f.Timer?.Schedule))
             .OrderBy(w => w.Name).ToList();
 
         Assert.NotEmpty(generated);
         Assert.Equal(generated, discovered);
+    }
+
+    [Fact]
+    public void The_running_DevHost_maps_exactly_the_generated_functions()
+    {
+        var generated = Generated();
+        using var factory = new Fixtures.DevHostFactory();
+        var appAssembly = typeof(FunctionCatalog).Assembly;
+        var active = factory.Services.GetRequiredService<HubFunctions.DevHost.ActiveFunctions>().All
+            .Where(f => f.Method.DeclaringType!.Assembly == appAssembly)
+            .Select(f => new Wiring(f.Name, f.EntryPoint, f.TriggerType, f.Http?.Route, f.Http is null ? "" : string.Join(",", f.Http.Methods.Order()),
+                f.Queue?.QueueName, f.Queue?.Connection, f.Timer?.Schedule))
+            .OrderBy(w => w.Name).ToList();
+        Assert.Equal(generated, active);
+
+        // And each HTTP function is on the ASP.NET Core route table under the host's prefix, with its methods.
+        var endpoints = factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        foreach (var http in generated.Where(g => g.Trigger == "httpTrigger"))
+        {
+            var endpoint = Assert.Single(endpoints, e => e.DisplayName == http.Name);
+            Assert.Equal("/api/" + http.Route, endpoint.RoutePattern.RawText);
+            var methods = endpoint.Metadata.GetMetadata<HttpMethodMetadata>()!.HttpMethods.Select(m => m.ToLowerInvariant()).Order();
+            Assert.Equal(http.Methods, string.Join(",", methods));
+        }
     }
 
     [Fact]
