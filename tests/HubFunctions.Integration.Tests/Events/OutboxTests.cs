@@ -3,7 +3,6 @@ using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
@@ -28,27 +27,20 @@ public sealed class OutboxTests
 
     /// <summary>The app's own registrations (storage, events) with a fake clock and chosen hooks: one "process".</summary>
     private static ServiceProvider Process(FakeTimeProvider clock, IOutboxRelayHooks? hooks = null, IEventPublisher? publisher = null)
-    {
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        => TestServices.Build(clock, services =>
         {
-            ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
-        }).Build());
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddHubStorage();
-        if (hooks is not null)
-        {
-            services.AddSingleton(hooks);
-        }
+            if (hooks is not null)
+            {
+                services.AddSingleton(hooks);
+            }
 
-        if (publisher is not null)
-        {
-            services.AddSingleton(publisher);
-        }
+            if (publisher is not null)
+            {
+                services.AddSingleton(publisher);
+            }
 
-        services.AddHubEvents();
-        return services.BuildServiceProvider();
-    }
+            services.AddHubEvents();
+        });
 
     private static async Task<(HubEvent Event, OutboxPointer Pointer)> CommitAsync(IServiceProvider process, string subjectPrefix, string thing)
     {

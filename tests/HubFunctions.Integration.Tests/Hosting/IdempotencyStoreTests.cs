@@ -1,7 +1,5 @@
 using HubFunctions.Infrastructure.Idempotency;
-using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -12,15 +10,7 @@ public sealed class IdempotencyStoreTests
 {
     private static (ServiceProvider Provider, TableIdempotencyStore Store) Store(FakeTimeProvider clock)
     {
-        var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
-        }).Build());
-        services.AddSingleton<TimeProvider>(clock);
-        services.AddHubStorage();
-        services.AddSingleton<TableIdempotencyStore>();
-        var provider = services.BuildServiceProvider();
+        var provider = TestServices.Build(clock, services => services.AddSingleton<TableIdempotencyStore>());
         return (provider, provider.GetRequiredService<TableIdempotencyStore>());
     }
 

@@ -1,0 +1,25 @@
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubFunctions.Integration.Tests.Fixtures;
+
+/// <summary>
+/// The app's own storage registrations against the run's Azurite, with a chosen clock: a stand-in
+/// for one process, for tests of adapters below the HTTP layer.
+/// </summary>
+public static class TestServices
+{
+    public static ServiceProvider Build(TimeProvider clock, Action<IServiceCollection> configure)
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
+        }).Build());
+        services.AddSingleton(clock);
+        services.AddHubStorage();
+        configure(services);
+        return services.BuildServiceProvider();
+    }
+}
