@@ -25,17 +25,13 @@ public sealed class InspectionFunctions(InspectionHandler handler)
         string hub,
         CancellationToken cancellationToken)
     {
-        var caller = request.GetCaller();
-        if (ResourceAccess.CheckHub(caller, hub) is { } refused)
-        {
-            return refused;
-        }
-
-        var body = await request.ReadJsonAsync<InspectionRequest>(cancellationToken);
+        var body = await request.ReadJsonForHubAsync<InspectionRequest>(hub, cancellationToken);
         if (body.Problem is { } problem)
         {
             return problem;
         }
+
+        var caller = request.GetCaller();
 
         var r = body.Value!;
         var errors = Validate(r);

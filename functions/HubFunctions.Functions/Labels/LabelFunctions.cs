@@ -52,17 +52,13 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
         string hub,
         CancellationToken cancellationToken)
     {
-        var caller = request.GetCaller();
-        if (ResourceAccess.CheckHub(caller, hub) is { } hubRefused)
-        {
-            return hubRefused;
-        }
-
-        var body = await request.ReadJsonAsync<ReceiptRequest>(cancellationToken);
+        var body = await request.ReadJsonForHubAsync<ReceiptRequest>(hub, cancellationToken);
         if (body.Problem is { } problem)
         {
             return problem;
         }
+
+        var caller = request.GetCaller();
 
         var r = body.Value!;
         var errors = new List<FieldError>();

@@ -26,15 +26,18 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
         return entity.HasValue ? entity.Value!.GetInt32("Value") : null;
     }
 
-    private static HttpRequestMessage Increment(string name, string id, string body = "{}")
+    /// <summary>A JSON POST carrying the given webhook-id (the signing handler signs it afresh each time).</summary>
+    private static HttpRequestMessage Post(string path, string id, string body = "{}")
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/test/counters/{name}")
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("webhook-id", id);
         return request;
     }
+
+    private static HttpRequestMessage Increment(string name, string id, string body = "{}") => Post($"/api/test/counters/{name}", id, body);
 
     [Fact]
     public async Task A_replayed_webhook_id_returns_the_first_response_and_causes_no_second_effect()
@@ -69,31 +72,21 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
         var name = TestStorage.Unique("hangup");
         var id = TestStorage.Unique("msg_");
         using var http = _factory.CreateSignedClient(TestClients.Seller);
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/test/counters/{name}/hang-up") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-        request.Headers.Add("webhook-id", id);
-        await Assert.ThrowsAnyAsync<Exception>(() => http.SendAsync(request));
+        var path = $"/api/test/counters/{name}/hang-up";
+        await Assert.ThrowsAnyAsync<Exception>(() => http.SendAsync(Post(path, id)));
         Assert.Equal(1, await CounterValue(name));
 
-        var retry = new HttpRequestMessage(HttpMethod.Post, $"/api/test/counters/{name}/hang-up") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-        retry.Headers.Add("webhook-id", id);
         HttpResponseMessage? replay = null;
         for (var i = 0; i < 50 && (replay is null || replay.StatusCode == HttpStatusCode.Conflict); i++)
         {
             // The outcome is recorded right after the hang-up; a retry racing it may see 409 first.
             await Task.Delay(100);
-            replay = await http.SendAsync(Clone(retry));
+            replay = await http.SendAsync(Post(path, id));
         }
 
         Assert.Equal(HttpStatusCode.Created, replay!.StatusCode);
         Assert.True(replay.Headers.Contains("x-hub-idempotent-replay"));
         Assert.Equal(1, await CounterValue(name));
-    }
-
-    private static HttpRequestMessage Clone(HttpRequestMessage r)
-    {
-        var copy = new HttpRequestMessage(r.Method, r.RequestUri) { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-        copy.Headers.Add("webhook-id", r.Headers.GetValues("webhook-id"));
-        return copy;
     }
 
     [Fact]
@@ -144,9 +137,7 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
         var id = TestStorage.Unique("msg_");
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/throws") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
-            request.Headers.Add("webhook-id", id);
-            var response = await http.SendAsync(request);
+            var response = await http.SendAsync(Post("/api/test/throws", id));
             await HttpAssert.Problem(response, HttpStatusCode.InternalServerError, "internal-error");
             Assert.False(response.Headers.Contains("x-hub-idempotent-replay"));
         }
@@ -158,12 +149,7 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
         // A 4xx outcome is an outcome: the same message gets the same answer.
         using var http = _factory.CreateSignedClient(TestClients.Seller);
         var id = TestStorage.Unique("msg_");
-        HttpRequestMessage Bad()
-        {
-            var r = new HttpRequestMessage(HttpMethod.Post, "/api/test/echo") { Content = new StringContent("""{"name":"x","count":1,"at":"2026-12-01T10:00:00"}""", Encoding.UTF8, "application/json") };
-            r.Headers.Add("webhook-id", id);
-            return r;
-        }
+        HttpRequestMessage Bad() => Post("/api/test/echo", id, """{"name":"x","count":1,"at":"2026-12-01T10:00:00"}""");
 
         var first = await http.SendAsync(Bad());
         await HttpAssert.Problem(first, HttpStatusCode.UnprocessableEntity, "timestamp-offset-required");
