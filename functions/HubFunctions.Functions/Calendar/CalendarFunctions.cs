@@ -1,5 +1,6 @@
 using System.Globalization;
 using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Common;
 using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;

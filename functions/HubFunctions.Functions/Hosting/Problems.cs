@@ -1,9 +1,7 @@
 using System.Text.Json.Serialization;
+using HubFunctions.Core.Common;
 
 namespace HubFunctions.Functions.Hosting;
-
-/// <summary>One field that failed validation.</summary>
-public sealed record FieldError(string Field, string Code, string Message);
 
 /// <summary>RFC 9457 problem details with the hub's <c>code</c> (API.md, "Errors").</summary>
 public sealed record Problem(

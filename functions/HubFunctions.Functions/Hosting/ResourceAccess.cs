@@ -32,17 +32,4 @@ public static class ResourceAccess
         => caller.ActsForSeller(sellerId)
             ? null
             : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' may not act on seller '{sellerId}' (SEC-2)."));
-
-    /// <summary>Adds an <c>invalid-id</c> error for <paramref name="field"/> unless its value is <see cref="IsKeySafe"/>.</summary>
-    public static void RequireKey(string field, string? value, List<FieldError> errors)
-    {
-        if (!IsKeySafe(value))
-        {
-            errors.Add(new FieldError(field, "invalid-id", $"{field} must be 1-64 letters, digits or . _ : - (starting with a letter or digit)."));
-        }
-    }
-
-    /// <summary>Identifiers used as storage keys: 1–64 of letters, digits and <c>. _ : -</c>.</summary>
-    public static bool IsKeySafe(string? id)
-        => id is { Length: > 0 and <= 64 } && char.IsAsciiLetterOrDigit(id[0]) && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or ':' or '-');
 }

@@ -1,4 +1,5 @@
 using HubFunctions.Core.Access;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Labels;
 using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -61,8 +62,8 @@ public sealed class InspectionFunctions(InspectionHandler handler)
     private static List<FieldError> Validate(InspectionRequest r)
     {
         var errors = new List<FieldError>();
-        ResourceAccess.RequireKey("receiptId", r.ReceiptId, errors);
-        ResourceAccess.RequireKey("sellerId", r.SellerId, errors);
+        Identifiers.RequireKey("receiptId", r.ReceiptId, errors);
+        Identifiers.RequireKey("sellerId", r.SellerId, errors);
 
         if (r.Sampled is not (>= 1 and <= MaxSampled))
         {

@@ -1,4 +1,5 @@
 using HubFunctions.Core.Access;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Labels;
 using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -62,8 +63,8 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
 
         var r = body.Value!;
         var errors = new List<FieldError>();
-        ResourceAccess.RequireKey("receiptId", r.ReceiptId, errors);
-        ResourceAccess.RequireKey("sellerId", r.SellerId, errors);
+        Identifiers.RequireKey("receiptId", r.ReceiptId, errors);
+        Identifiers.RequireKey("sellerId", r.SellerId, errors);
 
         if (errors.Count > 0)
         {
