@@ -53,21 +53,21 @@ public static class DevHostEndpoints
             await next(http);
         }));
 
-        app.MapGet("/admin/functions", (ActiveFunctions functions, HostSettings settings) => Results.Json(functions.All.Select(f => new
+        app.MapGet("/admin/functions", (ActiveFunctions functions, HostSettings settings, IConfiguration configuration) => Results.Json(functions.All.Select(f => new
         {
             name = f.Name,
             entryPoint = f.EntryPoint,
             trigger = f.TriggerType,
             route = f.Http is null ? null : $"{settings.RoutePrefix}/{f.Http.Route}",
             methods = f.Http?.Methods,
-            queueName = f.Queue?.QueueName,
+            queueName = f.Queue is null ? null : SettingExpressions.Resolve(f.Queue.QueueName, configuration),
             schedule = f.Timer?.Schedule,
         }), HubJson.Options));
 
         // Local only: a look at the event sink (the queue hub-events) without removing anything.
         app.MapGet("/admin/events", async (HubStorage storage, CancellationToken cancellationToken) =>
         {
-            var queue = await storage.QueueAsync(QueueEventPublisher.QueueName, cancellationToken);
+            var queue = await storage.QueueAsync(storage.Names.EventsQueue, cancellationToken);
             var peeked = await queue.PeekMessagesAsync(32, cancellationToken);
             return Results.Json(peeked.Value.Select(m => JsonDocument.Parse(m.Body.ToMemory()).RootElement), HubJson.Options);
         });

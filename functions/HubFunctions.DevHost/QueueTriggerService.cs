@@ -19,6 +19,7 @@ public sealed class QueueTriggerService(
     FunctionInvoker invoker,
     IServiceScopeFactory scopes,
     IOptions<HostSettings> settings,
+    IConfiguration configuration,
     ILogger<QueueTriggerService> logger) : BackgroundService
 {
     /// <summary>How long a received message stays invisible while the function runs.</summary>
@@ -32,7 +33,7 @@ public sealed class QueueTriggerService(
 
     private async Task ListenAsync(FunctionDescriptor function, CancellationToken stoppingToken)
     {
-        var name = function.Queue!.QueueName;
+        var name = SettingExpressions.Resolve(function.Queue!.QueueName, configuration);
         var queue = RawClient(name);
         var delay = MinPollingInterval;
         logger.LogInformation("Listening to queue {Queue} for {Function}", name, function.Name);

@@ -28,10 +28,7 @@ public sealed class TimerTriggerService(
     /// <summary>Parses a schedule as the Functions host does, resolving <c>%Name%</c> from configuration.</summary>
     public static CrontabSchedule ParseSchedule(string schedule, IConfiguration configuration)
     {
-        var resolved = schedule.Length > 2 && schedule[0] == '%' && schedule[^1] == '%'
-            ? configuration[schedule[1..^1].Replace("__", ":", StringComparison.Ordinal)]
-              ?? throw new InvalidOperationException($"Timer schedule setting '{schedule}' is not configured.")
-            : schedule;
+        var resolved = SettingExpressions.Resolve(schedule, configuration);
         return CrontabSchedule.Parse(resolved, new CrontabSchedule.ParseOptions { IncludingSeconds = true });
     }
 

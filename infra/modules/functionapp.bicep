@@ -99,6 +99,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Events__ServiceBus__Topic'
           value: serviceBusTopicName
         }
+        {
+          // Queue triggers name their queue through this setting (%Hub:Storage:OutboxRelayQueue%).
+          name: 'Hub__Storage__OutboxRelayQueue'
+          value: 'outbox-relay'
+        }
       ]
     }
     functionAppConfig: {

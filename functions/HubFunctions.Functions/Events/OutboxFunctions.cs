@@ -9,7 +9,7 @@ public sealed class OutboxFunctions(OutboxRelay relay, ILogger<OutboxFunctions> 
 {
     /// <summary>Right after a commit: one message per event on <c>outbox-relay</c>.</summary>
     [Function("RelayOutbox")]
-    public async Task Relay([QueueTrigger(TableOutbox.RelayQueue)] string message, CancellationToken cancellationToken)
+    public async Task Relay([QueueTrigger("%Hub:Storage:OutboxRelayQueue%")] string message, CancellationToken cancellationToken)
     {
         var pointer = OutboxRelay.ParsePointer(message);
         var outcome = await relay.RelayAsync(pointer, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using HubFunctions.Core.Access;
+using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
 using Microsoft.AspNetCore.Http;
@@ -96,6 +97,10 @@ public sealed class HubHttpPipeline(
 
         var lease = ((IdempotencyBegin.Started)begin).Lease;
         IActionResult result;
+
+        // Ids and commit stamps derive from the message: a retry of a message whose first attempt
+        // ended in doubt derives the same keys and finds that attempt's change (TableOutbox).
+        using var operation = HubOperation.Begin($"{caller.ClientId}/{messageId}");
         try
         {
             result = await InvokeAsync(function, invoke);

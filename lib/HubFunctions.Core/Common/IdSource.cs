@@ -4,7 +4,7 @@ using System.Text;
 namespace HubFunctions.Core.Common;
 
 /// <summary>
-/// Where new ids come from. Inside an <see cref="Operation"/> (one signed request, one queue
+/// Where new ids come from. Inside a <see cref="HubOperation"/> (one signed request, one queue
 /// message) ids are derived from the operation's key, so a retry of the same message derives the
 /// same ids and its inserts meet the rows the first attempt wrote instead of adding new ones.
 /// Outside an operation they are random.
@@ -24,15 +24,15 @@ public interface IIdSource
 /// and commit ids from it without passing it along. Ids drawn in it are numbered per prefix in the
 /// order they are drawn, so the same code path draws the same ids again.
 /// </summary>
-public sealed class Operation
+public sealed class HubOperation
 {
-    private static readonly AsyncLocal<Operation?> CurrentOperation = new();
+    private static readonly AsyncLocal<HubOperation?> CurrentOperation = new();
     private readonly Dictionary<string, int> _drawn = new(StringComparer.Ordinal);
 
-    private Operation(string key) => Key = key;
+    private HubOperation(string key) => Key = key;
 
     /// <summary>The operation this code runs in, if any.</summary>
-    public static Operation? Current => CurrentOperation.Value;
+    public static HubOperation? Current => CurrentOperation.Value;
 
     /// <summary>What identifies the work across retries, e.g. <c>seller-center/msg_123</c>.</summary>
     public string Key { get; }
@@ -42,7 +42,7 @@ public sealed class Operation
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
         var previous = CurrentOperation.Value;
-        CurrentOperation.Value = new Operation(key);
+        CurrentOperation.Value = new HubOperation(key);
         return new Scope(previous);
     }
 
@@ -60,7 +60,7 @@ public sealed class Operation
     public static byte[] Derive(string key, string purpose, int n)
         => SHA256.HashData(Encoding.UTF8.GetBytes($"{key}\n{purpose}\n{n}"));
 
-    private sealed class Scope(Operation? previous) : IDisposable
+    private sealed class Scope(HubOperation? previous) : IDisposable
     {
         public void Dispose() => CurrentOperation.Value = previous;
     }

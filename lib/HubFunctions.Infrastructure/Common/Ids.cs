@@ -3,14 +3,14 @@ using HubFunctions.Core.Common;
 
 namespace HubFunctions.Infrastructure.Common;
 
-/// <summary>Ids derived from the current <see cref="Operation"/>, random outside one.</summary>
+/// <summary>Ids derived from the current <see cref="HubOperation"/>, random outside one.</summary>
 public sealed class OperationIdSource : IIdSource
 {
     private const string Alphabet = "0123456789abcdefghjkmnpqrstvwxyz";
 
     public string NewId(string prefix)
     {
-        var bytes = Operation.Current is { } op ? Operation.Derive(op.Key, "id:" + prefix, op.Draw("id:" + prefix)) : RandomNumberGenerator.GetBytes(32);
+        var bytes = HubOperation.Current is { } op ? HubOperation.Derive(op.Key, "id:" + prefix, op.Draw("id:" + prefix)) : RandomNumberGenerator.GetBytes(32);
         var chars = new char[20];
         for (var i = 0; i < chars.Length; i++)
         {
@@ -22,12 +22,12 @@ public sealed class OperationIdSource : IIdSource
 
     public Guid NewGuid()
     {
-        if (Operation.Current is not { } op)
+        if (HubOperation.Current is not { } op)
         {
             return Guid.NewGuid();
         }
 
-        var bytes = Operation.Derive(op.Key, "guid", op.Draw("guid")).AsSpan(0, 16).ToArray();
+        var bytes = HubOperation.Derive(op.Key, "guid", op.Draw("guid")).AsSpan(0, 16).ToArray();
         bytes[7] = (byte)((bytes[7] & 0x0F) | 0x80); // version 8 (custom, RFC 9562), little-endian field order
         bytes[8] = (byte)((bytes[8] & 0x3F) | 0x80); // RFC 4122 variant
         return new Guid(bytes);

@@ -4,14 +4,12 @@ using HubFunctions.Infrastructure.Storage;
 
 namespace HubFunctions.Infrastructure.Events;
 
-/// <summary>Local sink: each event as a CloudEvents JSON message on the Azurite queue <c>hub-events</c>.</summary>
+/// <summary>Local sink: each event as a CloudEvents JSON message on the Azurite queue <c>hub-events</c> (<see cref="StorageNames.EventsQueue"/>).</summary>
 public sealed class QueueEventPublisher(HubStorage storage) : IEventPublisher
 {
-    public const string QueueName = "hub-events";
-
     public async Task PublishAsync(HubEvent hubEvent, CancellationToken cancellationToken)
     {
-        var queue = await storage.QueueAsync(QueueName, cancellationToken).ConfigureAwait(false);
+        var queue = await storage.QueueAsync(storage.Names.EventsQueue, cancellationToken).ConfigureAwait(false);
         await queue.SendMessageAsync(BinaryData.FromBytes(CloudEventCodec.Encode(hubEvent)), timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

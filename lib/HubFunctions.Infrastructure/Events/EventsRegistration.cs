@@ -1,10 +1,12 @@
 using Azure.Messaging.ServiceBus;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Azure;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -33,6 +35,9 @@ public sealed class ServiceBusEventsOptions
 
 public static class EventsRegistration
 {
+    /// <summary>The most one publish may take, retries included.</summary>
+    public static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(100);
+
     /// <summary>
     /// The publisher chosen by <c>Hub:Events:Publisher</c>, the outbox, its relay and the Polly
     /// pipeline around publishing. Settings are read when the publisher is first made.
@@ -40,13 +45,14 @@ public static class EventsRegistration
     public static IServiceCollection AddHubEvents(this IServiceCollection services)
     {
         services.AddOptions<EventsOptions>().BindConfiguration("Hub:Events");
+        services.TryAddSingleton<IIdSource, OperationIdSource>();
         services.TryAddSingleton<TableOutbox>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();
         services.TryAddSingleton<QueueEventPublisher>();
         services.AddAzureClients(clients => clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, credential, provider) =>
         {
-            var settings = Settings(provider).ServiceBus;
+            var settings = provider.GetRequiredService<IOptions<EventsOptions>>().Value.ServiceBus;
             // Polly retries with jitter around each publish; the SDK only retries once inside an attempt.
             options.RetryOptions.MaxRetries = 1;
             options.RetryOptions.TryTimeout = TimeSpan.FromSeconds(5);
@@ -56,24 +62,34 @@ public static class EventsRegistration
                     ?? throw new InvalidOperationException("Hub:Events:ServiceBus:FullyQualifiedNamespace (or ConnectionString) is required when Hub:Events:Publisher is servicebus."),
                     credential, options);
         }));
-        services.TryAddSingleton<IEventPublisher>(provider => Settings(provider).Publisher.ToLowerInvariant() switch
-        {
-            "queue" => provider.GetRequiredService<QueueEventPublisher>(),
-            "servicebus" => new ServiceBusEventPublisher(provider.GetRequiredService<ServiceBusClient>().CreateSender(Settings(provider).ServiceBus.Topic)),
-            var other => throw new InvalidOperationException($"Hub:Events:Publisher is '{other}'; expected queue or servicebus."),
-        });
+        services.TryAddSingleton(CreatePublisher);
         services.AddResiliencePipeline(OutboxRelay.PipelineKey, ConfigurePublishPipeline);
         return services;
     }
 
+    private static IEventPublisher CreatePublisher(IServiceProvider provider)
+    {
+        var settings = provider.GetRequiredService<IOptions<EventsOptions>>().Value;
+        return settings.Publisher.ToLowerInvariant() switch
+        {
+            "queue" => provider.GetRequiredService<QueueEventPublisher>(),
+            "servicebus" => new ServiceBusEventPublisher(provider.GetRequiredService<ServiceBusClient>().CreateSender(settings.ServiceBus.Topic)),
+            var other => throw new InvalidOperationException($"Hub:Events:Publisher is '{other}'; expected queue or servicebus."),
+        };
+    }
+
     /// <summary>
-    /// Around each publish: an overall timeout of 30 s, up to 4 retries with exponential back-off and
-    /// jitter from 500 ms (capped at 8 s), and 10 s for each attempt.
+    /// Around each publish: an overall timeout of 100 s, up to 4 retries with exponential back-off and
+    /// jitter from 500 ms (capped at 8 s), and 40 s for each attempt. An attempt is given longer than
+    /// the storage SDK's own 30 s network timeout: a send cut short may still be stored, and sending it
+    /// again duplicates the event (same id; consumers drop it, but the local sink does not), so the
+    /// SDK's own timeout and retry act first. The relay's lease (<see cref="OutboxRelay.Lease"/>) is
+    /// longer than the overall timeout, so no second relay takes a row while a publish may still land.
     /// </summary>
     public static void ConfigurePublishPipeline(ResiliencePipelineBuilder builder)
     {
         builder
-            .AddTimeout(TimeSpan.FromSeconds(30))
+            .AddTimeout(PublishTimeout)
             .AddRetry(new RetryStrategyOptions
             {
                 MaxRetryAttempts = 4,
@@ -83,9 +99,6 @@ public static class EventsRegistration
                 MaxDelay = TimeSpan.FromSeconds(8),
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(e => e is not OperationCanceledException),
             })
-            .AddTimeout(new TimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(10) });
+            .AddTimeout(new TimeoutStrategyOptions { Timeout = TimeSpan.FromSeconds(40) });
     }
-
-    private static EventsOptions Settings(IServiceProvider provider)
-        => provider.GetRequiredService<IConfiguration>().GetSection("Hub:Events").Get<EventsOptions>() ?? new EventsOptions();
 }

@@ -55,8 +55,8 @@ public sealed class OutboxRelay(
 {
     public const string PipelineKey = "hub-events-publish";
 
-    /// <summary>How long a claimed row is reserved for the relay that claimed it.</summary>
-    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(1);
+    /// <summary>How long a claimed row is reserved for the relay that claimed it: longer than a publish may take.</summary>
+    public static readonly TimeSpan Lease = EventsRegistration.PublishTimeout + TimeSpan.FromSeconds(20);
 
     /// <summary>An intent younger than this is left to the prompt relay by the sweeper.</summary>
     public static readonly TimeSpan SweepMinAge = TimeSpan.FromSeconds(15);
@@ -121,7 +121,7 @@ public sealed class OutboxRelay(
     /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var intents = await storage.TableAsync(TableOutbox.IntentTable, cancellationToken).ConfigureAwait(false);
+        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
         var upTo = TableOutbox.IntentPartitionFor(clock.GetUtcNow() - SweepMinAge);
         var cutoff = clock.GetUtcNow() - SweepMinAge;
         var published = 0;
@@ -164,7 +164,7 @@ public sealed class OutboxRelay(
 
     private async Task DropIntentIfOrphanedAsync(OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var intents = await storage.TableAsync(TableOutbox.IntentTable, cancellationToken).ConfigureAwait(false);
+        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
         var intent = await intents.GetEntityIfExistsAsync<TableEntity>(pointer.IntentPartition, pointer.EventId, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (intent.HasValue && intent.Value!.GetDateTimeOffset("CreatedAt") is { } created && now - created > OrphanAge)
         {
@@ -174,7 +174,7 @@ public sealed class OutboxRelay(
 
     private async Task DeleteIntentAsync(OutboxPointer pointer, CancellationToken cancellationToken)
     {
-        var intents = await storage.TableAsync(TableOutbox.IntentTable, cancellationToken).ConfigureAwait(false);
+        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
         try
         {
             await intents.DeleteEntityAsync(pointer.IntentPartition, pointer.EventId, ETag.All, cancellationToken).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
@@ -15,19 +16,46 @@ public sealed record OutboxPointer(string Table, string PartitionKey, string Eve
     public string RowKey => TableOutbox.RowPrefix + EventId;
 }
 
-/// <summary>
-/// Transactional outbox on Table Storage (ARCHITECTURE.md, "State"). An event row is written in the
-/// same entity group transaction as the state change that causes it (same table, same partition),
-/// so one never exists without the other. Before that transaction an intent row goes into
-/// <c>outboxintents</c>, keyed by UTC minute: the sweeper finds pending events by a range query on
-/// that small table, never by scanning state tables. After the commit a pointer goes on the
-/// <c>outbox-relay</c> queue so the event is relayed at once.
-/// </summary>
-public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<TableOutbox> logger)
+/// <summary>How a commit ended, when it did not throw.</summary>
+public enum CommitOutcome
 {
-    public const string IntentTable = "outboxintents";
-    public const string RelayQueue = "outbox-relay";
+    /// <summary>This call's transaction stored the change.</summary>
+    Committed,
+
+    /// <summary>
+    /// The change was already stored by an earlier attempt of the same commit: a retry whose first
+    /// try landed although its response was lost, or a retry of the same operation (the same signed
+    /// message, the same queue message) after an attempt whose outcome could not be known. The data
+    /// is as that attempt wrote it; read it back if the answer depends on it.
+    /// </summary>
+    AlreadyCommitted,
+}
+
+/// <summary>
+/// The one write path for state changes (ARCHITECTURE.md, "State"): a conditional entity group
+/// transaction in one partition, with one outbox row per event in the same transaction, so one never
+/// exists without the other. Before that transaction an intent row goes into the intents table,
+/// keyed by UTC minute: the sweeper finds pending events by a range query on that small table, never
+/// by scanning state tables. After the commit a pointer goes on the relay queue so the event is
+/// relayed at once.
+/// <para>
+/// It also owns the question "did my commit land?". A storage call can fail after it took effect:
+/// the response is lost, the SDK sends the batch again, and the second try meets the rows of the
+/// first (409 <c>EntityAlreadyExists</c>, or 412 on an ETag the first try changed). Every entity the
+/// commit writes carries a commit stamp derived from the current <see cref="HubOperation"/> (or random
+/// outside one); when the transaction fails, or every try fails without an answer, the entities are
+/// read back, and if any carries this commit's stamp the change is stored: the call returns
+/// <see cref="CommitOutcome.AlreadyCommitted"/> instead of failing. A genuine conflict becomes a
+/// <see cref="ConcurrencyConflictException"/>. Because ids and stamps derive from the operation, a
+/// sender's retry of a message whose first attempt ended in doubt finds that attempt's change.
+/// </para>
+/// </summary>
+public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, ILogger<TableOutbox> logger)
+{
     public const string RowPrefix = "outbox|";
+
+    /// <summary>The property that carries the commit stamp on every entity a commit writes.</summary>
+    public const string CommitProperty = "HubCommit";
 
     /// <summary>An entity group transaction holds at most 100 entities.</summary>
     public const int MaxTransactionEntities = 100;
@@ -41,9 +69,10 @@ public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<
     /// Commits <paramref name="changes"/> (all in <paramref name="partitionKey"/> of
     /// <paramref name="table"/>) together with one outbox row per event, atomically.
     /// </summary>
-    /// <exception cref="TableTransactionFailedException">The transaction failed (e.g. an ETag
-    /// conflict); nothing was written and no event will be published.</exception>
-    public async Task CommitAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+    /// <exception cref="ConcurrencyConflictException">The data changed since it was read (an ETag
+    /// mismatch, a row that exists or is gone); nothing was written and no event will be published.</exception>
+    /// <exception cref="TableTransactionFailedException">The transaction was refused for another reason (a bug: e.g. an invalid property).</exception>
+    public async Task<CommitOutcome> CommitAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
         IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         if (changes.Any(c => c.Entity.PartitionKey != partitionKey))
@@ -57,52 +86,158 @@ public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<
             throw new ArgumentException($"An outbox commit holds at most {MaxTransactionEntities} entities, changes and events together.");
         }
 
-        if (events.Count == 0)
+        if (changes.Count + events.Count == 0)
         {
-            if (changes.Count > 0)
-            {
-                await table.SubmitTransactionAsync(changes, cancellationToken).ConfigureAwait(false);
-            }
-
-            return;
+            return CommitOutcome.Committed;
         }
 
+        var stamp = CommitStamp(table.Name, partitionKey);
         var now = clock.GetUtcNow();
         var intentPartition = IntentPartitionFor(now);
-        var rows = events.Select(e => OutboxRow(partitionKey, e, now)).ToList();
-        var intents = await storage.TableAsync(IntentTable, cancellationToken).ConfigureAwait(false);
-        await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add,
-            new TableEntity(intentPartition, e.Id)
-            {
-                ["Table"] = table.Name,
-                ["StatePartition"] = partitionKey,
-                ["CreatedAt"] = now,
-            })), cancellationToken).ConfigureAwait(false);
+        var batch = changes.Select(c => Stamped(c, stamp)).Concat(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, now, stamp)))).ToList();
 
-        // If this fails, the intents stay: a failure is not proof that nothing was committed (a
-        // commit whose response was lost looks the same). The sweeper relays the event if its row
-        // exists and drops the intent after OutboxRelay.OrphanAge if it never appears.
-        await table.SubmitTransactionAsync([.. changes, .. rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r))], cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0)
+        {
+            // Upserts: the intents of one event are the same row however often they are written, so
+            // a retried write cannot conflict with itself.
+            var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+            await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+                new TableEntity(intentPartition, e.Id)
+                {
+                    ["Table"] = table.Name,
+                    ["StatePartition"] = partitionKey,
+                    ["CreatedAt"] = now,
+                })), cancellationToken).ConfigureAwait(false);
+        }
 
-        try
+        // If the commit fails, the intents stay: the sweeper relays an event whose row exists and
+        // drops the intent after OutboxRelay.OrphanAge if it never appears.
+        var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
+        if (events.Count > 0)
         {
-            var queue = await storage.QueueAsync(RelayQueue, cancellationToken).ConfigureAwait(false);
-            foreach (var e in events)
-            {
-                var pointer = new OutboxPointer(table.Name, partitionKey, e.Id, intentPartition);
-                await queue.SendMessageAsync(JsonSerializer.Serialize(pointer, PointerJson), cancellationToken).ConfigureAwait(false);
-            }
+            await QueueRelayAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is RequestFailedException or OperationCanceledException)
-        {
-            // The state and its events are committed; the sweeper relays them within a minute.
-            logger.LogWarning(e, "Could not queue outbox relay for {Count} events in {Table}/{Partition}; the sweeper will relay them", events.Count, table.Name, partitionKey);
-        }
+
+        return outcome;
     }
 
     public static string IntentPartitionFor(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    private static TableEntity OutboxRow(string partitionKey, HubEvent e, DateTimeOffset now)
+    private async Task<CommitOutcome> SubmitAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+            return CommitOutcome.Committed;
+        }
+        catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            if (await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false))
+            {
+                logger.LogInformation("Commit {Stamp} in {Table}/{Partition} was already stored ({Status}); treated as done", stamp, table.Name, partitionKey, e.Status);
+                return CommitOutcome.AlreadyCommitted;
+            }
+
+            throw new ConcurrencyConflictException($"The data in {table.Name}/{partitionKey} changed meanwhile ({e.Status} {e.ErrorCode}).", e);
+        }
+        catch (Exception e) when (e is not TableTransactionFailedException && !cancellationToken.IsCancellationRequested)
+        {
+            // Every try failed without an answer (timeouts, lost connections): the change may or
+            // may not be stored. Look once; if that cannot tell either, the caller fails and the
+            // sender's retry of the same message finds the stored change by its derived keys.
+            bool landed;
+            try
+            {
+                landed = await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception check) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(check, "Could not tell whether commit {Stamp} in {Table}/{Partition} was stored", stamp, table.Name, partitionKey);
+                throw e is AggregateException { InnerExceptions.Count: 1 } single ? single.InnerExceptions[0] : e;
+            }
+
+            if (!landed)
+            {
+                throw;
+            }
+
+            logger.LogWarning(e, "Commit {Stamp} in {Table}/{Partition} failed without an answer but is stored; treated as done", stamp, table.Name, partitionKey);
+            return CommitOutcome.AlreadyCommitted;
+        }
+    }
+
+    /// <summary>True when an entity this batch writes carries the stamp: the batch is atomic, so it was stored whole.</summary>
+    private static async Task<bool> LandedAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
+    {
+        foreach (var action in batch.Where(a => a.ActionType != TableTransactionActionType.Delete))
+        {
+            var stored = await table.GetEntityIfExistsAsync<TableEntity>(partitionKey, action.Entity.RowKey, [CommitProperty], cancellationToken).ConfigureAwait(false);
+            if (stored.HasValue && stored.Value!.GetString(CommitProperty) == stamp)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private async Task QueueRelayAsync(string tableName, string partitionKey, IReadOnlyList<HubEvent> events, string intentPartition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queue = await storage.QueueAsync(storage.Names.OutboxRelayQueue, cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                var pointer = new OutboxPointer(tableName, partitionKey, e.Id, intentPartition);
+                await queue.SendMessageAsync(JsonSerializer.Serialize(pointer, PointerJson), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            // The state and its events are committed; the sweeper relays them within a minute.
+            logger.LogWarning(e, "Could not queue outbox relay for {Count} events in {Table}/{Partition}; the sweeper will relay them", events.Count, tableName, partitionKey);
+        }
+    }
+
+    /// <summary>
+    /// Unique to this commit: derived from the operation (so a retry of the same message stamps
+    /// the same), the table, the partition and the number of commits the operation made there.
+    /// </summary>
+    private string CommitStamp(string tableName, string partitionKey)
+    {
+        if (HubOperation.Current is not { } operation)
+        {
+            return ids.NewGuid().ToString("N");
+        }
+
+        var purpose = $"commit\n{tableName}\n{partitionKey}";
+        return Convert.ToHexStringLower(HubOperation.Derive(operation.Key, purpose, operation.Draw(purpose)).AsSpan(0, 16));
+    }
+
+    /// <summary>A copy of the action whose entity carries the stamp (deletes carry nothing).</summary>
+    private static TableTransactionAction Stamped(TableTransactionAction action, string stamp)
+    {
+        if (action.ActionType == TableTransactionActionType.Delete)
+        {
+            return action;
+        }
+
+        var entity = new TableEntity(action.Entity.PartitionKey, action.Entity.RowKey) { ETag = action.Entity.ETag };
+        foreach (var (name, value) in Properties(action.Entity))
+        {
+            entity[name] = value;
+        }
+
+        entity[CommitProperty] = stamp;
+        return new TableTransactionAction(action.ActionType, entity, action.ETag);
+    }
+
+    private static IEnumerable<KeyValuePair<string, object>> Properties(ITableEntity entity)
+        => entity is TableEntity dictionary
+            ? dictionary.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
+            : throw new ArgumentException($"Outbox commits take TableEntity changes; got {entity.GetType().Name}.");
+
+    private static TableEntity OutboxRow(string partitionKey, HubEvent e, DateTimeOffset now, string stamp)
     {
         var json = Encoding.UTF8.GetString(CloudEventCodec.Encode(e));
         if (Encoding.UTF8.GetByteCount(json) > MaxEventBytes)
@@ -115,6 +250,7 @@ public sealed class TableOutbox(HubStorage storage, TimeProvider clock, ILogger<
             ["Event"] = json,
             ["EventType"] = e.Type,
             ["CreatedAt"] = now,
+            [CommitProperty] = stamp,
         };
     }
 }

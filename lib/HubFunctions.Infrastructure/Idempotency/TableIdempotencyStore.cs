@@ -39,8 +39,6 @@ public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag E
 /// </summary>
 public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock, ILogger<TableIdempotencyStore> logger)
 {
-    public const string TableName = "idempotency";
-
     /// <summary>
     /// A pending entry older than this belongs to a request that died; it may be taken over. Longer
     /// than any request can run (the Functions host stops HTTP requests at 230 s).
@@ -57,7 +55,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
 
     public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var today = PartitionFor(now, clientId);
 
@@ -110,7 +108,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// <summary>Stores the outcome for replay. Returns false when it was too large to keep.</summary>
     public async Task<bool> CompleteAsync(IdempotencyLease lease, StoredResponse response, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var compressed = Compress(response.Body);
         var entity = new TableEntity(lease.PartitionKey, lease.RowKey)
         {
@@ -142,7 +140,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// <summary>Forgets a message whose processing failed (5xx), so a retry runs it again.</summary>
     public async Task AbandonAsync(IdempotencyLease lease, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         try
         {
             await table.DeleteEntityAsync(lease.PartitionKey, lease.RowKey, lease.ETag, cancellationToken).ConfigureAwait(false);
@@ -156,7 +154,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// <summary>Deletes every day bucket older than yesterday. Returns how many entries went.</summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var cutoff = clock.GetUtcNow().AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
         var deleted = 0;
         var batch = new List<TableTransactionAction>();

@@ -16,12 +16,11 @@ namespace HubFunctions.Infrastructure.Labels;
 /// </summary>
 public sealed class TableInspectionRepository(HubStorage storage, TableOutbox outbox) : IInspectionRepository
 {
-    public const string TableName = "labelcompliance";
     public const string OpenMarker = "rectification-open";
 
     public async Task<OpenRectification?> FindOpenRectificationAsync(string sellerId, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.LabelComplianceTable, cancellationToken).ConfigureAwait(false);
         var marker = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, OpenMarker, cancellationToken: cancellationToken).ConfigureAwait(false);
         return marker.HasValue && marker.Value is { } m
             ? new OpenRectification(m.GetString("RectificationId")!, m.GetDateTimeOffset("OpenedAt")!.Value, m.ETag.ToString())
@@ -30,7 +29,7 @@ public sealed class TableInspectionRepository(HubStorage storage, TableOutbox ou
 
     public async Task CommitAsync(InspectionRecord inspection, RectificationChange change, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.LabelComplianceTable, cancellationToken).ConfigureAwait(false);
         var c = inspection.Command;
         var at = inspection.InspectedAt;
         var actions = new List<TableTransactionAction>

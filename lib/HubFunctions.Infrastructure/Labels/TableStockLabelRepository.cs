@@ -14,12 +14,11 @@ namespace HubFunctions.Infrastructure.Labels;
 /// </summary>
 public sealed class TableStockLabelRepository(HubStorage storage) : IStockLabelRepository
 {
-    public const string TableName = "stocklabels";
     private const int Parallelism = 16;
 
     public async Task<IReadOnlySet<GtinSerial>> FindStoredAsync(string sellerId, string receiptId, IReadOnlyCollection<GtinSerial> items, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.StockLabelsTable, cancellationToken).ConfigureAwait(false);
         var found = new ConcurrentBag<GtinSerial>();
         await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
         {
@@ -34,7 +33,7 @@ public sealed class TableStockLabelRepository(HubStorage storage) : IStockLabelR
 
     public async Task<IReadOnlySet<GtinSerial>> AddAsync(string sellerId, string receiptId, IReadOnlyCollection<GtinSerial> items, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(TableName, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.StockLabelsTable, cancellationToken).ConfigureAwait(false);
         var raced = new ConcurrentBag<GtinSerial>();
         var batches = items.GroupBy(i => i.Gtin).SelectMany(g => g.Chunk(100)).ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (batch, ct) =>

@@ -2,15 +2,20 @@ using System.Collections.Concurrent;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 
 namespace HubFunctions.Infrastructure.Storage;
 
 /// <summary>
-/// The storage account's tables, queues and containers, each created once on first use. All
-/// queue clients use base64 message encoding, as the Functions queue trigger expects.
+/// The storage account's tables, queues and containers, each created once on first use, and the
+/// names the app uses for them (<see cref="StorageNames"/>). All queue clients use base64 message
+/// encoding, as the Functions queue trigger expects.
 /// </summary>
-public sealed class HubStorage(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs)
+public sealed class HubStorage(TableServiceClient tables, QueueServiceClient queues, BlobServiceClient blobs, IOptions<StorageNames> names)
 {
+    /// <summary>The names of this app's tables, queues and containers.</summary>
+    public StorageNames Names { get; } = names.Value;
+
     private readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> _tables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<QueueClient>>> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Lazy<Task<BlobContainerClient>>> _containers = new(StringComparer.Ordinal);

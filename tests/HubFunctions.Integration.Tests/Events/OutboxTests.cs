@@ -1,4 +1,5 @@
 using Azure.Data.Tables;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
@@ -9,11 +10,16 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace HubFunctions.Integration.Tests.Events;
 
-/// <summary>The transactional outbox against Azurite: kill points, the sweeper, 1,000 concurrent commits.</summary>
+/// <summary>
+/// The transactional outbox against Azurite: kill points, the sweeper, lost responses, 1,000
+/// concurrent commits. Each test runs on its own tables and queues (its own <see cref="StorageNames"/>
+/// and state table), so a sweep sees only that test's intents.
+/// </summary>
 [Collection(QueueCollection.Name)]
 public sealed class OutboxTests
 {
-    private const string StateTable = "testthings";
+    private readonly StorageNames _names = TestStorage.IsolatedNames();
+    private readonly string _stateTable = TestStorage.Unique("things");
 
     /// <summary>Stops the relay at a kill point as if the process died there.</summary>
     private sealed class KillPoint(bool beforePublish, bool afterPublish) : IOutboxRelayHooks
@@ -26,9 +32,14 @@ public sealed class OutboxTests
     private sealed class ProcessKilled : Exception;
 
     /// <summary>The app's own registrations (storage, events) with a fake clock and chosen hooks: one "process".</summary>
-    private static ServiceProvider Process(FakeTimeProvider clock, IOutboxRelayHooks? hooks = null, IEventPublisher? publisher = null)
-        => TestServices.Build(clock, services =>
+    private ServiceProvider Process(FakeTimeProvider clock, IOutboxRelayHooks? hooks = null, IEventPublisher? publisher = null, StorageClientPolicy? fault = null)
+        => TestServices.Build(clock, _names, services =>
         {
+            if (fault is not null)
+            {
+                services.AddSingleton<StorageClientPolicy>(fault);
+            }
+
             if (hooks is not null)
             {
                 services.AddSingleton(hooks);
@@ -42,23 +53,26 @@ public sealed class OutboxTests
             services.AddHubEvents();
         });
 
-    private static async Task<(HubEvent Event, OutboxPointer Pointer)> CommitAsync(IServiceProvider process, string subjectPrefix, string thing)
+    private async Task<(HubEvent Event, OutboxPointer Pointer)> CommitAsync(IServiceProvider process, string subjectPrefix, string thing)
     {
         var storage = process.GetRequiredService<HubStorage>();
-        var table = await storage.TableAsync(StateTable);
+        var table = await storage.TableAsync(_stateTable);
         var clock = process.GetRequiredService<TimeProvider>();
         var e = HubEvent.Create(EventTypes.SellerFrozen, $"{subjectPrefix}/{thing}", new { thing }, clock, sellerId: "demo-seller", hub: "hangzhou");
         await process.GetRequiredService<TableOutbox>().CommitAsync(table, subjectPrefix,
             [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(subjectPrefix, thing) { ["State"] = "frozen" })],
             [e], CancellationToken.None);
-        return (e, new OutboxPointer(StateTable, subjectPrefix, e.Id, TableOutbox.IntentPartitionFor(clock.GetUtcNow())));
+        return (e, new OutboxPointer(_stateTable, subjectPrefix, e.Id, TableOutbox.IntentPartitionFor(clock.GetUtcNow())));
     }
 
-    private static async Task<bool> RowExists(string partition, string rowKey)
-        => (await TestStorage.Tables().GetTableClient(StateTable).GetEntityIfExistsAsync<TableEntity>(partition, rowKey)).HasValue;
+    private async Task<bool> RowExists(string partition, string rowKey)
+        => (await TestStorage.Tables().GetTableClient(_stateTable).GetEntityIfExistsAsync<TableEntity>(partition, rowKey)).HasValue;
 
-    private static async Task<bool> IntentExists(OutboxPointer p)
-        => (await TestStorage.Tables().GetTableClient(TableOutbox.IntentTable).GetEntityIfExistsAsync<TableEntity>(p.IntentPartition, p.EventId)).HasValue;
+    private async Task<bool> IntentExists(OutboxPointer p)
+        => (await TestStorage.Tables().GetTableClient(_names.OutboxIntentsTable).GetEntityIfExistsAsync<TableEntity>(p.IntentPartition, p.EventId)).HasValue;
+
+    private Task<List<HubEvent>> PublishedAsync(string subjectPrefix, int expected, TimeSpan timeout, TimeSpan settle)
+        => EventSink.TakeAsync(_names, subjectPrefix, expected, timeout, settle);
 
     [Fact]
     public async Task The_state_change_and_its_outbox_row_commit_together_or_not_at_all()
@@ -72,9 +86,9 @@ public sealed class OutboxTests
         Assert.True(await IntentExists(pointer));
 
         // A change that fails (insert of an existing row) takes its event down with it.
-        var table = await process.GetRequiredService<HubStorage>().TableAsync(StateTable);
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
         var doomed = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/b", new { }, clock);
-        await Assert.ThrowsAsync<TableTransactionFailedException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(prefix, "a"))], [doomed], CancellationToken.None));
         Assert.False(await RowExists(prefix, TableOutbox.RowPrefix + doomed.Id));
 
@@ -86,7 +100,7 @@ public sealed class OutboxTests
         var relay = process.GetRequiredService<OutboxRelay>();
         Assert.Equal(RelayOutcome.Missing, await relay.RelayAsync(doomedPointer, CancellationToken.None));
         Assert.False(await IntentExists(doomedPointer));
-        var published = await EventSink.TakeAsync($"{prefix}/b", 1, TimeSpan.FromSeconds(1), TimeSpan.Zero);
+        var published = await PublishedAsync($"{prefix}/b", 1, TimeSpan.FromSeconds(1), TimeSpan.Zero);
         Assert.Empty(published);
         _ = e;
     }
@@ -104,7 +118,7 @@ public sealed class OutboxTests
             await Assert.ThrowsAsync<ProcessKilled>(() => dying.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
         }
 
-        Assert.Empty(await EventSink.TakeAsync(prefix, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero));
+        Assert.Empty(await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(1), TimeSpan.Zero));
         Assert.True(await RowExists(prefix, pointer.RowKey));
 
         // Restart: a new process; the dead one's lease runs out; the sweeper finds the intent.
@@ -117,7 +131,7 @@ public sealed class OutboxTests
             Assert.Equal(RelayOutcome.Missing, await relay.RelayAsync(pointer, CancellationToken.None));
         }
 
-        var published = await EventSink.TakeAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        var published = await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
         var only = Assert.Single(published);
         Assert.Equal(e.Id, only.Id);
         Assert.False(await RowExists(prefix, pointer.RowKey));
@@ -145,7 +159,7 @@ public sealed class OutboxTests
             Assert.Equal(RelayOutcome.Published, await restarted.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
         }
 
-        var published = await EventSink.TakeAsync(prefix, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        var published = await PublishedAsync(prefix, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
         Assert.Equal(2, published.Count);
         Assert.All(published, p => Assert.Equal(e.Id, p.Id));
         Assert.False(await RowExists(prefix, pointer.RowKey));
@@ -188,16 +202,16 @@ public sealed class OutboxTests
         Assert.Equal(RelayOutcome.Leased, await other.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
         clock.Advance(OutboxRelay.Lease + TimeSpan.FromSeconds(1));
         Assert.Equal(RelayOutcome.Published, await other.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
-        Assert.Single(await EventSink.TakeAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
+        Assert.Single(await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
     }
 
     [Fact]
     public async Task No_event_is_lost_or_duplicated_when_1000_state_changes_commit_concurrently()
     {
-        using var factory = new DevHostFactory(listeners: true, functions: ["RelayOutbox", "SweepOutbox"]);
+        using var factory = new DevHostFactory(listeners: true, functions: ["RelayOutbox", "SweepOutbox"], names: _names);
         _ = factory.Server;
         var outbox = factory.Services.GetRequiredService<TableOutbox>();
-        var table = await factory.Services.GetRequiredService<HubStorage>().TableAsync(StateTable);
+        var table = await factory.Services.GetRequiredService<HubStorage>().TableAsync(_stateTable);
         var clock = factory.Services.GetRequiredService<TimeProvider>();
         var prefix = TestStorage.Unique("thousand");
 
@@ -212,13 +226,84 @@ public sealed class OutboxTests
             expected.Add(e.Id);
         });
 
-        var published = await EventSink.TakeAsync(prefix, 1000, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(3));
+        var published = await PublishedAsync(prefix, 1000, TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(3));
 
         Assert.Equal(1000, expected.Count);
         Assert.Equal(1000, published.Count);
         Assert.Equal(expected.Order(), published.Select(p => p.Id).Order());
-        var leftovers = TestStorage.Tables().GetTableClient(StateTable)
+        var leftovers = TestStorage.Tables().GetTableClient(_stateTable)
             .QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(prefix) >= 0 && e.PartitionKey.CompareTo(prefix + "~") < 0 && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0);
         Assert.Empty(await leftovers.ToListAsync());
+    }
+
+    [Fact]
+    public async Task A_commit_whose_response_was_lost_is_recognised_as_stored_and_its_event_published_once()
+    {
+        // The SDK sends the batch, storage commits it, the answer is lost; the SDK sends it again and
+        // the second try meets the first try's rows (409). Before the outbox owned this question,
+        // the caller got TableTransactionFailedException for a change that was stored.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var fault = new LoseResponses(_stateTable);
+        using var process = Process(clock, fault: fault);
+        var prefix = TestStorage.Unique("lost");
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+
+        fault.Arm(batches: 1);
+        var outcome = await process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
+            [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(prefix, "thing") { ["State"] = "frozen" })], [e], CancellationToken.None);
+
+        Assert.Equal(1, fault.LostBatches);
+        Assert.Equal(CommitOutcome.AlreadyCommitted, outcome);
+        Assert.True(await RowExists(prefix, "thing"));
+        var pointer = new OutboxPointer(_stateTable, prefix, e.Id, TableOutbox.IntentPartitionFor(clock.GetUtcNow()));
+        Assert.Equal(RelayOutcome.Published, await process.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
+        var published = Assert.Single(await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
+        Assert.Equal(e.Id, published.Id);
+    }
+
+    [Fact]
+    public async Task A_commit_whose_every_answer_was_lost_is_found_stored_and_does_not_fail()
+    {
+        // Every try's answer is lost (the first committed, the retries met it): the SDK gives up, and
+        // the outbox reads back what it wrote instead of reporting a failure for a stored change.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var fault = new LoseResponses(_stateTable);
+        using var process = Process(clock, fault: fault);
+        var prefix = TestStorage.Unique("alllost");
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        var existing = await table.AddEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "active" });
+
+        fault.Arm(batches: 100);
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+        var outcome = await process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
+            [new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(prefix, "thing") { ["State"] = "frozen" }, existing.Headers.ETag!.Value)],
+            [e], CancellationToken.None);
+        fault.Disarm();
+
+        Assert.True(fault.LostBatches >= 2, $"the SDK retried ({fault.LostBatches} answers lost)");
+        Assert.Equal(CommitOutcome.AlreadyCommitted, outcome);
+        var stored = await table.GetEntityAsync<TableEntity>(prefix, "thing");
+        Assert.Equal("frozen", stored.Value.GetString("State"));
+        Assert.True(await RowExists(prefix, TableOutbox.RowPrefix + e.Id));
+    }
+
+    [Fact]
+    public async Task A_genuine_conflict_is_a_concurrency_conflict_and_writes_nothing()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var process = Process(clock);
+        var prefix = TestStorage.Unique("conflict");
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        var first = await table.AddEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "active" });
+        await table.UpdateEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "changed" }, first.Headers.ETag!.Value);
+
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
+            [new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(prefix, "thing") { ["State"] = "frozen" }, first.Headers.ETag!.Value)],
+            [e], CancellationToken.None));
+
+        Assert.Equal("changed", (await table.GetEntityAsync<TableEntity>(prefix, "thing")).Value.GetString("State"));
+        Assert.False(await RowExists(prefix, TableOutbox.RowPrefix + e.Id));
     }
 }

@@ -91,7 +91,7 @@ public sealed class ServiceBusPublisherTests
 
         Assert.Equal(3, strategies.Count);
         var total = Assert.IsType<TimeoutStrategyOptions>(strategies[0].Options);
-        Assert.Equal(TimeSpan.FromSeconds(30), total.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(100), total.Timeout);
         var retry = Assert.IsType<RetryStrategyOptions>(strategies[1].Options);
         Assert.Equal(4, retry.MaxRetryAttempts);
         Assert.Equal(DelayBackoffType.Exponential, retry.BackoffType);
@@ -99,7 +99,8 @@ public sealed class ServiceBusPublisherTests
         Assert.Equal(TimeSpan.FromMilliseconds(500), retry.Delay);
         Assert.Equal(TimeSpan.FromSeconds(8), retry.MaxDelay);
         var attempt = Assert.IsType<TimeoutStrategyOptions>(strategies[2].Options);
-        Assert.Equal(TimeSpan.FromSeconds(10), attempt.Timeout);
+        Assert.Equal(TimeSpan.FromSeconds(40), attempt.Timeout);
+        Assert.True(OutboxRelay.Lease > EventsRegistration.PublishTimeout);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
@@ -10,22 +11,29 @@ namespace HubFunctions.Integration.Tests.Fixtures;
 
 /// <summary>
 /// The DevHost in-process against the run's Azurite, with the test clients, the test-only
-/// functions of this assembly, and optionally a fake clock, listeners and a function filter.
+/// functions of this assembly, and optionally a fake clock, listeners and a function filter. Each
+/// factory runs on its own tables, queues and containers (<see cref="Names"/>, unless given), so a
+/// sweeper or a queue listener in one test never sees another test's rows or messages.
 /// </summary>
 public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly TimeProvider? _clock;
+    private readonly Action<IServiceCollection>? _services;
 
     public DevHostFactory(
         bool listeners = false,
         TimeProvider? clock = null,
         IEnumerable<string>? functions = null,
         string? storage = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        StorageNames? names = null,
+        Action<IServiceCollection>? services = null)
     {
         _clock = clock;
-        _settings = new Dictionary<string, string?>(TestClients.Settings())
+        _services = services;
+        Names = names ?? TestStorage.IsolatedNames();
+        _settings = new Dictionary<string, string?>(TestClients.Settings().Concat(TestStorage.Settings(Names)).Concat(TestNames.Settings()))
         {
             ["AzureWebJobsStorage"] = storage ?? TestStorage.ConnectionString,
             ["DevHost:Listeners"] = listeners ? "true" : "false",
@@ -45,6 +53,19 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
         }
     }
 
+    /// <summary>The app's table, queue and container names in this host.</summary>
+    public StorageNames Names { get; }
+
+    /// <summary>The test functions' table and queues in this host.</summary>
+    public TestFunctionNames TestNames { get; } = TestFunctionNames.Unique();
+
+    /// <summary>What the test functions of this host observed.</summary>
+    public TestFunctionState TestState { get; } = new();
+
+    /// <summary>Takes this host's published events (<see cref="EventSink.TakeAsync"/>).</summary>
+    public Task<List<HubFunctions.Core.Events.HubEvent>> TakeEventsAsync(string subjectPrefix, int expected, TimeSpan timeout, TimeSpan settle)
+        => EventSink.TakeAsync(Names, subjectPrefix, expected, timeout, settle);
+
     /// <summary>Every log line the host wrote, for tests that check a reason was logged.</summary>
     public ConcurrentQueue<(LogLevel Level, string Category, string Message)> Logs { get; } = new();
 
@@ -61,6 +82,8 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             }
 
             services.AddSingleton<ILoggerProvider>(new CollectingLoggerProvider(Logs));
+            services.AddSingleton(TestState);
+            _services?.Invoke(services);
         });
     }
 

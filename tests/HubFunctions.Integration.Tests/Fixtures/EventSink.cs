@@ -1,5 +1,6 @@
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
 
 namespace HubFunctions.Integration.Tests.Fixtures;
 
@@ -7,13 +8,13 @@ namespace HubFunctions.Integration.Tests.Fixtures;
 public static class EventSink
 {
     /// <summary>
-    /// Takes (receives and deletes) the events on hub-events whose subject starts with
+    /// Takes (receives and deletes) the events on the event queue of <paramref name="names"/> whose subject starts with
     /// <paramref name="subjectPrefix"/>, until <paramref name="expected"/> are seen or the time is up;
     /// then keeps reading for <paramref name="settle"/> to catch any extra copies.
     /// </summary>
-    public static async Task<List<HubEvent>> TakeAsync(string subjectPrefix, int expected, TimeSpan timeout, TimeSpan settle)
+    public static async Task<List<HubEvent>> TakeAsync(StorageNames names, string subjectPrefix, int expected, TimeSpan timeout, TimeSpan settle)
     {
-        var queue = TestStorage.Queue(QueueEventPublisher.QueueName);
+        var queue = TestStorage.Queue(names.EventsQueue);
         await queue.CreateIfNotExistsAsync();
         var taken = new List<HubEvent>();
         var until = DateTime.UtcNow + timeout;

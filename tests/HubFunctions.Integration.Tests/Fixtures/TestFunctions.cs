@@ -7,27 +7,50 @@ using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 
 namespace HubFunctions.Integration.Tests.Fixtures;
 
 /// <summary>
-/// Test-only functions the DevHost loads from this assembly (DevHost:Assemblies). They exercise the
-/// host mechanics (pipeline, queues, timers) with effects a test can observe.
+/// The names the test functions use (settings <c>Test:*</c>), unique to each DevHost a test starts,
+/// so no two tests share a table or a queue.
 /// </summary>
-public sealed class TestFunctions(HubStorage storage, TimeProvider clock)
+public sealed record TestFunctionNames(string CounterTable, string FailingQueue, string RecordingQueue)
 {
-    public const string CounterTable = "testcounters";
-    public const string FailingQueue = "test-always-fails";
-    public const string RecordingQueue = "test-records";
+    public static TestFunctionNames Unique()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        return new("testcounters" + tag, "test-always-fails-" + tag, "test-records-" + tag);
+    }
 
+    public IEnumerable<KeyValuePair<string, string?>> Settings()
+    {
+        yield return new("Test:CounterTable", CounterTable);
+        yield return new("Test:FailingQueue", FailingQueue);
+        yield return new("Test:RecordingQueue", RecordingQueue);
+    }
+}
+
+/// <summary>What the test functions of one DevHost observed; a singleton of that host, never shared between tests.</summary>
+public sealed class TestFunctionState
+{
     /// <summary>Attempts per message text on the failing queue.</summary>
-    public static readonly ConcurrentDictionary<string, int> FailingAttempts = new();
+    public ConcurrentDictionary<string, int> FailingAttempts { get; } = new();
 
     /// <summary>Messages seen on the recording queue.</summary>
-    public static readonly ConcurrentQueue<string> Recorded = new();
+    public ConcurrentQueue<string> Recorded { get; } = new();
 
     /// <summary>When the test timer fired, by the host's clock.</summary>
-    public static readonly ConcurrentQueue<(DateTimeOffset At, TimerInfo Info)> TimerRuns = new();
+    public ConcurrentQueue<(DateTimeOffset At, TimerInfo Info)> TimerRuns { get; } = new();
+}
+
+/// <summary>
+/// Test-only functions the DevHost loads from this assembly (DevHost:Assemblies). They exercise the
+/// host mechanics (pipeline, queues, timers) with effects a test can observe in its own
+/// <see cref="TestFunctionState"/> and its own tables and queues (<see cref="TestFunctionNames"/>).
+/// </summary>
+public sealed class TestFunctions(HubStorage storage, TimeProvider clock, TestFunctionState state, IConfiguration configuration)
+{
 
     /// <summary>Increments a counter in Table Storage (a mutating request with a visible effect).</summary>
     [Function("TestCounterIncrement")]
@@ -36,7 +59,7 @@ public sealed class TestFunctions(HubStorage storage, TimeProvider clock)
         string name,
         CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(CounterTable, cancellationToken);
+        var table = await storage.TableAsync(configuration["Test:CounterTable"]!, cancellationToken);
         while (true)
         {
             var existing = await table.GetEntityIfExistsAsync<TableEntity>("c", name, cancellationToken: cancellationToken);
@@ -101,15 +124,15 @@ public sealed class TestFunctions(HubStorage storage, TimeProvider clock)
         => throw new InvalidOperationException("secret internals: table=xyz key=abc");
 
     [Function("TestAlwaysFails")]
-    public void AlwaysFails([QueueTrigger(FailingQueue)] string message)
+    public void AlwaysFails([QueueTrigger("%Test:FailingQueue%")] string message)
     {
-        FailingAttempts.AddOrUpdate(message, 1, (_, n) => n + 1);
+        state.FailingAttempts.AddOrUpdate(message, 1, (_, n) => n + 1);
         throw new InvalidOperationException($"always fails: {message}");
     }
 
     [Function("TestRecords")]
-    public void Records([QueueTrigger(RecordingQueue)] string message) => Recorded.Enqueue(message);
+    public void Records([QueueTrigger("%Test:RecordingQueue%")] string message) => state.Recorded.Enqueue(message);
 
     [Function("TestTimer")]
-    public void Timer([TimerTrigger("0 */5 * * * *")] TimerInfo timer) => TimerRuns.Enqueue((clock.GetUtcNow(), timer));
+    public void Timer([TimerTrigger("0 */5 * * * *")] TimerInfo timer) => state.TimerRuns.Enqueue((clock.GetUtcNow(), timer));
 }

@@ -10,10 +10,11 @@ namespace HubFunctions.Integration.Tests.Fixtures;
 /// </summary>
 public static class TestServices
 {
-    public static ServiceProvider Build(TimeProvider clock, Action<IServiceCollection> configure)
+    /// <param name="names">The storage names this "process" uses; share them between the processes of one test.</param>
+    public static ServiceProvider Build(TimeProvider clock, StorageNames names, Action<IServiceCollection> configure)
     {
         var services = new ServiceCollection().AddLogging();
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(TestStorage.Settings(names))
         {
             ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
         }).Build());

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using HubFunctions.Infrastructure.Storage;
 
 namespace HubFunctions.Integration.Tests.Fixtures;
 
@@ -26,4 +27,26 @@ public static class TestStorage
     public static QueueClient RawQueue(string name) => new(ConnectionString, name);
 
     public static string Unique(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
+
+    /// <summary>
+    /// Storage names of the app's own (every table, queue and container of <see cref="StorageNames"/>)
+    /// that no other test uses: each default name with a random tag. A test class that runs the app
+    /// on these sees only its own rows and messages.
+    /// </summary>
+    public static StorageNames IsolatedNames()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var names = new StorageNames();
+        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
+        {
+            var name = (string)property.GetValue(names)!;
+            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
+        }
+
+        return names;
+    }
+
+    /// <summary>The settings (<c>Hub:Storage:*</c>) that make the app use <paramref name="names"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> Settings(StorageNames names)
+        => names.All.Select(n => new KeyValuePair<string, string?>($"{StorageNames.Section}:{n.Setting}", n.Name));
 }

@@ -84,4 +84,30 @@ public sealed class FunctionMetadataTests
         var publicRoutes = FunctionCatalog.ForApp().All.Where(f => f.Trigger == TriggerKind.Http && f.Policy.Public).Select(f => f.Http!.Route).Order().ToArray();
         Assert.All(publicRoutes, r => Assert.True(r == "health" || r.StartsWith("calendar/", StringComparison.Ordinal), $"{r} is public but API.md makes only health and calendar public"));
     }
+
+    [Fact]
+    public void Every_setting_a_trigger_names_is_in_the_local_sample_and_the_deployed_app_settings_with_the_default_name()
+    {
+        var root = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(MetadataPath())!, "..", "..", "..", "..", ".."));
+        using var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "local.settings.sample.json")));
+        var values = sample.RootElement.GetProperty("Values");
+        var bicep = File.ReadAllText(Path.Combine(root, "infra", "modules", "functionapp.bicep"));
+        var defaults = new HubFunctions.Infrastructure.Storage.StorageNames().All.ToDictionary(n => $"Hub:Storage:{n.Setting}", n => n.Name);
+
+        var named = Generated().SelectMany(w => new[] { w.Queue, w.Schedule })
+            .SelectMany(text => System.Text.RegularExpressions.Regex.Matches(text ?? "", "%([^%]+)%").Select(m => m.Groups[1].Value))
+            .Distinct().ToList();
+        Assert.Contains("Hub:Storage:OutboxRelayQueue", named);
+        foreach (var setting in named)
+        {
+            var appSetting = setting.Replace(":", "__", StringComparison.Ordinal);
+            Assert.True(values.TryGetProperty(appSetting, out var local), $"{appSetting} is missing from local.settings.sample.json");
+            Assert.Contains($"name: '{appSetting}'", bicep, StringComparison.Ordinal);
+            if (defaults.TryGetValue(setting, out var name))
+            {
+                Assert.Equal(name, local.GetString());
+                Assert.Matches($"name: '{appSetting}'\\s+value: '{name}'", bicep);
+            }
+        }
+    }
 }

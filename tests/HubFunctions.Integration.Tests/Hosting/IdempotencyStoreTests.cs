@@ -6,15 +6,14 @@ using Microsoft.Extensions.Time.Testing;
 namespace HubFunctions.Integration.Tests.Hosting;
 
 /// <summary>
-/// The webhook-id store against Azurite, with a fake clock: day buckets and stale entries. The fake
-/// dates lie in the past: the purge deletes every bucket older than its clock's yesterday, so a
-/// fake "now" after the real date would delete the entries of tests running beside these.
+/// The webhook-id store against Azurite, with a fake clock: day buckets and stale entries. Each test
+/// has its own idempotency table, so its purge deletes only its own entries.
 /// </summary>
 public sealed class IdempotencyStoreTests
 {
     private static (ServiceProvider Provider, TableIdempotencyStore Store) Store(FakeTimeProvider clock)
     {
-        var provider = TestServices.Build(clock, services => services.AddSingleton<TableIdempotencyStore>());
+        var provider = TestServices.Build(clock, TestStorage.IsolatedNames(), services => services.AddSingleton<TableIdempotencyStore>());
         return (provider, provider.GetRequiredService<TableIdempotencyStore>());
     }
 

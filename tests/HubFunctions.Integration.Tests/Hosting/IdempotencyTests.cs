@@ -19,9 +19,9 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
 
     public IdempotencyTests(Host host) => _factory = host.Factory;
 
-    private static async Task<int?> CounterValue(string name)
+    private async Task<int?> CounterValue(string name)
     {
-        var table = TestStorage.Tables().GetTableClient(TestFunctions.CounterTable);
+        var table = TestStorage.Tables().GetTableClient(_factory.TestNames.CounterTable);
         var entity = await table.GetEntityIfExistsAsync<TableEntity>("c", name);
         return entity.HasValue ? entity.Value!.GetInt32("Value") : null;
     }

@@ -33,16 +33,16 @@ public sealed class QueueTriggerTests
         using var factory = new DevHostFactory(listeners: true, functions: ["TestAlwaysFails"]);
         _ = factory.Server;
         var text = TestStorage.Unique("fail-");
-        var queue = TestStorage.Queue(TestFunctions.FailingQueue);
+        var queue = TestStorage.Queue(factory.TestNames.FailingQueue);
         await queue.CreateIfNotExistsAsync();
         await queue.SendMessageAsync(text);
 
-        var poisoned = await WaitForPoisonAsync(TestFunctions.FailingQueue, 1, TimeSpan.FromSeconds(60));
+        var poisoned = await WaitForPoisonAsync(factory.TestNames.FailingQueue, 1, TimeSpan.FromSeconds(60));
 
         var raw = Assert.Single(poisoned);
         Assert.Equal(text, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(raw)));
         await Task.Delay(1000); // nothing more may run after poisoning
-        Assert.Equal(5, TestFunctions.FailingAttempts[text]);
+        Assert.Equal(5, factory.TestState.FailingAttempts[text]);
         Assert.DoesNotContain((await queue.PeekMessagesAsync(32)).Value, m => m.Body.ToString() == text);
     }
 
@@ -52,16 +52,16 @@ public sealed class QueueTriggerTests
         using var factory = new DevHostFactory(listeners: true, functions: ["TestAlwaysFails"]);
         _ = factory.Server;
         var text = "plain text, not base64! " + Guid.NewGuid();
-        var raw = TestStorage.RawQueue(TestFunctions.FailingQueue);
+        var raw = TestStorage.RawQueue(factory.TestNames.FailingQueue);
         await raw.CreateIfNotExistsAsync();
         await raw.SendMessageAsync(text);
 
-        var poisoned = await WaitForPoisonAsync(TestFunctions.FailingQueue, 1, TimeSpan.FromSeconds(30));
+        var poisoned = await WaitForPoisonAsync(factory.TestNames.FailingQueue, 1, TimeSpan.FromSeconds(30));
 
         Assert.Equal(text, Assert.Single(poisoned));
-        Assert.False(TestFunctions.FailingAttempts.ContainsKey(text));
+        Assert.False(factory.TestState.FailingAttempts.ContainsKey(text));
         Assert.Contains(factory.Logs, l => l.Level == LogLevel.Error && l.Message.Contains("not valid base64", StringComparison.Ordinal)
-            && l.Message.Contains(TestFunctions.FailingQueue + "-poison", StringComparison.Ordinal));
+            && l.Message.Contains(factory.TestNames.FailingQueue + "-poison", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,19 +70,19 @@ public sealed class QueueTriggerTests
         using var factory = new DevHostFactory(listeners: true, functions: ["TestRecords"]);
         _ = factory.Server;
         var text = TestStorage.Unique("hello-") + " 你好";
-        var queue = TestStorage.Queue(TestFunctions.RecordingQueue);
+        var queue = TestStorage.Queue(factory.TestNames.RecordingQueue);
         await queue.CreateIfNotExistsAsync();
         await queue.SendMessageAsync(text);
 
         var until = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < until && !TestFunctions.Recorded.Contains(text))
+        while (DateTime.UtcNow < until && !factory.TestState.Recorded.Contains(text))
         {
             await Task.Delay(100);
         }
 
-        Assert.Single(TestFunctions.Recorded, m => m == text);
+        Assert.Single(factory.TestState.Recorded, m => m == text);
         await Task.Delay(500);
-        Assert.Single(TestFunctions.Recorded, m => m == text);
+        Assert.Single(factory.TestState.Recorded, m => m == text);
         Assert.DoesNotContain((await queue.PeekMessagesAsync(32)).Value, m => m.Body.ToString() == text);
     }
 
@@ -96,6 +96,6 @@ public sealed class QueueTriggerTests
             new StringContent($$"""{"input":"{{text}}"}""", System.Text.Encoding.UTF8, "application/json"));
         var body = await HttpAssert.Json(response, System.Net.HttpStatusCode.Accepted);
         Assert.Equal("succeeded", body.GetProperty("status").GetString());
-        Assert.Contains(text, TestFunctions.Recorded);
+        Assert.Contains(text, factory.TestState.Recorded);
     }
 }

@@ -15,10 +15,6 @@ public sealed class TimerTriggerTests
     {
         var start = new DateTimeOffset(2026, 11, 26, 10, 2, 0, TimeSpan.Zero);
         var clock = new FakeTimeProvider(start);
-        while (TestFunctions.TimerRuns.TryDequeue(out _))
-        {
-        }
-
         using var factory = new DevHostFactory(listeners: true, clock: clock, functions: ["TestTimer"]);
         var timers = factory.Services.GetServices<IHostedService>().OfType<TimerTriggerService>().Single();
 
@@ -46,12 +42,12 @@ public sealed class TimerTriggerTests
             {
                 var expected = due.Dequeue();
                 var until = DateTime.UtcNow.AddSeconds(10);
-                while (TestFunctions.TimerRuns.IsEmpty && DateTime.UtcNow < until)
+                while (factory.TestState.TimerRuns.IsEmpty && DateTime.UtcNow < until)
                 {
                     await Task.Delay(10);
                 }
 
-                Assert.True(TestFunctions.TimerRuns.TryDequeue(out var run), $"no run at {expected:HH:mm:ss}");
+                Assert.True(factory.TestState.TimerRuns.TryDequeue(out var run), $"no run at {expected:HH:mm:ss}");
                 runs.Add(run);
                 Assert.Equal(expected.UtcDateTime.AddMinutes(5), run.Info.ScheduleStatus!.Next);
                 await ArmedFor(expected.AddMinutes(5));
@@ -59,7 +55,7 @@ public sealed class TimerTriggerTests
             else
             {
                 await Task.Delay(5);
-                Assert.True(TestFunctions.TimerRuns.IsEmpty, $"a run at {clock.GetUtcNow():HH:mm:ss}, off schedule");
+                Assert.True(factory.TestState.TimerRuns.IsEmpty, $"a run at {clock.GetUtcNow():HH:mm:ss}, off schedule");
             }
         }
 
@@ -72,11 +68,11 @@ public sealed class TimerTriggerTests
     {
         using var factory = new DevHostFactory();
         using var http = factory.CreateDefaultClient();
-        var before = TestFunctions.TimerRuns.Count;
+        var before = factory.TestState.TimerRuns.Count;
         var response = await http.PostAsync("/admin/functions/TestTimer", null);
         var body = await HttpAssert.Json(response, HttpStatusCode.Accepted);
         Assert.Equal("succeeded", body.GetProperty("status").GetString());
-        Assert.Equal(before + 1, TestFunctions.TimerRuns.Count);
+        Assert.Equal(before + 1, factory.TestState.TimerRuns.Count);
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class InspectionApiTests
         var next = await Post(http, Inspection(seller, 100, 0, "RCPT-4"));
         Assert.Equal("none", next.GetProperty("rectification").GetString());
 
-        var events = await EventSink.TakeAsync($"rectifications/{id}", 2, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        var events = await factory.TakeEventsAsync($"rectifications/{id}", 2, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
         Assert.Equal([EventTypes.RectificationOpened, EventTypes.RectificationClosed], events.OrderBy(e => e.Time).Select(e => e.Type));
         Assert.All(events, e => Assert.Equal(seller, e.SellerId));
         Assert.All(events, e => Assert.Equal("hangzhou", e.Hub));
@@ -75,10 +75,7 @@ public sealed class InspectionApiTests
     [Fact]
     public async Task The_devhost_shows_the_local_event_sink_without_consuming_it()
     {
-        // The peek shows the 32 oldest events: start from an empty sink (this collection runs alone).
-        var sink = TestStorage.Queue(HubFunctions.Infrastructure.Events.QueueEventPublisher.QueueName);
-        await sink.CreateIfNotExistsAsync();
-        await sink.ClearMessagesAsync();
+        // The peek shows the 32 oldest events: this host's event queue is its own, so it starts empty.
         using var factory = new DevHostFactory(listeners: true, functions: ["RecordInspection", "RelayOutbox"]);
         using var http = factory.CreateSignedClient(TestClients.Operator);
         var opened = await Post(http, Inspection(TestStorage.Unique("peek"), 10, 5));
@@ -94,7 +91,7 @@ public sealed class InspectionApiTests
 
         var shown = events.EnumerateArray().Single(e => e.GetProperty("subject").GetString() == subject);
         Assert.Equal(EventTypes.RectificationOpened, shown.GetProperty("type").GetString());
-        Assert.Single(await EventSink.TakeAsync(subject, 1, TimeSpan.FromSeconds(10), TimeSpan.Zero));
+        Assert.Single(await factory.TakeEventsAsync(subject, 1, TimeSpan.FromSeconds(10), TimeSpan.Zero));
     }
 
     [Fact]

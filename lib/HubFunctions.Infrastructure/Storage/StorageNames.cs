@@ -1,0 +1,71 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace HubFunctions.Infrastructure.Storage;
+
+/// <summary>
+/// The name of every table, queue and blob container the app uses, from the settings under
+/// <c>Hub:Storage</c> (<c>Hub__Storage__OutboxRelayQueue</c> as an app setting), with the names below
+/// as defaults. Queue triggers name their queue through the same setting
+/// (<c>[QueueTrigger("%Hub:Storage:OutboxRelayQueue%")]</c>), so the Functions host must have those
+/// settings (local.settings.sample.json and infra/modules/functionapp.bicep set them). Tests give
+/// each test class its own names, so no test sees another's rows or messages.
+/// </summary>
+public sealed partial class StorageNames
+{
+    public const string Section = "Hub:Storage";
+
+    /// <summary>Pending-event index of the transactional outbox, keyed by UTC minute.</summary>
+    public string OutboxIntentsTable { get; set; } = "outboxintents";
+
+    /// <summary>Pointers to freshly committed outbox rows (queue trigger <c>RelayOutbox</c>).</summary>
+    public string OutboxRelayQueue { get; set; } = "outbox-relay";
+
+    /// <summary>The local event sink (publisher <c>queue</c>).</summary>
+    public string EventsQueue { get; set; } = "hub-events";
+
+    /// <summary><c>webhook-id</c> idempotency entries, bucketed by UTC day.</summary>
+    public string IdempotencyTable { get; set; } = "idempotency";
+
+    /// <summary>Replayable responses too large for a table entity.</summary>
+    public string IdempotencyBodiesContainer { get; set; } = "idempotency-bodies";
+
+    /// <summary>GS1 serials of each seller's stock (LBL-3), insert-only.</summary>
+    public string StockLabelsTable { get; set; } = "stocklabels";
+
+    /// <summary>Inspections and rectification orders (LBL-4), one partition per seller.</summary>
+    public string LabelComplianceTable { get; set; } = "labelcompliance";
+
+    /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
+    public IReadOnlySet<string> Tables => Names("Table");
+
+    /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
+    public IEnumerable<(string Setting, string Name)> All
+        => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.PropertyType == typeof(string) && p.CanWrite)
+            .Select(p => (p.Name, (string)p.GetValue(this)!));
+
+    /// <summary>Names that Azure Storage would refuse, each with the rule it breaks; empty when all are valid.</summary>
+    public IEnumerable<string> Problems()
+    {
+        foreach (var (setting, name) in All)
+        {
+            var valid = setting.EndsWith("Table", StringComparison.Ordinal) ? TableName().IsMatch(name) : QueueOrContainerName().IsMatch(name);
+            if (!valid)
+            {
+                yield return setting.EndsWith("Table", StringComparison.Ordinal)
+                    ? $"{Section}:{setting} '{name}' is not a table name (3-63 letters and digits, starting with a letter)."
+                    : $"{Section}:{setting} '{name}' is not a queue or container name (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).";
+            }
+        }
+    }
+
+    private HashSet<string> Names(string suffix)
+        => [.. All.Where(n => n.Setting.EndsWith(suffix, StringComparison.Ordinal)).Select(n => n.Name)];
+
+    [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
+    private static partial Regex TableName();
+
+    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    private static partial Regex QueueOrContainerName();
+}
