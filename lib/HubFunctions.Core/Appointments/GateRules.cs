@@ -51,11 +51,14 @@ public static class GateRules
 {
     /// <summary>
     /// Decides a gate arrival of <paramref name="vehiclePlate"/> (normalised) at <paramref name="hub"/> at
-    /// <paramref name="arrivedAt"/>, given the appointments stored for that hub and plate (others are ignored).
+    /// <paramref name="arrivedAt"/>, given the appointments stored for that hub and plate whose ETA falls on the
+    /// arrival's China day or the day before (the caller reads both days; anything else passed in is ignored).
     /// In order:
     /// <list type="number">
     /// <item>APT-5 <b>[defined here]</b>: only appointments at that hub, for that plate, whose ETA falls on the
-    /// China calendar day of the arrival count. An arrival at 23:30 for a 00:00 appointment is the wrong day.</item>
+    /// China calendar day of the arrival count. An arrival at 23:30 for a 00:00 appointment is the wrong day.
+    /// One widening (decided here, so APT-5 and APT-8 agree): an arrival after midnight still inside the 2-hour
+    /// grace of a 22:00 or 23:00 appointment of the day before counts for it (23:00 → admitted until 01:00).</item>
     /// <item>A <c>scheduled</c> one that is still in time (arrival at or before its hour + 2 h, APT-8): the one whose
     /// hour is nearest the arrival (ties: the earlier hour, then the id). Early arrivals on the same day are fine.
     /// With a weighbridge reading over 3,000 kg it is refused with <c>APT-4</c> and the appointment is cancelled
@@ -79,7 +82,7 @@ public static class GateRules
         var today = candidates
             .Where(a => string.Equals(a.Hub, hub, StringComparison.Ordinal)
                 && string.Equals(a.VehiclePlate, vehiclePlate, StringComparison.Ordinal)
-                && ChinaTime.DateOf(a.Eta) == day)
+                && (ChinaTime.DateOf(a.Eta) == day || arrivedAt > a.Eta && NoShowRules.InTime(a.Eta, arrivedAt)))
             .OrderBy(a => (a.Eta - arrivedAt).Duration())
             .ThenBy(a => a.Eta)
             .ThenBy(a => a.AppointmentId, StringComparer.Ordinal)

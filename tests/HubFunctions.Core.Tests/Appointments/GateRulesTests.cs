@@ -35,11 +35,23 @@ public sealed class GateRulesTests
     [InlineData(10, 24 * 60)]    // the next day, same hour
     [InlineData(10, -24 * 60)]   // the day before, same hour
     [InlineData(0, -1)]          // 23:59 the evening before a 00:00 appointment
-    [InlineData(23, 61)]         // 00:01 after a 23:00 appointment: within 2 h, but the next day
+    [InlineData(23, 121)]        // 01:01 after a 23:00 appointment: the next day and past its grace
+    [InlineData(22, 7 * 60)]     // 05:00 the next morning
     public void APT_5_a_booked_truck_on_the_wrong_day_is_refused(int etaHour, int arrivalMinutesAfterEta)
     {
         var eta = China(1, etaHour);
         Assert.Equal("APT-5", Arrive(eta.AddMinutes(arrivalMinutesAfterEta), Scheduled(eta: eta)).Code);
+    }
+
+    [Theory]
+    [InlineData(23, 1)]
+    [InlineData(23, 120)]        // exactly 01:00: the end of the grace
+    [InlineData(22, 120)]        // exactly 00:00
+    public void APT_8_the_grace_of_a_late_evening_appointment_crosses_midnight(int etaHour, int arrivalMinutesAfterEta)
+    {
+        var eta = China(1, etaHour);
+        var decision = Arrive(eta.AddMinutes(arrivalMinutesAfterEta), Scheduled(eta: eta));
+        Assert.True(decision.Admitted, decision.Message);
     }
 
     [Fact]
