@@ -183,6 +183,20 @@ public sealed class ApplicationRulesTests
     }
 
     [Fact]
+    public void ADM_4_rate_threshold_property_compared_exactly()
+    {
+        // Rates from 0.97 to 1 in steps of 0.0000001: pass exactly when ≥ 0.985 (the boundary itself has its own tests).
+        var gen = from units in Gen.Int[9_700_000, 10_000_000] select units / 10_000_000m;
+        gen.Sample(rate =>
+        {
+            var rates = AllAt(0.99m, Window);
+            rates[5] = ("2026-10", rate);
+            var passes = ApplicationRules.CheckCategory(Wms(true, rates), Today).Count == 0;
+            Assert.Equal(rate >= 0.985m, passes);
+        });
+    }
+
+    [Fact]
     public void ADM_4_five_months_fail()
     {
         var s = Wms(true, AllAt(0.99m, Window[1..]));
