@@ -1,3 +1,4 @@
+using System.Globalization;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Identifiers;
 
@@ -224,7 +225,7 @@ public static class ApplicationRules
                 if (submission.AnnualExportCny is not { } export || export < MinimumAnnualExportCny)
                 {
                     reasons.Add(new ReviewReason("ADM-2",
-                        $"Annual export value {submission.AnnualExportCny?.ToString("N2", System.Globalization.CultureInfo.InvariantCulture) ?? "(none)"} CNY is below {MinimumAnnualExportCny.ToString("N2", System.Globalization.CultureInfo.InvariantCulture)} CNY."));
+                        $"Annual export value {submission.AnnualExportCny?.ToString("N2", CultureInfo.InvariantCulture) ?? "(none)"} CNY is below {MinimumAnnualExportCny.ToString("N2", CultureInfo.InvariantCulture)} CNY."));
                 }
 
                 break;

@@ -81,7 +81,8 @@ public static class UnifiedSocialCreditCode
         var bad = upper.Select((c, i) => (c, i)).Where(p => Alphabet.IndexOf(p.c, StringComparison.Ordinal) < 0).ToList();
         if (bad.Count > 0)
         {
-            var positions = string.Join(", ", bad.Select(p => p.i + 1));
+            // At most the first 5 positions are named, so a long garbage value gives a short message.
+            var positions = string.Join(", ", bad.Take(5).Select(p => p.i + 1)) + (bad.Count > 5 ? " and more" : "");
             errors.Add(new FieldError(field, CharacterCode,
                 $"{field} may only contain 0-9 and the capital letters except I, O, S, V, Z (ADM-11); invalid character at position {positions}."));
         }

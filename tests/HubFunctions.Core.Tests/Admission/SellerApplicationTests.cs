@@ -58,19 +58,36 @@ public sealed class SellerApplicationTests
     private static readonly Dictionary<string, Func<SellerApplication, ApplicationTransition>> Transitions = new()
     {
         ["pre-review"] = a => a.RecordPreReview(Input(a)),
+        ["pre-review-failing"] = a => a.RecordPreReview(Input(a, TaxRatingResult.Rated(TaxRating.D))),
         ["site-audit"] = a => a.RecordSiteAudit(AuditPass),
+        ["site-audit-failing"] = a => a.RecordSiteAudit(AuditFail),
         ["integration-test"] = a => a.RecordIntegrationTest(TestPass),
+        ["integration-test-failing"] = a => a.RecordIntegrationTest(TestFail),
         ["approve"] = a => a.Decide(Approve),
         ["reject"] = a => a.Decide(Reject),
+    };
+
+    // The status each legal transition leads to from each status.
+    private static readonly Dictionary<(ApplicationStatus, string), ApplicationStatus> Outcome = new()
+    {
+        [(ApplicationStatus.PreReview, "pre-review")] = ApplicationStatus.SiteAudit,
+        [(ApplicationStatus.PreReview, "pre-review-failing")] = ApplicationStatus.Rejected,
+        [(ApplicationStatus.TaxCheckPending, "pre-review")] = ApplicationStatus.SiteAudit,
+        [(ApplicationStatus.TaxCheckPending, "pre-review-failing")] = ApplicationStatus.Rejected,
+        [(ApplicationStatus.SiteAudit, "site-audit")] = ApplicationStatus.IntegrationTest,
+        [(ApplicationStatus.SiteAudit, "site-audit-failing")] = ApplicationStatus.Rejected,
+        [(ApplicationStatus.IntegrationTest, "integration-test")] = ApplicationStatus.Decision,
+        [(ApplicationStatus.IntegrationTest, "integration-test-failing")] = ApplicationStatus.IntegrationTest,
+        [(ApplicationStatus.Decision, "approve")] = ApplicationStatus.Approved,
     };
 
     // Which transition each status allows (ADM-5); everything else is refused with the current status.
     private static readonly Dictionary<ApplicationStatus, string[]> Legal = new()
     {
-        [ApplicationStatus.PreReview] = ["pre-review", "reject"],
-        [ApplicationStatus.TaxCheckPending] = ["pre-review", "reject"],
-        [ApplicationStatus.SiteAudit] = ["site-audit", "reject"],
-        [ApplicationStatus.IntegrationTest] = ["integration-test", "reject"],
+        [ApplicationStatus.PreReview] = ["pre-review", "pre-review-failing", "reject"],
+        [ApplicationStatus.TaxCheckPending] = ["pre-review", "pre-review-failing", "reject"],
+        [ApplicationStatus.SiteAudit] = ["site-audit", "site-audit-failing", "reject"],
+        [ApplicationStatus.IntegrationTest] = ["integration-test", "integration-test-failing", "reject"],
         [ApplicationStatus.Decision] = ["approve", "reject"],
         [ApplicationStatus.Approved] = [],
         [ApplicationStatus.Rejected] = [],
@@ -101,13 +118,15 @@ public sealed class SellerApplicationTests
         {
             Assert.True(result.Succeeded, result.Refusal?.Message);
             Assert.Null(result.Refusal);
+            var expected = transition == "reject" ? ApplicationStatus.Rejected : Outcome[(status, transition)];
+            Assert.Equal(expected, result.Application.Status);
         }
         else
         {
             Assert.False(result.Succeeded);
             Assert.Null(result.Application);
             Assert.Equal(status, result.Refusal.CurrentStatus);
-            Assert.Equal(transition, result.Refusal.Attempted);
+            Assert.Equal(transition.Replace("-failing", "", StringComparison.Ordinal), result.Refusal.Attempted);
             Assert.Equal("illegal-transition", result.Refusal.Code);
             Assert.Contains(status.ToWire(), result.Refusal.Message, StringComparison.Ordinal);
         }

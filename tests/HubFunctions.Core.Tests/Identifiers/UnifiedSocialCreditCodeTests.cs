@@ -215,6 +215,15 @@ public sealed class UnifiedSocialCreditCodeTests
     }
 
     [Fact]
+    public void ADM_11_a_long_garbage_value_gives_a_short_message()
+    {
+        var errors = UnifiedSocialCreditCode.Validate(new string('?', 10_000), Field, out _);
+        Assert.Equal([UnifiedSocialCreditCode.LengthCode, UnifiedSocialCreditCode.CharacterCode], errors.Select(e => e.Code));
+        Assert.All(errors, e => Assert.True(e.Message.Length < 200, e.Message));
+        Assert.EndsWith("position 1, 2, 3, 4, 5 and more.", errors[1].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ADM_11_region_positions_3_to_8_must_be_digits()
     {
         // 91A40300192203821? with a correct check character for its first 17: only the region is wrong.
