@@ -62,8 +62,8 @@ public sealed class InspectionFunctions(InspectionHandler handler)
     private static List<FieldError> Validate(InspectionRequest r)
     {
         var errors = new List<FieldError>();
-        Identifiers.RequireKey("receiptId", r.ReceiptId, errors);
-        Identifiers.RequireKey("sellerId", r.SellerId, errors);
+        Ids.RequireKey("receiptId", r.ReceiptId, errors);
+        Ids.RequireKey("sellerId", r.SellerId, errors);
 
         if (r.Sampled is not (>= 1 and <= MaxSampled))
         {

@@ -63,8 +63,8 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
 
         var r = body.Value!;
         var errors = new List<FieldError>();
-        Identifiers.RequireKey("receiptId", r.ReceiptId, errors);
-        Identifiers.RequireKey("sellerId", r.SellerId, errors);
+        Ids.RequireKey("receiptId", r.ReceiptId, errors);
+        Ids.RequireKey("sellerId", r.SellerId, errors);
 
         if (errors.Count > 0)
         {

@@ -100,7 +100,7 @@ public static class ApplicationRules
         }
         else
         {
-            Common.Identifiers.RequireKey("sellerId", submission.SellerId, errors);
+            Ids.RequireKey("sellerId", submission.SellerId, errors);
         }
 
         RequireText("storeName", submission.StoreName, MaxStoreNameLength, errors);

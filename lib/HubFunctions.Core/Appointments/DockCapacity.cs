@@ -20,7 +20,7 @@ public static class DockCapacity
     /// <exception cref="ArgumentException"><paramref name="hub"/> is not a key-safe id.</exception>
     public static string SlotKey(string hub, DateTimeOffset eta)
     {
-        if (!Identifiers.IsKeySafe(hub))
+        if (!Ids.IsKeySafe(hub))
         {
             throw new ArgumentException("The hub must be a key-safe id.", nameof(hub));
         }

@@ -134,7 +134,7 @@ public static class GateRules
     /// </summary>
     public static string MakeUpBlockKey(string hub, string vehiclePlate, DateOnly chinaDay)
     {
-        if (!Identifiers.IsKeySafe(hub))
+        if (!Ids.IsKeySafe(hub))
         {
             throw new ArgumentException("The hub must be a key-safe id.", nameof(hub));
         }

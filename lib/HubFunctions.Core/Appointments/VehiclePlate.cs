@@ -136,7 +136,7 @@ public static class VehiclePlate
     public static bool IsValid(string? input) => TryNormalise(input, out _, out _);
 
     /// <summary>
-    /// A storage-key-safe form of a normalised plate (passes <see cref="Identifiers.IsKeySafe"/>): the province
+    /// A storage-key-safe form of a normalised plate (passes <see cref="Ids.IsKeySafe"/>): the province
     /// becomes its ISO 3166-2:CN code, <c>浙A12345</c> → <c>ZJ-A12345</c>. One-to-one; see <see cref="FromKeySafe"/>.
     /// </summary>
     /// <exception cref="ArgumentException">The plate is not a normalised valid plate.</exception>

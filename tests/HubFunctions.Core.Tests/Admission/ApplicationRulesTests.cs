@@ -406,7 +406,7 @@ public sealed class ApplicationRulesTests
         var errors = ApplicationRules.Validate(s, Today);
         Assert.Equal(
             [
-                ("sellerId", Common.Identifiers.InvalidId),
+                ("sellerId", Ids.InvalidId),
                 ("storeName", ApplicationRules.Blank),
                 ("entityName", ApplicationRules.TooLong),
                 ("unifiedSocialCreditCode", "uscc-character"),

@@ -175,7 +175,7 @@ public sealed class VehiclePlateTests
     public void APT_3_plates_have_a_key_safe_form_that_round_trips(string plate, string key)
     {
         Assert.Equal(key, VehiclePlate.ToKeySafe(plate));
-        Assert.True(Identifiers.IsKeySafe(key));
+        Assert.True(Ids.IsKeySafe(key));
         Assert.Equal(plate, VehiclePlate.FromKeySafe(key));
     }
 

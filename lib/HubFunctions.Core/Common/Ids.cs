@@ -4,7 +4,7 @@ namespace HubFunctions.Core.Common;
 /// Identifiers that callers choose and that end up in storage keys (seller ids, receipt ids, order
 /// ids, ...). Checked in Core so that every entry point (HTTP, queue, timer) applies the same rule.
 /// </summary>
-public static class Identifiers
+public static class Ids
 {
     public const int MaxLength = 64;
     public const string InvalidId = "invalid-id";
