@@ -14,6 +14,15 @@ settings="$ROOT/functions/HubFunctions.Functions/local.settings.json"
 if [ ! -f "$settings" ]; then
   say "creating functions/HubFunctions.Functions/local.settings.json from local.settings.sample.json"
   cp "$ROOT/local.settings.sample.json" "$settings"
+else
+  # Settings added to the sample since the copy was made (e.g. a new queue name) are added to it;
+  # values already there are kept.
+  node -e '
+    const fs = require("fs"); const [sample, local] = process.argv.slice(1).map(f => JSON.parse(fs.readFileSync(f, "utf8")));
+    const added = Object.keys(sample.Values).filter(k => !(k in (local.Values ??= {})));
+    added.forEach(k => { local.Values[k] = sample.Values[k]; });
+    if (added.length) { fs.writeFileSync(process.argv[2], JSON.stringify(local, null, 2) + "\n"); console.error("==> added to local.settings.json: " + added.join(", ")); }
+  ' "$ROOT/local.settings.sample.json" "$settings"
 fi
 
 for p in "$PORT" 10000 10001 10002; do
