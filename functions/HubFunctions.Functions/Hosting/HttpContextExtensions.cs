@@ -64,6 +64,20 @@ public static class HttpContextExtensions
                 $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})."));
         }
 
+        // Valid JSON; System.Text.Json's own check (AllowDuplicateProperties = false) finds a
+        // repeated property anywhere, also in members the contract ignores. Its exception names no
+        // path, so the field is located afterwards for the answer.
+        try
+        {
+            using var _ = JsonDocument.Parse(body, HubJson.StrictDocument);
+        }
+        catch (JsonException)
+        {
+            var field = DuplicatePath(body) ?? "$";
+            return new(null, Problems.Validation(field, ProblemCodes.DuplicateProperty,
+                $"'{field}' appears more than once in its object; send each property once."));
+        }
+
         try
         {
             var value = JsonSerializer.Deserialize<T>(body, HubJson.Options);
@@ -79,6 +93,50 @@ public static class HttpContextExtensions
         {
             var field = FieldName(e.Path);
             return new(null, Problems.Validation(field, "invalid-value", $"'{field}' has a value of the wrong type or form."));
+        }
+    }
+
+    /// <summary>Where the first repeated property is (<c>items[1].sku</c>), for a body known to have one.</summary>
+    private static string? DuplicatePath(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return Find(document.RootElement, "");
+
+        static string? Find(JsonElement element, string path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                        if (!seen.Add(property.Name))
+                        {
+                            return at;
+                        }
+
+                        if (Find(property.Value, at) is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    return null;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (Find(item, $"{path}[{index++}]") is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
         }
     }
 

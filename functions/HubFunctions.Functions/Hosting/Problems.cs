@@ -42,6 +42,7 @@ public static class ProblemCodes
     public const string UnsupportedMediaType = "unsupported-media-type";
     public const string MissingBody = "missing-body";
     public const string MalformedJson = "malformed-json";
+    public const string DuplicateProperty = "duplicate-property";
     public const string ValidationFailed = "validation-failed";
     public const string NotFound = "not-found";
     public const string MethodNotAllowed = "method-not-allowed";
