@@ -35,10 +35,10 @@ public static class HttpContextExtensions
     public static async Task<JsonBody<T>> ReadJsonAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (!IsJson(request.ContentType))
+        if (!IsJson(request.ContentType) || !IsUtf8OrNoCharset(request.ContentType))
         {
             return new(null, new ProblemResult(new Problem(415, ProblemCodes.UnsupportedMediaType, Problems.TitleFor(415),
-                $"Send the body as application/json (got '{request.ContentType ?? "no content type"}').")));
+                $"Send the body as application/json in UTF-8 (got '{request.ContentType ?? "no content type"}').")));
         }
 
         var body = request.HttpContext.Features.Get<HubRequestFeature>()?.Body;
@@ -144,7 +144,19 @@ public static class HttpContextExtensions
     private static string FieldName(string? path)
         => string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
-    private static bool IsJson(string? contentType)
+    /// <summary>True without a charset parameter or with <c>charset=utf-8</c> (any case, quoted or not).</summary>
+    internal static bool IsUtf8OrNoCharset(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return true;
+        }
+
+        var charset = media.Parameters.FirstOrDefault(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase));
+        return charset is null || HeaderUtilities.RemoveQuotes(charset.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static bool IsJson(string? contentType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
         {

@@ -110,6 +110,51 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         Assert.Equal("duplicate-property", error.GetProperty("code").GetString());
     }
 
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json;charset=\"utf-8\"")]
+    [InlineData("application/json")]
+    public async Task A_json_body_in_utf8_or_without_charset_is_read(string contentType)
+        => await HttpAssert.Json(await PostEcho("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", contentType));
+
+    [Theory]
+    [InlineData("application/json; charset=iso-8859-1")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=gbk")]
+    [InlineData("application/problem+json; charset=latin1")]
+    public async Task A_json_body_declared_in_another_charset_is_415(string contentType)
+        => await HttpAssert.Problem(await PostEcho("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", contentType),
+            HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("deflate")]
+    [InlineData("gzip, identity")]
+    public async Task A_content_encoding_other_than_identity_is_415(string encoding)
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/echo")
+        {
+            Content = new StringContent("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        await HttpAssert.Problem(await http.SendAsync(request), HttpStatusCode.UnsupportedMediaType, "unsupported-content-encoding");
+    }
+
+    [Fact]
+    public async Task Content_encoding_identity_is_read()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/echo")
+        {
+            Content = new StringContent("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", "identity");
+        await HttpAssert.Json(await http.SendAsync(request));
+    }
+
     [Fact]
     public async Task A_json_array_or_scalar_instead_of_an_object_is_422()
         => Assert.Equal(HttpStatusCode.UnprocessableEntity, (await PostEcho("[1,2]")).StatusCode);
