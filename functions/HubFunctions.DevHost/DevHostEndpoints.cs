@@ -153,9 +153,18 @@ public static class DevHostEndpoints
         => Results.Json(new Problem(status, code, Problems.TitleFor(status), detail), HubJson.Options, "application/problem+json", status);
 
     /// <summary>
-    /// Any error response with no body (unknown route, wrong method, Kestrel's own refusals) gets a
-    /// problem+json body; an exception outside the pipeline becomes a bare 500 problem.
+    /// Any error response with no body that passes through the app (unknown route, wrong method, a
+    /// body Kestrel refuses while the app reads it: bad chunk framing, past Kestrel's size limit)
+    /// gets a problem+json body; an exception outside the pipeline becomes a bare 500 problem.
     /// </summary>
+    /// <remarks>
+    /// Requests Kestrel refuses while it parses the request line and headers never reach this
+    /// middleware: a malformed or repeated <c>Content-Length</c>, a NUL or other control character
+    /// in a header, <c>%00</c> in the path (400), a request line too long (414), headers too large
+    /// (431), a final transfer coding other than chunked (400). Kestrel writes those answers itself
+    /// with an empty body and offers no hook to add one, so they stay bodiless
+    /// (<c>KestrelTests</c> checks this on a real socket; the README lists them).
+    /// </remarks>
     public static void UseProblemResponses(this WebApplication app)
     {
         app.Use(async (http, next) =>

@@ -10,8 +10,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace HubFunctions.Integration.Tests.Hosting;
 
 /// <summary>
-/// The DevHost on a real Kestrel socket, for what the in-memory test server cannot show: transfer
-/// codings as Kestrel hands them to the app.
+/// The DevHost on a real Kestrel socket, for what the in-memory test server cannot show: requests
+/// Kestrel refuses itself before the app runs, and transfer codings.
 /// </summary>
 public sealed class KestrelTests : IClassFixture<KestrelTests.Host>
 {
@@ -130,5 +130,48 @@ public sealed class KestrelTests : IClassFixture<KestrelTests.Host>
             $"Transfer-Encoding: chunked\r\n\r\n{body.Length:x}\r\n{body}\r\n0\r\n\r\n");
         Assert.True(response.Status == 200, response.Head + "\n" + response.Body);
         Assert.Equal("n", JsonDocument.Parse(response.Body).RootElement.GetProperty("name").GetString());
+    }
+
+    [Fact]
+    public async Task A_body_kestrel_cannot_read_after_the_app_started_gets_a_problem_body()
+    {
+        // Bad chunk framing is found while the pipeline reads the body: the app is running and answers.
+        var id = TestStorage.Unique("msg_");
+        var response = await SendRawAsync(
+            $"POST /api/test/echo HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\n{SignedHeaders(id, "{}")}" +
+            "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n");
+        AssertProblem(response, 400, "bad-request");
+    }
+
+    /// <summary>
+    /// Requests Kestrel refuses while parsing the request line and headers, before any middleware
+    /// runs: Kestrel writes the status line itself with an empty body, and the app cannot add one.
+    /// The README lists these ("Verified here, and not").
+    /// </summary>
+    [Theory]
+    [InlineData("content-length", 400)]
+    [InlineData("two-content-lengths", 400)]
+    [InlineData("nul-in-header", 400)]
+    [InlineData("nul-in-path", 400)]
+    [InlineData("uri-too-long", 414)]
+    [InlineData("headers-too-large", 431)]
+    [InlineData("final-coding-not-chunked", 400)]
+    public async Task Requests_kestrel_refuses_before_the_app_runs_get_its_status_with_an_empty_body(string kind, int status)
+    {
+        var request = kind switch
+        {
+            "content-length" => Encoding.Latin1.GetBytes("POST /api/test/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\n\r\n{}"),
+            "two-content-lengths" => Encoding.Latin1.GetBytes("POST /api/test/echo HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"),
+            "nul-in-header" => Encoding.Latin1.GetBytes("GET /api/health HTTP/1.1\r\nHost: localhost\r\nx-probe: a\0b\r\n\r\n"),
+            "nul-in-path" => Encoding.Latin1.GetBytes("GET /api/health%00 HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
+            "uri-too-long" => Encoding.Latin1.GetBytes($"GET /api/{new string('a', 10_000)} HTTP/1.1\r\nHost: localhost\r\n\r\n"),
+            "headers-too-large" => Encoding.Latin1.GetBytes($"GET /api/health HTTP/1.1\r\nHost: localhost\r\n{string.Concat(Enumerable.Range(0, 8).Select(i => $"x-big-{i}: {new string('a', 5000)}\r\n"))}\r\n"),
+            "final-coding-not-chunked" => Encoding.Latin1.GetBytes("POST /api/test/echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: gzip\r\n\r\n{}"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+        };
+        var response = await SendRawAsync(request);
+        Assert.True(response.Status == status, $"{kind}: {response.Head}\n{response.Body}");
+        Assert.Equal("", response.Body);
+        Assert.Contains("Content-Length: 0", response.Head, StringComparison.OrdinalIgnoreCase);
     }
 }
