@@ -33,7 +33,9 @@ public static class DevHostEndpoints
     /// <summary>
     /// The admin API of the Functions host: <c>GET /admin/functions</c> lists every function with its
     /// trigger; <c>POST /admin/functions/{name}</c> with <c>{ "input": "..." }</c> runs a queue or timer
-    /// function now (the input is the queue message text).
+    /// function now (the input is the queue message text). A body that is not a JSON object with a
+    /// string <c>input</c> is 400; a run that fails is a 500 problem with a correlation id, the
+    /// details only in the log.
     /// </summary>
     public static void MapAdmin(this WebApplication app)
     {
@@ -88,14 +90,32 @@ public static class DevHostEndpoints
             string? input = null;
             if (http.Request.ContentLength is > 0 || http.Request.Headers.TransferEncoding.Count > 0)
             {
+                JsonDocument doc;
                 try
                 {
-                    using var doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
-                    input = doc.RootElement.TryGetProperty("input", out var i) && i.ValueKind == JsonValueKind.String ? i.GetString() : null;
+                    doc = await JsonDocument.ParseAsync(http.Request.Body, cancellationToken: http.RequestAborted);
                 }
                 catch (JsonException)
                 {
                     return Problem(400, ProblemCodes.MalformedJson, "Send { \"input\": \"...\" } as JSON.");
+                }
+
+                using (doc)
+                {
+                    if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                    {
+                        return Problem(400, ProblemCodes.BadRequest, "The body must be a JSON object: { \"input\": \"...\" }.");
+                    }
+
+                    if (doc.RootElement.TryGetProperty("input", out var i))
+                    {
+                        if (i.ValueKind != JsonValueKind.String)
+                        {
+                            return Problem(400, ProblemCodes.BadRequest, "\"input\" must be a string (the queue message text).");
+                        }
+
+                        input = i.GetString();
+                    }
                 }
             }
 
@@ -115,10 +135,14 @@ public static class DevHostEndpoints
                     }, http.RequestAborted);
                 }
             }
-            catch (Exception e)
+            catch (Exception e) when (e is not OperationCanceledException || !http.RequestAborted.IsCancellationRequested)
             {
-                logs.CreateLogger("DevHost.Admin").LogError(e, "Admin run of {Function} failed", function.Name);
-                return Results.Json(new { name = function.Name, status = "failed", error = e.GetType().Name }, HubJson.Options, statusCode: StatusCodes.Status202Accepted);
+                // The caller learns that the run failed and how to find it in the log; the exception
+                // (type, message, stack, storage details) goes to the log only.
+                var correlationId = Guid.NewGuid().ToString("N");
+                logs.CreateLogger("DevHost.Admin").LogError(e, "Admin run of {Function} failed; correlation id {CorrelationId}", function.Name, correlationId);
+                http.Response.Headers[HttpContextExtensions.CorrelationHeader] = correlationId;
+                return Results.Json(Problems.Internal(correlationId), HubJson.Options, "application/problem+json", StatusCodes.Status500InternalServerError);
             }
 
             return Results.Json(new { name = function.Name, status = "succeeded" }, HubJson.Options, statusCode: StatusCodes.Status202Accepted);
@@ -129,9 +153,18 @@ public static class DevHostEndpoints
         => Results.Json(new Problem(status, code, Problems.TitleFor(status), detail), HubJson.Options, "application/problem+json", status);
 
     /// <summary>
-    /// Any error response with no body (unknown route, wrong method, Kestrel's own refusals) gets a
-    /// problem+json body; an exception outside the pipeline becomes a bare 500 problem.
+    /// Any error response with no body that passes through the app (unknown route, wrong method, a
+    /// body Kestrel refuses while the app reads it: bad chunk framing, past Kestrel's size limit)
+    /// gets a problem+json body; an exception outside the pipeline becomes a bare 500 problem.
     /// </summary>
+    /// <remarks>
+    /// Requests Kestrel refuses while it parses the request line and headers never reach this
+    /// middleware: a malformed or repeated <c>Content-Length</c>, a NUL or other control character
+    /// in a header, <c>%00</c> in the path (400), a request line too long (414), headers too large
+    /// (431), a final transfer coding other than chunked (400). Kestrel writes those answers itself
+    /// with an empty body and offers no hook to add one, so they stay bodiless
+    /// (<c>KestrelTests</c> checks this on a real socket; the README lists them).
+    /// </remarks>
     public static void UseProblemResponses(this WebApplication app)
     {
         app.Use(async (http, next) =>

@@ -35,10 +35,10 @@ public static class HttpContextExtensions
     public static async Task<JsonBody<T>> ReadJsonAsync<T>(this HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (!IsJson(request.ContentType))
+        if (!IsJson(request.ContentType) || !IsUtf8OrNoCharset(request.ContentType))
         {
             return new(null, new ProblemResult(new Problem(415, ProblemCodes.UnsupportedMediaType, Problems.TitleFor(415),
-                $"Send the body as application/json (got '{request.ContentType ?? "no content type"}').")));
+                $"Send the body as application/json in UTF-8 (got '{request.ContentType ?? "no content type"}').")));
         }
 
         var body = request.HttpContext.Features.Get<HubRequestFeature>()?.Body;
@@ -64,6 +64,20 @@ public static class HttpContextExtensions
                 $"The body is not valid JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})."));
         }
 
+        // Valid JSON; System.Text.Json's own check (AllowDuplicateProperties = false) finds a
+        // repeated property anywhere, also in members the contract ignores. Its exception names no
+        // path, so the field is located afterwards for the answer.
+        try
+        {
+            using var _ = JsonDocument.Parse(body, HubJson.StrictDocument);
+        }
+        catch (JsonException)
+        {
+            var field = DuplicatePath(body) ?? "$";
+            return new(null, Problems.Validation(field, ProblemCodes.DuplicateProperty,
+                $"'{field}' appears more than once in its object; send each property once."));
+        }
+
         try
         {
             var value = JsonSerializer.Deserialize<T>(body, HubJson.Options);
@@ -82,11 +96,67 @@ public static class HttpContextExtensions
         }
     }
 
+    /// <summary>Where the first repeated property is (<c>items[1].sku</c>), for a body known to have one.</summary>
+    private static string? DuplicatePath(byte[] body)
+    {
+        using var document = JsonDocument.Parse(body);
+        return Find(document.RootElement, "");
+
+        static string? Find(JsonElement element, string path)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var seen = new HashSet<string>(StringComparer.Ordinal);
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        var at = path.Length == 0 ? property.Name : $"{path}.{property.Name}";
+                        if (!seen.Add(property.Name))
+                        {
+                            return at;
+                        }
+
+                        if (Find(property.Value, at) is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    return null;
+                case JsonValueKind.Array:
+                    var index = 0;
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        if (Find(item, $"{path}[{index++}]") is { } inner)
+                        {
+                            return inner;
+                        }
+                    }
+
+                    return null;
+                default:
+                    return null;
+            }
+        }
+    }
+
     /// <summary><c>$.items[0].sku</c> → <c>items[0].sku</c>.</summary>
     private static string FieldName(string? path)
         => string.IsNullOrEmpty(path) || path == "$" ? "$" : path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
 
-    private static bool IsJson(string? contentType)
+    /// <summary>True without a charset parameter or with <c>charset=utf-8</c> (any case, quoted or not).</summary>
+    internal static bool IsUtf8OrNoCharset(string? contentType)
+    {
+        if (!MediaTypeHeaderValue.TryParse(contentType, out var media))
+        {
+            return true;
+        }
+
+        var charset = media.Parameters.FirstOrDefault(p => p.Name.Equals("charset", StringComparison.OrdinalIgnoreCase));
+        return charset is null || HeaderUtilities.RemoveQuotes(charset.Value).Equals("utf-8", StringComparison.OrdinalIgnoreCase);
+    }
+
+    internal static bool IsJson(string? contentType)
     {
         if (!MediaTypeHeaderValue.TryParse(contentType, out var media) || media.MediaType.Value is not { } type)
         {

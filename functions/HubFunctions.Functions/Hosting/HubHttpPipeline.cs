@@ -37,6 +37,11 @@ public sealed class HubHttpPipeline(
 
         try
         {
+            if (UnsupportedContent(http.Request) is { } unsupported)
+            {
+                return unsupported;
+            }
+
             if (function.Policy.Public)
             {
                 return await InvokeAsync(function, invoke);
@@ -140,6 +145,49 @@ public sealed class HubHttpPipeline(
         var result = await invoke();
         return result ?? throw new InvalidOperationException($"HTTP function {function.Name} returned no IActionResult.");
     }
+
+    /// <summary>
+    /// Refuses, before any byte of the body is read, what the app would otherwise misread: a
+    /// content coding (415, with <c>Accept-Encoding: identity</c>, RFC 9110 §8.4.1/§15.5.16), a
+    /// transfer coding other than a single <c>chunked</c> (501, RFC 9112 §6.1), and a JSON body
+    /// declared in a charset other than UTF-8 (415).
+    /// </summary>
+    /// <remarks>
+    /// Kestrel itself answers 400 when the last transfer coding is not <c>chunked</c>
+    /// (<c>Transfer-Encoding: gzip</c>); it de-chunks <c>gzip, chunked</c> and hands the app a body
+    /// that is still gzip, with the header as sent, so the app can answer that one, and does with
+    /// 501: the server does not implement the coding (RFC 9112 says 501 for a transfer coding it
+    /// does not understand).
+    /// </remarks>
+    private static ProblemResult? UnsupportedContent(HttpRequest request)
+    {
+        var contentEncoding = request.Headers.ContentEncoding;
+        if (contentEncoding.Count > 0 && Codings(contentEncoding).Any(c => !c.Equals("identity", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new ProblemResult(new Problem(415, ProblemCodes.UnsupportedContentEncoding, Problems.TitleFor(415),
+                "Content-Encoding is not supported: send the body uncompressed (identity)."))
+            { Headers = new Dictionary<string, string> { ["Accept-Encoding"] = "identity" } };
+        }
+
+        var transferEncoding = request.Headers.TransferEncoding;
+        if (transferEncoding.Count > 0 && Codings(transferEncoding) is var codings
+            && !(codings.Count == 1 && codings[0].Equals("chunked", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new ProblemResult(new Problem(501, ProblemCodes.UnsupportedTransferCoding, Problems.TitleFor(501),
+                "Only Transfer-Encoding: chunked is supported; send the body without other transfer codings."));
+        }
+
+        if (HttpContextExtensions.IsJson(request.ContentType) && !HttpContextExtensions.IsUtf8OrNoCharset(request.ContentType))
+        {
+            return new ProblemResult(new Problem(415, ProblemCodes.UnsupportedMediaType, Problems.TitleFor(415),
+                "JSON bodies must be UTF-8: send charset=utf-8 or no charset."));
+        }
+
+        return null;
+    }
+
+    private static List<string> Codings(Microsoft.Extensions.Primitives.StringValues header)
+        => [.. header.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))];
 
     /// <summary>
     /// In order: declared size (413), headers (401), webhook-id form (400), client (401), then the

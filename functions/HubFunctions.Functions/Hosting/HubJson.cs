@@ -5,15 +5,25 @@ using System.Text.Json.Serialization;
 
 namespace HubFunctions.Functions.Hosting;
 
-/// <summary>The one JSON setting of the HTTP contract: camelCase, strict instants (API.md).</summary>
+/// <summary>
+/// The one JSON setting of the HTTP contract: camelCase names matched exactly (case-sensitive), no
+/// duplicate properties, strict instants (API.md). Members the contract does not name are ignored.
+/// </summary>
 public static class HubJson
 {
     public static readonly JsonSerializerOptions Options = Create();
+
+    /// <summary>For <see cref="JsonDocument"/>: a property repeated in any object is an error.</summary>
+    public static readonly JsonDocumentOptions StrictDocument = new() { AllowDuplicateProperties = false };
 
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
+            // The Web defaults match names case-insensitively, and the last of two duplicates wins:
+            // {"sellerId":"a","SELLERID":"b"} would bind "b". Only the contract's names bind, once.
+            PropertyNameCaseInsensitive = false,
+            AllowDuplicateProperties = false,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             AllowTrailingCommas = false,
             ReadCommentHandling = JsonCommentHandling.Disallow,

@@ -40,8 +40,11 @@ public static class ProblemCodes
     public const string RequestInProgress = "request-in-progress";
     public const string PayloadTooLarge = "payload-too-large";
     public const string UnsupportedMediaType = "unsupported-media-type";
+    public const string UnsupportedContentEncoding = "unsupported-content-encoding";
+    public const string UnsupportedTransferCoding = "unsupported-transfer-coding";
     public const string MissingBody = "missing-body";
     public const string MalformedJson = "malformed-json";
+    public const string DuplicateProperty = "duplicate-property";
     public const string ValidationFailed = "validation-failed";
     public const string NotFound = "not-found";
     public const string MethodNotAllowed = "method-not-allowed";
@@ -85,6 +88,7 @@ public static class Problems
         413 => "Content Too Large",
         415 => "Unsupported Media Type",
         422 => "Unprocessable Content",
+        501 => "Not Implemented",
         503 => "Service Unavailable",
         _ => status >= 500 ? "Server Error" : "Client Error",
     };

@@ -66,7 +66,9 @@ public sealed class OutboxRelay(
 
     public async Task<RelayOutcome> RelayAsync(OutboxPointer pointer, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(pointer.Table, cancellationToken).ConfigureAwait(false);
+        // The table is named by a queue message: never create it. A state table the app committed
+        // to exists; one that does not is treated as a missing row (nothing is created or sent).
+        var table = storage.TableService.GetTableClient(pointer.Table);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         if (!found.HasValue || found.Value is not { } row)
@@ -159,8 +161,27 @@ public sealed class OutboxRelay(
         return published;
     }
 
+    /// <summary>
+    /// Reads a pointer from a queue message. A pointer without all its parts, or naming something
+    /// that cannot be a table (Azure's rule: 3-63 letters and digits, starting with a letter, not
+    /// <c>tables</c>), is refused with <see cref="JsonException"/>, so the message goes to poison.
+    /// </summary>
     public static OutboxPointer ParsePointer(string json)
-        => JsonSerializer.Deserialize<OutboxPointer>(json, TableOutbox.PointerJson) ?? throw new JsonException("Empty outbox pointer.");
+    {
+        var pointer = JsonSerializer.Deserialize<OutboxPointer>(json, TableOutbox.PointerJson) ?? throw new JsonException("Empty outbox pointer.");
+        if (string.IsNullOrEmpty(pointer.Table) || string.IsNullOrEmpty(pointer.PartitionKey) || string.IsNullOrEmpty(pointer.EventId) || string.IsNullOrEmpty(pointer.IntentPartition))
+        {
+            throw new JsonException("Incomplete outbox pointer.");
+        }
+
+        if (pointer.Table.Length is < 3 or > 63 || !char.IsAsciiLetter(pointer.Table[0]) || !pointer.Table.All(char.IsAsciiLetterOrDigit)
+            || pointer.Table.Equals("tables", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new JsonException("The outbox pointer does not name a valid table.");
+        }
+
+        return pointer;
+    }
 
     private async Task DropIntentIfOrphanedAsync(OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -1,7 +1,10 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Security.Cryptography;
+using System.Text;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +38,10 @@ public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag E
 /// webhook-id idempotency on Table Storage (API.md). Keys are bucketed by UTC day
 /// (<c>{yyyyMMdd}|{clientId}</c>, row = webhook-id); a lookup reads today's and yesterday's bucket,
 /// so a message is recognised for at least 24 hours, and whole expired days are purged by a range
-/// query on the partition key.
+/// query on the partition key. An outcome too large for a table entry is kept gzip-compressed in
+/// Blob Storage (<see cref="StorageNames.IdempotencyBodiesContainer"/>), one blob per entry named from its keys under its day,
+/// and the entry references it with the blob's SHA-256: a replay is the first body or an error,
+/// never another body.
 /// </summary>
 public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock, ILogger<TableIdempotencyStore> logger)
 {
@@ -45,7 +51,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// </summary>
     public static readonly TimeSpan PendingTakeover = TimeSpan.FromMinutes(5);
 
-    /// <summary>Responses up to this size (gzip-compressed) are kept for replay: 15 properties of 60,000 bytes.</summary>
+    /// <summary>Responses up to this size (gzip-compressed) are kept in the entry itself: 15 properties of 60,000 bytes; larger ones in a blob.</summary>
     public const int MaxStoredBytes = ChunkSize * MaxChunks;
 
     private const int ChunkSize = 60_000;
@@ -62,7 +68,8 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         var earlier = await table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (earlier.HasValue && earlier.Value is { } previous)
         {
-            return Evaluate(previous, fingerprint, now) ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
+            return await EvaluateAsync(previous, fingerprint, now, cancellationToken).ConfigureAwait(false)
+                ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
         }
 
         var entity = new TableEntity(today, messageId)
@@ -79,7 +86,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var existing = await table.GetEntityAsync<TableEntity>(today, messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
-            var evaluated = Evaluate(existing.Value, fingerprint, now);
+            var evaluated = await EvaluateAsync(existing.Value, fingerprint, now, cancellationToken).ConfigureAwait(false);
             if (evaluated is not null)
             {
                 return evaluated;
@@ -105,8 +112,11 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         }
     }
 
-    /// <summary>Stores the outcome for replay. Returns false when it was too large to keep.</summary>
-    public async Task<bool> CompleteAsync(IdempotencyLease lease, StoredResponse response, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores the outcome for replay: in the entry when it fits, else in its own blob (overwritten
+    /// by a retry of this call, so an entry never references another attempt's body).
+    /// </summary>
+    public async Task CompleteAsync(IdempotencyLease lease, StoredResponse response, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var compressed = Compress(response.Body);
@@ -118,8 +128,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
             ["ContentType"] = response.ContentType,
             ["Location"] = response.Location,
         };
-        var stored = compressed.Length <= MaxStoredBytes;
-        if (stored)
+        if (compressed.Length <= MaxStoredBytes)
         {
             for (int i = 0, offset = 0; offset < compressed.Length; i++, offset += ChunkSize)
             {
@@ -128,14 +137,25 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         }
         else
         {
-            entity["BodyTooLarge"] = true;
-            logger.LogWarning("Response to {MessageId} is {Bytes} bytes compressed; kept without body", lease.RowKey, compressed.Length);
+            var name = BodyBlobName(lease.PartitionKey, lease.RowKey);
+            var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
+            await container.GetBlobClient(name).UploadAsync(new BinaryData(compressed), overwrite: true, cancellationToken).ConfigureAwait(false);
+            entity["BodyBlob"] = name;
+            entity["BodySha256"] = Convert.ToHexString(SHA256.HashData(compressed));
+            logger.LogInformation("Response to {MessageId} is {Bytes} bytes compressed; kept in blob {Blob}", lease.RowKey, compressed.Length, name);
         }
 
         // Keep the fingerprint written at the start.
         await table.UpdateEntityAsync(entity, lease.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-        return stored;
     }
+
+    /// <summary>
+    /// The blob that holds a large outcome: <c>{yyyyMMdd}/{SHA-256 of partition and row key}</c>, under
+    /// the entry's day so the purge removes whole days by name order; the hash keeps any client id
+    /// or webhook-id out of the blob path.
+    /// </summary>
+    public static string BodyBlobName(string partitionKey, string rowKey)
+        => partitionKey[..8] + "/" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(partitionKey + "\n" + rowKey))).ToLowerInvariant();
 
     /// <summary>Forgets a message whose processing failed (5xx), so a retry runs it again.</summary>
     public async Task AbandonAsync(IdempotencyLease lease, CancellationToken cancellationToken)
@@ -151,11 +171,16 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         }
     }
 
-    /// <summary>Deletes every day bucket older than yesterday. Returns how many entries went.</summary>
+    /// <summary>
+    /// Deletes every day bucket older than yesterday, and the blobs of its large outcomes (those
+    /// first: a purge that stops half-way leaves entries that the next purge finds, never a blob
+    /// nobody looks for). Returns how many entries went.
+    /// </summary>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var cutoff = clock.GetUtcNow().AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        await PurgeBodiesAsync(cutoff, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
         var batch = new List<TableTransactionAction>();
         string? batchPartition = null;
@@ -175,6 +200,33 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         return deleted;
     }
 
+    /// <summary>
+    /// Deletes the body blobs of days before <paramref name="cutoff"/>. Blob names start with their
+    /// day and are listed in name order, so the listing stops at the first blob of a kept day: the
+    /// cost grows with what is deleted. Blobs whose entry never completed (the outcome's table write
+    /// failed after the upload) go too.
+    /// </summary>
+    private async Task PurgeBodiesAsync(string cutoff, CancellationToken cancellationToken)
+    {
+        var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
+        var deleted = 0;
+        await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (string.CompareOrdinal(blob.Name, cutoff) >= 0)
+            {
+                break;
+            }
+
+            await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
+            deleted++;
+        }
+
+        if (deleted > 0)
+        {
+            logger.LogInformation("Idempotency purge deleted {Count} outcome blobs before {Cutoff}", deleted, cutoff);
+        }
+    }
+
     private static async Task<int> FlushAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
@@ -191,7 +243,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     private static string PartitionFor(DateTimeOffset instant, string clientId)
         => instant.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|" + clientId;
 
-    private static IdempotencyBegin? Evaluate(TableEntity entity, string fingerprint, DateTimeOffset now)
+    private async Task<IdempotencyBegin?> EvaluateAsync(TableEntity entity, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (!string.Equals(entity.GetString("Fingerprint"), fingerprint, StringComparison.Ordinal))
         {
@@ -200,24 +252,46 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
 
         if (entity.GetString("State") == Done)
         {
-            if (entity.GetBoolean("BodyTooLarge") == true)
-            {
-                return new IdempotencyBegin.Replay(new StoredResponse(
-                    entity.GetInt32("Status") ?? 200, null, entity.GetString("Location"), []));
-            }
-
-            using var body = new MemoryStream();
-            for (var i = 0; entity.GetBinary("Body" + i.ToString(CultureInfo.InvariantCulture)) is { } chunk; i++)
-            {
-                body.Write(chunk);
-            }
-
+            var compressed = entity.GetString("BodyBlob") is { } blob
+                ? await ReadBodyBlobAsync(entity, blob, cancellationToken).ConfigureAwait(false)
+                : ReadBodyChunks(entity);
             return new IdempotencyBegin.Replay(new StoredResponse(
-                entity.GetInt32("Status") ?? 200, entity.GetString("ContentType"), entity.GetString("Location"), Decompress(body.ToArray())));
+                entity.GetInt32("Status") ?? 200, entity.GetString("ContentType"), entity.GetString("Location"), Decompress(compressed)));
         }
 
         var startedAt = entity.GetDateTimeOffset("StartedAt") ?? now;
         return now - startedAt < PendingTakeover ? new IdempotencyBegin.InProgress() : null;
+    }
+
+    private static byte[] ReadBodyChunks(TableEntity entity)
+    {
+        if (entity.GetBoolean("BodyTooLarge") == true)
+        {
+            // Written before large outcomes went to Blob Storage: the body is lost. Fail rather
+            // than replay an empty body as if it were the first response.
+            throw new InvalidOperationException($"The outcome of {entity.RowKey} was kept without its body; it cannot be replayed.");
+        }
+
+        using var body = new MemoryStream();
+        for (var i = 0; entity.GetBinary("Body" + i.ToString(CultureInfo.InvariantCulture)) is { } chunk; i++)
+        {
+            body.Write(chunk);
+        }
+
+        return body.ToArray();
+    }
+
+    private async Task<byte[]> ReadBodyBlobAsync(TableEntity entity, string name, CancellationToken cancellationToken)
+    {
+        var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
+        var content = await container.GetBlobClient(name).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
+        var compressed = content.Value.Content.ToArray();
+        if (!string.Equals(Convert.ToHexString(SHA256.HashData(compressed)), entity.GetString("BodySha256"), StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"The outcome blob of {entity.RowKey} does not match its entry; it is not replayed.");
+        }
+
+        return compressed;
     }
 
     private static byte[] Compress(byte[] body)

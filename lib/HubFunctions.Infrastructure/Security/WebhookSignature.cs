@@ -38,19 +38,30 @@ public static class WebhookSignature
     /// <summary>Makes a new random secret in the <c>whsec_</c> form (24 random bytes).</summary>
     public static string NewSecret() => SecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24));
 
-    /// <summary>The <c>v1,...</c> signature of a message.</summary>
+    /// <summary>Longest <c>webhook-timestamp</c> accepted: Unix seconds, with room for leading zeros.</summary>
+    public const int MaxTimestampLength = 32;
+
+    /// <summary>The <c>v1,...</c> signature of a message sent with <paramref name="timestamp"/> written in decimal.</summary>
     public static string Sign(byte[] key, string messageId, long timestamp, ReadOnlySpan<byte> body)
-        => "v1," + Convert.ToBase64String(ComputeMac(key, messageId, timestamp, body));
+        => Sign(key, messageId, timestamp.ToString(CultureInfo.InvariantCulture), body);
+
+    /// <summary>The <c>v1,...</c> signature of a message over the <c>webhook-timestamp</c> header text exactly as sent.</summary>
+    public static string Sign(byte[] key, string messageId, string timestampHeader, ReadOnlySpan<byte> body)
+        => "v1," + Convert.ToBase64String(ComputeMac(key, messageId, timestampHeader, body));
 
     /// <summary>
     /// Checks the timestamp against <paramref name="now"/> (±5 minutes) and looks for at least one
     /// <c>v1</c> signature that matches any of <paramref name="keys"/>, comparing in constant time.
+    /// The signed content is <c>{id}.{timestamp}.{body}</c> with the header texts exactly as
+    /// received (Standard Webhooks), never a reformatted number: <c>0001764300000</c> is signed as
+    /// those 13 characters. The timestamp must be ASCII digits only (no sign, spaces or exponent).
     /// </summary>
     public static SignatureFailure Verify(
         IReadOnlyList<byte[]> keys, string messageId, string timestampHeader, string signatureHeader,
         ReadOnlySpan<byte> body, DateTimeOffset now)
     {
-        if (!long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp))
+        if (timestampHeader.Length is 0 or > MaxTimestampLength || !timestampHeader.All(char.IsAsciiDigit)
+            || !long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp))
         {
             return SignatureFailure.MalformedTimestamp;
         }
@@ -70,7 +81,7 @@ public static class WebhookSignature
         var matched = false;
         foreach (var key in keys)
         {
-            var expected = ComputeMac(key, messageId, timestamp, body);
+            var expected = ComputeMac(key, messageId, timestampHeader, body);
             foreach (var entry in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 if (!entry.StartsWith("v1,", StringComparison.Ordinal))
@@ -91,9 +102,9 @@ public static class WebhookSignature
         return matched ? SignatureFailure.None : SignatureFailure.NoMatchingSignature;
     }
 
-    private static byte[] ComputeMac(byte[] key, string messageId, long timestamp, ReadOnlySpan<byte> body)
+    private static byte[] ComputeMac(byte[] key, string messageId, string timestampHeader, ReadOnlySpan<byte> body)
     {
-        var prefix = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{messageId}.{timestamp}."));
+        var prefix = Encoding.UTF8.GetBytes($"{messageId}.{timestampHeader}.");
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
         hmac.AppendData(prefix);
         hmac.AppendData(body);

@@ -114,6 +114,28 @@ public sealed class TestFunctions(HubStorage storage, TimeProvider clock, TestFu
         return HubResults.Ok(body.Value!);
     }
 
+    /// <summary>
+    /// Answers about 5 MB of JSON derived from the request body (a SHA-256 chain in hex, so it does
+    /// not compress below the idempotency table's limit): a response too large for a table entry.
+    /// </summary>
+    [Function("TestLargeResponse")]
+    public async Task<IActionResult> LargeResponse(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "test/large")] HttpRequest request,
+        CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        var hash = System.Security.Cryptography.SHA256.HashData(buffer.ToArray());
+        var chunks = new string[80_000];
+        for (var i = 0; i < chunks.Length; i++)
+        {
+            hash = System.Security.Cryptography.SHA256.HashData(hash);
+            chunks[i] = Convert.ToHexString(hash);
+        }
+
+        return HubResults.Created(new { chunks }, "/api/test/large/1");
+    }
+
     [Function("TestReviewerOnly")]
     [AllowRoles(HubRole.Reviewer)]
     public IActionResult ReviewerOnly([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "test/reviewer-only")] HttpRequest request)

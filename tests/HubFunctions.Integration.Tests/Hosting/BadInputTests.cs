@@ -25,7 +25,7 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         if (body is not null)
         {
             request.Content = new StringContent(body, Encoding.UTF8);
-            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(contentType);
+            request.Content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
         }
 
         return await http.SendAsync(request);
@@ -84,6 +84,75 @@ public sealed class BadInputTests : IClassFixture<BadInputTests.Host>
         var problem = await HttpAssert.Problem(await PostEcho(body), HttpStatusCode.UnprocessableEntity,
             field == "on" ? "invalid-date" : "invalid-value");
         Assert.Equal(field, problem.GetProperty("errors")[0].GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task A_property_name_in_another_case_does_not_bind_to_the_contract_name()
+    {
+        // Only the contract's camelCase names bind; "NAME" is an unknown member and is ignored.
+        var echoed = await HttpAssert.Json(await PostEcho("""{"name":"n","NAME":"ghost","count":2,"at":"2026-12-01T10:00:00+08:00"}"""));
+        Assert.Equal("n", echoed.GetProperty("name").GetString());
+        echoed = await HttpAssert.Json(await PostEcho("""{"NAME":"ghost","name":"n","Count":7,"count":2,"at":"2026-12-01T10:00:00+08:00"}"""));
+        Assert.Equal("n", echoed.GetProperty("name").GetString());
+        Assert.Equal(2, echoed.GetProperty("count").GetInt32());
+    }
+
+    [Theory]
+    [InlineData("""{"name":"n","name":"ghost","count":1,"at":"2026-12-01T10:00:00+08:00"}""", "name")]
+    [InlineData("""{"name":"n","count":1,"count":2,"at":"2026-12-01T10:00:00+08:00"}""", "count")]
+    [InlineData("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00","extra":{"a":1,"a":2}}""", "extra.a")]
+    [InlineData("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00","list":[{"b":1},{"b":1,"b":2}]}""", "list[1].b")]
+    public async Task A_duplicate_property_is_422_naming_it(string body, string field)
+    {
+        var problem = await HttpAssert.Problem(await PostEcho(body), HttpStatusCode.UnprocessableEntity, "duplicate-property");
+        var error = Assert.Single(problem.GetProperty("errors").EnumerateArray());
+        Assert.Equal(field, error.GetProperty("field").GetString());
+        Assert.Equal("duplicate-property", error.GetProperty("code").GetString());
+    }
+
+    [Theory]
+    [InlineData("application/json; charset=utf-8")]
+    [InlineData("application/json; charset=UTF-8")]
+    [InlineData("application/json;charset=\"utf-8\"")]
+    [InlineData("application/json")]
+    public async Task A_json_body_in_utf8_or_without_charset_is_read(string contentType)
+        => await HttpAssert.Json(await PostEcho("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", contentType));
+
+    [Theory]
+    [InlineData("application/json; charset=iso-8859-1")]
+    [InlineData("application/json; charset=utf-16")]
+    [InlineData("application/json; charset=gbk")]
+    [InlineData("application/problem+json; charset=latin1")]
+    public async Task A_json_body_declared_in_another_charset_is_415(string contentType)
+        => await HttpAssert.Problem(await PostEcho("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", contentType),
+            HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("br")]
+    [InlineData("deflate")]
+    [InlineData("gzip, identity")]
+    public async Task A_content_encoding_other_than_identity_is_415(string encoding)
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/echo")
+        {
+            Content = new StringContent("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", encoding);
+        await HttpAssert.Problem(await http.SendAsync(request), HttpStatusCode.UnsupportedMediaType, "unsupported-content-encoding");
+    }
+
+    [Fact]
+    public async Task Content_encoding_identity_is_read()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/test/echo")
+        {
+            Content = new StringContent("""{"name":"n","count":1,"at":"2026-12-01T10:00:00+08:00"}""", Encoding.UTF8, "application/json"),
+        };
+        request.Content.Headers.TryAddWithoutValidation("Content-Encoding", "identity");
+        await HttpAssert.Json(await http.SendAsync(request));
     }
 
     [Fact]

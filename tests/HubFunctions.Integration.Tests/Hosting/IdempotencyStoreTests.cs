@@ -1,3 +1,4 @@
+using Azure.Storage.Blobs;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -56,5 +57,55 @@ public sealed class IdempotencyStoreTests
         await store.CompleteAsync(taken.Lease, Ok, CancellationToken.None);
         Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_dead", "f", CancellationToken.None));
         Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_dead", "other", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_large_outcome_is_kept_in_a_blob_replayed_byte_for_byte_and_purged_with_its_day()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 5, 20, 12, 0, 0, TimeSpan.Zero));
+        var (provider, store) = Store(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+
+        // Random bytes do not compress: larger than the entry can hold.
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(TableIdempotencyStore.MaxStoredBytes + 100_000);
+        var started = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
+        await store.CompleteAsync(started.Lease, new StoredResponse(200, "application/octet-stream", "/x", body), CancellationToken.None);
+
+        // A retry of the same completion overwrites its own blob.
+        await store.CompleteAsync(started.Lease with { ETag = Azure.ETag.All }, new StoredResponse(200, "application/octet-stream", "/x", body), CancellationToken.None);
+
+        var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
+        Assert.Equal(200, replay.Response.Status);
+        Assert.Equal("application/octet-stream", replay.Response.ContentType);
+        Assert.Equal("/x", replay.Response.Location);
+        Assert.True(body.AsSpan().SequenceEqual(replay.Response.Body), "the replayed body differs from the first");
+
+        var blob = new BlobContainerClient(TestStorage.ConnectionString, provider.GetRequiredService<HubFunctions.Infrastructure.Storage.HubStorage>().Names.IdempotencyBodiesContainer)
+            .GetBlobClient(TableIdempotencyStore.BodyBlobName(started.Lease.PartitionKey, started.Lease.RowKey));
+        Assert.True((await blob.ExistsAsync()).Value);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        Assert.True(await store.PurgeAsync(CancellationToken.None) >= 1);
+        Assert.False((await blob.ExistsAsync()).Value);
+        Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_large_outcome_whose_blob_was_changed_is_never_replayed()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 6, 20, 12, 0, 0, TimeSpan.Zero));
+        var (provider, store) = Store(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(TableIdempotencyStore.MaxStoredBytes + 1);
+        var started = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
+        await store.CompleteAsync(started.Lease, new StoredResponse(200, "application/octet-stream", null, body), CancellationToken.None);
+
+        var blob = new BlobContainerClient(TestStorage.ConnectionString, provider.GetRequiredService<HubFunctions.Infrastructure.Storage.HubStorage>().Names.IdempotencyBodiesContainer)
+            .GetBlobClient(TableIdempotencyStore.BodyBlobName(started.Lease.PartitionKey, started.Lease.RowKey));
+        await blob.UploadAsync(new BinaryData(new byte[] { 0x1f, 0x8b }), overwrite: true);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
     }
 }

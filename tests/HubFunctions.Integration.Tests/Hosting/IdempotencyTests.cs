@@ -90,6 +90,28 @@ public sealed class IdempotencyTests : IClassFixture<IdempotencyTests.Host>
     }
 
     [Fact]
+    public async Task A_response_larger_than_the_table_can_hold_replays_byte_for_byte()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var id = TestStorage.Unique("msg_");
+        var body = $$"""{"seed":"{{id}}"}""";
+
+        var first = await http.SendAsync(Post("/api/test/large", id, body));
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var firstBytes = await first.Content.ReadAsByteArrayAsync();
+        Assert.True(firstBytes.Length > 5_000_000, $"the test response is {firstBytes.Length} bytes");
+
+        var replay = await http.SendAsync(Post("/api/test/large", id, body));
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.True(replay.Headers.TryGetValues("x-hub-idempotent-replay", out var flag) && flag.Single() == "true");
+        Assert.Equal(first.Content.Headers.ContentType, replay.Content.Headers.ContentType);
+        Assert.Equal(first.Headers.Location, replay.Headers.Location);
+        var replayBytes = await replay.Content.ReadAsByteArrayAsync();
+        Assert.Equal(firstBytes.Length, replayBytes.Length);
+        Assert.True(firstBytes.AsSpan().SequenceEqual(replayBytes), "the replayed body differs from the first");
+    }
+
+    [Fact]
     public async Task The_same_webhook_id_from_another_client_is_a_different_message()
     {
         var name = TestStorage.Unique("clients");

@@ -119,6 +119,52 @@ public sealed class SignedRequestTests : IClassFixture<SignedRequestTests.Host>
         await HttpAssert.Problem(await http.SendAsync(request), HttpStatusCode.Unauthorized, "invalid-webhook-timestamp");
     }
 
+    /// <summary>A Standard Webhooks signature over the header texts exactly as given, made independently of the code under test.</summary>
+    private static string SignText(string secret, string id, string timestampText, byte[] body)
+    {
+        using var hmac = new System.Security.Cryptography.HMACSHA256(WebhookSignature.DecodeSecret(secret));
+        return "v1," + Convert.ToBase64String(hmac.ComputeHash([.. Bytes($"{id}.{timestampText}."), .. body]));
+    }
+
+    private static HttpRequestMessage SignedAsText(string id, string timestampText, string signedTimestampText)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/clients/me");
+        request.Headers.Add("x-hub-client", TestClients.Seller.Id);
+        request.Headers.Add("webhook-id", id);
+        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestampText);
+        request.Headers.Add("webhook-signature", SignText(TestClients.Seller.Secret, id, signedTimestampText, []));
+        return request;
+    }
+
+    [Fact]
+    public async Task A_timestamp_with_leading_zeros_is_verified_over_the_header_text_as_sent()
+    {
+        using var http = _factory.CreateDefaultClient();
+        var padded = "000" + Now.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        var overTheHeader = await http.SendAsync(SignedAsText("msg_zeros_1", padded, padded));
+        var me = await HttpAssert.Json(overTheHeader);
+        Assert.Equal(TestClients.Seller.Id, me.GetProperty("clientId").GetString());
+
+        var overTheNumber = await http.SendAsync(SignedAsText("msg_zeros_2", padded, padded.TrimStart('0')));
+        await HttpAssert.Problem(overTheNumber, HttpStatusCode.Unauthorized, "invalid-signature");
+    }
+
+    [Theory]
+    [InlineData("+{0}")]
+    [InlineData("-{0}")]
+    [InlineData("{0}.0")]
+    [InlineData("1 {0}")]
+    [InlineData("{0}x")]
+    [InlineData("0x{0}")]
+    [InlineData("{0}e0")]
+    public async Task A_timestamp_with_a_sign_spaces_or_non_digits_is_malformed(string format)
+    {
+        using var http = _factory.CreateDefaultClient();
+        var text = string.Format(System.Globalization.CultureInfo.InvariantCulture, format, Now);
+        await HttpAssert.Problem(await http.SendAsync(SignedAsText("msg_malformed", text, text)), HttpStatusCode.Unauthorized, "invalid-webhook-timestamp");
+    }
+
     [Fact]
     public async Task Key_rotation_two_signatures_one_valid_passes()
     {
