@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using HubFunctions.Core.Access;
+using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
 using Microsoft.AspNetCore.Http;
@@ -98,6 +99,9 @@ public sealed class HubHttpPipeline(
         IActionResult result;
         try
         {
+            // Ids drawn while the function runs derive from (client, webhook-id): a sender's retry
+            // after a 5xx draws the same ids and meets whatever the first attempt stored.
+            using var operation = Operation.Begin($"{caller.ClientId}/{messageId}");
             result = await InvokeAsync(function, invoke);
         }
         catch

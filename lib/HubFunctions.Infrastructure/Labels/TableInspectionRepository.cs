@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Core.Labels;
 using HubFunctions.Infrastructure.Events;
@@ -95,13 +96,9 @@ public sealed class TableInspectionRepository(HubStorage storage, TableOutbox ou
         }
         catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
         {
-            // A commit whose response was lost is retried by the SDK and then conflicts with itself:
-            // if this inspection is stored, the commit happened.
-            var stored = await table.GetEntityIfExistsAsync<TableEntity>(c.SellerId, "inspection|" + inspection.InspectionId, ["RowKey"], cancellationToken).ConfigureAwait(false);
-            if (!stored.HasValue)
-            {
-                throw new ConcurrencyConflictException($"The rectification order of {c.SellerId} changed meanwhile ({e.Status}).");
-            }
+            // TODO(outbox): TableOutbox.CommitAsync will decide whether its own commit landed and throw
+            // ConcurrencyConflictException itself on a genuine conflict; remove this translation then.
+            throw new ConcurrencyConflictException($"The rectification order of {c.SellerId} changed meanwhile ({e.Status}).", e);
         }
     }
 }

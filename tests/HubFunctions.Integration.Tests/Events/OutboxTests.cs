@@ -47,7 +47,7 @@ public sealed class OutboxTests
         var storage = process.GetRequiredService<HubStorage>();
         var table = await storage.TableAsync(StateTable);
         var clock = process.GetRequiredService<TimeProvider>();
-        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{subjectPrefix}/{thing}", new { thing }, clock, sellerId: "demo-seller", hub: "hangzhou");
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{subjectPrefix}/{thing}", new { thing }, clock, new HubFunctions.Infrastructure.Common.OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
         await process.GetRequiredService<TableOutbox>().CommitAsync(table, subjectPrefix,
             [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(subjectPrefix, thing) { ["State"] = "frozen" })],
             [e], CancellationToken.None);
@@ -73,7 +73,7 @@ public sealed class OutboxTests
 
         // A change that fails (insert of an existing row) takes its event down with it.
         var table = await process.GetRequiredService<HubStorage>().TableAsync(StateTable);
-        var doomed = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/b", new { }, clock);
+        var doomed = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/b", new { }, clock, new HubFunctions.Infrastructure.Common.OperationIdSource());
         await Assert.ThrowsAsync<TableTransactionFailedException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(prefix, "a"))], [doomed], CancellationToken.None));
         Assert.False(await RowExists(prefix, TableOutbox.RowPrefix + doomed.Id));
@@ -205,7 +205,7 @@ public sealed class OutboxTests
         await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
         {
             var partition = $"{prefix}-{i % 25}";
-            var e = HubEvent.Create(EventTypes.AppointmentCancelled, $"{prefix}/{i}", new { i }, clock, hub: "hangzhou");
+            var e = HubEvent.Create(EventTypes.AppointmentCancelled, $"{prefix}/{i}", new { i }, clock, new HubFunctions.Infrastructure.Common.OperationIdSource(), hub: "hangzhou");
             await outbox.CommitAsync(table, partition,
                 [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, $"thing-{i}") { ["Status"] = "cancelled" })],
                 [e], ct);
