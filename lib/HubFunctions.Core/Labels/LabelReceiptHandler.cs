@@ -1,3 +1,5 @@
+using HubFunctions.Core.Common;
+
 namespace HubFunctions.Core.Labels;
 
 /// <summary>Labels of goods received at a hub for a seller (LBL-1..LBL-3).</summary>
@@ -49,4 +51,20 @@ public sealed class LabelReceiptHandler(LabelValidator validator, IStockLabelRep
 
     private static HashSet<GtinSerial> Pairs(IReadOnlyList<LabelValidation> labels)
         => [.. labels.Where(l => l is { Gtin: not null, Serial: not null }).Select(l => new GtinSerial(l.Gtin!, l.Serial!))];
+}
+
+/// <summary>Rules for receipts as sent (LBL-1..LBL-3).</summary>
+public static class LabelReceipts
+{
+    /// <summary>
+    /// Checks a receipt as sent: key-safe <c>receiptId</c> and <c>sellerId</c> first; only when they
+    /// are fine, the label list (<see cref="LabelValidator.CheckBatch"/>).
+    /// </summary>
+    public static IReadOnlyList<FieldError> Validate(string? receiptId, string? sellerId, IReadOnlyCollection<string?>? labels)
+    {
+        var errors = new List<FieldError>();
+        Common.Identifiers.RequireKey("receiptId", receiptId, errors);
+        Common.Identifiers.RequireKey("sellerId", sellerId, errors);
+        return errors.Count > 0 ? errors : LabelValidator.CheckBatch(labels);
+    }
 }
