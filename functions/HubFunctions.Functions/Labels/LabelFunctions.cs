@@ -39,8 +39,9 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
 
     /// <summary>
     /// POST /api/hubs/{hub}/receipts: the labels of a receipt of goods; valid ones join the seller's
-    /// stock, and a serial the stock already holds for that GTIN is refused (LBL-3). Only the hub's
-    /// operator or the seller's registered WMS may send stock data (SEC-1).
+    /// stock, and a serial the stock already holds for that GTIN is refused (LBL-3); a receipt id
+    /// the seller already used for other content is refused with 409. Only the hub's operator or
+    /// the seller's registered WMS may send stock data (SEC-1).
     /// </summary>
     [Function("RecordLabelReceipt")]
     [AllowRoles(HubRole.HubOperator, HubRole.Wms)]
@@ -59,14 +60,17 @@ public sealed class LabelFunctions(LabelValidator validator, LabelReceiptHandler
 
         var r = command.Body!;
         var result = await receipts.HandleAsync(new LabelReceiptCommand(hub, r.SellerId!, r.ReceiptId!, r.Labels!), cancellationToken);
-        return HubResults.Ok(new
-        {
-            receiptId = result.ReceiptId,
-            sellerId = r.SellerId,
-            hub,
-            accepted = result.Accepted,
-            rejected = result.Rejected,
-            results = result.Results.Select(LabelResult.From),
-        });
+        return result.Status == ReceiptStatus.IdReused
+            ? new ProblemResult(Problems.Conflict(LabelReceipts.ReceiptIdReused,
+                $"Seller '{r.SellerId}' already has a receipt '{r.ReceiptId}' with other content (another hub or other labels); send each receipt under its own id."))
+            : HubResults.Ok(new
+            {
+                receiptId = result.ReceiptId,
+                sellerId = r.SellerId,
+                hub,
+                accepted = result.Accepted,
+                rejected = result.Rejected,
+                results = result.Results.Select(LabelResult.From),
+            });
     }
 }
