@@ -1,5 +1,6 @@
 using HubFunctions.Core.Calendar;
 using HubFunctions.Core.Labels;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Labels;
@@ -11,20 +12,44 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HubFunctions.Functions.Hosting;
 
+/// <summary>One registration per capability; <see cref="AddHub"/> calls them all.</summary>
 public static class HubServiceCollectionExtensions
 {
     /// <summary>Everything the functions need; called by the Functions app and the DevHost alike.</summary>
+    /// <param name="configuration">Unused: every setting is bound through the options pattern from the host's configuration.</param>
     public static IServiceCollection AddHub(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddHubCommon();
         services.AddHubStorage();
         services.AddHubEvents();
-        services.Configure<HubClientsOptions>(configuration.GetSection("Hub"));
+        services.AddHubSecurity();
+        services.AddHubCalendar();
+        services.AddHubLabels();
+        services.TryAddSingleton(_ => FunctionCatalog.ForApp());
+        return services;
+    }
+
+    /// <summary>Signed clients (<c>Hub:Clients</c>), the <c>webhook-id</c> idempotency store and the request pipeline.</summary>
+    public static IServiceCollection AddHubSecurity(this IServiceCollection services)
+    {
+        services.AddOptions<HubClientsOptions>().BindConfiguration(HubClientsOptions.Section);
         services.TryAddSingleton<IClientDirectory, ConfiguredClientDirectory>();
         services.TryAddSingleton<TableIdempotencyStore>();
-        services.TryAddSingleton(_ => ChinaWorkingCalendar.Default);
-        services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         services.TryAddSingleton<HubHttpPipeline>();
+        return services;
+    }
+
+    /// <summary>ADM-6: the mainland China working-day calendar.</summary>
+    public static IServiceCollection AddHubCalendar(this IServiceCollection services)
+    {
+        services.TryAddSingleton(_ => ChinaWorkingCalendar.Default);
+        return services;
+    }
+
+    /// <summary>LBL-1..5: label validation, receipts (stock serials) and inspections.</summary>
+    public static IServiceCollection AddHubLabels(this IServiceCollection services)
+    {
         services.TryAddSingleton<LabelValidator>();
         services.TryAddSingleton<IStockLabelRepository, TableStockLabelRepository>();
         services.TryAddSingleton<LabelReceiptHandler>();

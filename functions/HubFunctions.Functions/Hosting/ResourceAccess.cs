@@ -19,14 +19,6 @@ public static class ResourceAccess
             : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' acts for hub '{caller.Hub}', not '{hub}' (SEC-2)."));
     }
 
-    /// <summary>
-    /// The JSON body of a request on <c>/hubs/{hub}/...</c>, after the hub check: 404 for an unknown
-    /// hub, 403 for another hub's operator, then as <see cref="HttpContextExtensions.ReadJsonAsync{T}"/>.
-    /// </summary>
-    public static async Task<JsonBody<T>> ReadJsonForHubAsync<T>(this Microsoft.AspNetCore.Http.HttpRequest request, string hub, CancellationToken cancellationToken)
-        where T : class
-        => CheckHub(request.GetCaller(), hub) is { } refused ? new JsonBody<T>(null, refused) : await request.ReadJsonAsync<T>(cancellationToken);
-
     /// <summary>403 when the caller may not act on this seller's data (SEC-2).</summary>
     public static ProblemResult? CheckSeller(HubCaller caller, string sellerId)
         => caller.ActsForSeller(sellerId)

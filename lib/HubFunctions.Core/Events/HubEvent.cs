@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HubFunctions.Core.Common;
 
 namespace HubFunctions.Core.Events;
 
@@ -7,7 +8,7 @@ namespace HubFunctions.Core.Events;
 /// CloudEvents 1.0 JSON document whose <c>id</c> is <see cref="Id"/>, so every re-send of the same
 /// event carries the same id and consumers (and Service Bus duplicate detection) drop repeats.
 /// </summary>
-/// <param name="Id">Unique, stable id (a new GUID when the event is made).</param>
+/// <param name="Id">Unique, stable id (a GUID from the <see cref="IIdSource"/> when the event is made).</param>
 /// <param name="Type">One of <see cref="EventTypes"/>, e.g. <c>hub.seller.frozen</c>.</param>
 /// <param name="Subject">What it is about, e.g. <c>sellers/HGH-000042</c>.</param>
 /// <param name="Time">When it happened.</param>
@@ -18,12 +19,16 @@ public sealed record HubEvent(string Id, string Type, string Subject, DateTimeOf
 {
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 
-    /// <summary>Makes an event with a new id at the clock's current time.</summary>
-    public static HubEvent Create<T>(string type, string subject, T data, TimeProvider clock, string? sellerId = null, string? hub = null)
+    /// <summary>
+    /// Makes an event at the clock's current time with an id from <paramref name="ids"/>: inside an
+    /// <see cref="HubOperation"/> a retry of the same request or message makes the same event id.
+    /// </summary>
+    public static HubEvent Create<T>(string type, string subject, T data, TimeProvider clock, IIdSource ids, string? sellerId = null, string? hub = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
-        return new HubEvent(Guid.NewGuid().ToString("D"), type, subject, clock.GetUtcNow(),
+        ArgumentNullException.ThrowIfNull(ids);
+        return new HubEvent(ids.NewGuid().ToString("D"), type, subject, clock.GetUtcNow(),
             JsonSerializer.SerializeToElement(data, DataJson), sellerId, hub);
     }
 }

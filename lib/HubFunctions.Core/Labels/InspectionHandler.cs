@@ -1,3 +1,4 @@
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Labels;
@@ -19,52 +20,43 @@ public sealed record RectificationChange(RectificationTransition Transition, str
 
 public sealed record InspectionResult(string InspectionId, InspectionOutcome Outcome, RectificationTransition Transition, string? RectificationId);
 
-/// <summary>Thrown by a repository when the rectification order changed since it was read.</summary>
-public sealed class ConcurrencyConflictException(string message) : Exception(message);
-
 /// <summary>Storage of inspections and rectification orders; a commit is atomic with its events.</summary>
 public interface IInspectionRepository
 {
     Task<OpenRectification?> FindOpenRectificationAsync(string sellerId, CancellationToken cancellationToken);
 
     /// <summary>Stores the inspection, applies the change and queues the events, all or nothing.</summary>
+    /// <returns>Null when this call stored it; the inspection as stored when an earlier attempt of the
+    /// same request already had (its answer stands, whatever this attempt decided).</returns>
     /// <exception cref="ConcurrencyConflictException">The open order changed meanwhile; read again and retry.</exception>
-    Task CommitAsync(InspectionRecord inspection, RectificationChange change, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+    Task<InspectionResult?> CommitAsync(InspectionRecord inspection, RectificationChange change, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 }
 
 /// <summary>
 /// LBL-4: records a sampling inspection; a failure rate above 5% opens a rectification order for
 /// the seller (<c>hub.rectification.opened</c>), and a later inspection at or below 5% closes it
 /// (<c>hub.rectification.closed</c>). Concurrent inspections of one seller are serialised by the
-/// repository's concurrency token: the loser reads the order again.
+/// repository's concurrency token: the loser reads the order again (<see cref="OptimisticRetry"/>).
+/// The inspection id is drawn once, before the first attempt, so every attempt (and a retry of the
+/// same request, whose ids derive from its <see cref="HubOperation"/>) stores the same inspection.
 /// </summary>
-public sealed class InspectionHandler(IInspectionRepository repository, TimeProvider clock)
+public sealed class InspectionHandler(IInspectionRepository repository, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
 {
-    /// <summary>Each round lets at least one concurrent inspection of the seller through.</summary>
-    private const int MaxAttempts = 20;
+    public const string InspectionIdPrefix = "INS";
+    public const string RectificationIdPrefix = "RECT";
 
-    public async Task<InspectionResult> HandleAsync(InspectionCommand command, CancellationToken cancellationToken)
+    public Task<InspectionResult> HandleAsync(InspectionCommand command, CancellationToken cancellationToken)
     {
         var outcome = InspectionRules.Evaluate(command.Sampled, command.Failures.Count);
-        var record = new InspectionRecord(NewId("INS"), command, outcome, clock.GetUtcNow());
-        for (var attempt = 1; ; attempt++)
+        var record = new InspectionRecord(ids.NewId(InspectionIdPrefix), command, outcome, clock.GetUtcNow());
+        return retry.RunAsync(async (_, ct) =>
         {
-            var open = await repository.FindOpenRectificationAsync(command.SellerId, cancellationToken).ConfigureAwait(false);
+            var open = await repository.FindOpenRectificationAsync(command.SellerId, ct).ConfigureAwait(false);
             var transition = InspectionRules.Transition(open is not null, outcome);
-            var rectificationId = transition == RectificationTransition.Open ? NewId("RECT") : open?.RectificationId;
-            var events = EventsFor(transition, rectificationId, record);
-            try
-            {
-                await repository.CommitAsync(record, new RectificationChange(transition, rectificationId, open), events, cancellationToken).ConfigureAwait(false);
-                return new InspectionResult(record.InspectionId, outcome, transition, rectificationId);
-            }
-            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
-            {
-                // Another inspection of this seller changed the order first: decide again, after a
-                // short random pause so the losers do not collide again in step.
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt)), cancellationToken).ConfigureAwait(false);
-            }
-        }
+            var rectificationId = transition == RectificationTransition.Open ? ids.NewId(RectificationIdPrefix) : open?.RectificationId;
+            var stored = await repository.CommitAsync(record, new RectificationChange(transition, rectificationId, open), EventsFor(transition, rectificationId, record), ct).ConfigureAwait(false);
+            return stored ?? new InspectionResult(record.InspectionId, outcome, transition, rectificationId);
+        }, cancellationToken);
     }
 
     private IReadOnlyList<HubEvent> EventsFor(RectificationTransition transition, string? rectificationId, InspectionRecord record)
@@ -94,9 +86,7 @@ public sealed class InspectionHandler(IInspectionRepository repository, TimeProv
                 failed = record.Outcome.Failed,
                 failureRate = record.Outcome.FailureRateRounded,
                 rule = "LBL-4",
-            }, clock, c.SellerId, c.Hub),
+            }, clock, ids, c.SellerId, c.Hub),
         ];
     }
-
-    private static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 1 + 20)];
 }

@@ -38,4 +38,16 @@ public sealed record LabelValidation
 
     /// <summary>True when there is no error.</summary>
     public bool Valid => Errors.Count == 0;
+
+    /// <summary>Most characters of <see cref="Input"/> a result echoes back (<see cref="EchoedInput"/>).</summary>
+    public const int MaxEchoLength = 128;
+
+    /// <summary>
+    /// <see cref="Input"/> as a result shows it: in full up to <see cref="MaxEchoLength"/>
+    /// characters, else its first <see cref="MaxEchoLength"/> characters (one fewer rather than half
+    /// a surrogate pair) and <c>…</c>, so a 4,000-character label is not sent back whole.
+    /// </summary>
+    public string EchoedInput => Input.Length <= MaxEchoLength
+        ? Input
+        : string.Concat(Input.AsSpan(0, char.IsHighSurrogate(Input[MaxEchoLength - 1]) ? MaxEchoLength - 1 : MaxEchoLength), "…");
 }

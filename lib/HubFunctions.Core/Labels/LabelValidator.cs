@@ -1,3 +1,5 @@
+using HubFunctions.Core.Common;
+
 namespace HubFunctions.Core.Labels;
 
 /// <summary>
@@ -13,10 +15,16 @@ public sealed class LabelValidator(TimeProvider clock)
     public const int MaxInputLength = Gs1Parser.MaxInputLength;
 
     /// <summary>
-    /// Most labels the validation endpoint accepts in one call. <see cref="ValidateAll"/> does not
-    /// enforce it: the HTTP function answers 400 above it, before calling.
+    /// Most labels one call may carry. <see cref="ValidateAll"/> does not enforce it: callers check
+    /// the batch with <see cref="CheckBatch"/> first (the HTTP functions answer 422).
     /// </summary>
     public const int MaxLabelsPerRequest = 1000;
+
+    /// <summary>Error code: no label list, or an empty one.</summary>
+    public const string LabelsRequired = "labels-required";
+
+    /// <summary>Error code: more than <see cref="MaxLabelsPerRequest"/> labels.</summary>
+    public const string TooManyLabels = "too-many-labels";
 
     /// <summary>The AIs every unit's label must carry (LBL-1), in report order.</summary>
     public static readonly IReadOnlyList<string> RequiredAis =
@@ -27,6 +35,21 @@ public sealed class LabelValidator(TimeProvider clock)
         Gs1ApplicationIdentifiers.ExpiryDate,
         Gs1ApplicationIdentifiers.Serial,
     ];
+
+    /// <summary>
+    /// Checks a batch of labels as sent (field <c>labels</c>): a list of 1 to
+    /// <see cref="MaxLabelsPerRequest"/> labels. The labels themselves are checked one by one by
+    /// <see cref="ValidateAll"/>; a bad label never fails the batch.
+    /// </summary>
+    /// <returns>The error, if any (at most one).</returns>
+    public static IReadOnlyList<FieldError> CheckBatch(IReadOnlyCollection<string?>? labels) => labels switch
+    {
+        null => [new("labels", LabelsRequired, "Send { \"labels\": [\"...\"] } with 1 to 1,000 labels.")],
+        { Count: 0 } => [new("labels", LabelsRequired, "Send at least one label.")],
+        { Count: > MaxLabelsPerRequest } => [new("labels", TooManyLabels,
+            $"At most {MaxLabelsPerRequest:N0} labels per call; got {labels.Count:N0}. Split the list.")],
+        _ => [],
+    };
 
     /// <summary>Validates one label against today's year (Asia/Shanghai) for the century rule.</summary>
     public LabelValidation Validate(string? input) => Validate(input, Gs1Date.CurrentYear(clock));

@@ -1,5 +1,4 @@
 using Azure.Messaging.ServiceBus;
-using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Storage;
@@ -45,7 +44,7 @@ public static class EventsRegistration
     public static IServiceCollection AddHubEvents(this IServiceCollection services)
     {
         services.AddOptions<EventsOptions>().BindConfiguration("Hub:Events");
-        services.TryAddSingleton<IIdSource, OperationIdSource>();
+        services.AddHubCommon();
         services.TryAddSingleton<TableOutbox>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();

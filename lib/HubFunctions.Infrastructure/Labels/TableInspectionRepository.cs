@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Core.Labels;
 using HubFunctions.Infrastructure.Events;
@@ -27,7 +28,7 @@ public sealed class TableInspectionRepository(HubStorage storage, TableOutbox ou
             : null;
     }
 
-    public async Task CommitAsync(InspectionRecord inspection, RectificationChange change, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    public async Task<InspectionResult?> CommitAsync(InspectionRecord inspection, RectificationChange change, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.LabelComplianceTable, cancellationToken).ConfigureAwait(false);
         var c = inspection.Command;
@@ -88,19 +89,16 @@ public sealed class TableInspectionRepository(HubStorage storage, TableOutbox ou
                 break;
         }
 
-        try
+        if (await outbox.CommitAsync(table, c.SellerId, actions, events, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed)
         {
-            await outbox.CommitAsync(table, c.SellerId, actions, events, cancellationToken).ConfigureAwait(false);
+            return null;
         }
-        catch (TableTransactionFailedException e) when (e.Status is 409 or 412 or 404)
-        {
-            // A commit whose response was lost is retried by the SDK and then conflicts with itself:
-            // if this inspection is stored, the commit happened.
-            var stored = await table.GetEntityIfExistsAsync<TableEntity>(c.SellerId, "inspection|" + inspection.InspectionId, ["RowKey"], cancellationToken).ConfigureAwait(false);
-            if (!stored.HasValue)
-            {
-                throw new ConcurrencyConflictException($"The rectification order of {c.SellerId} changed meanwhile ({e.Status}).");
-            }
-        }
+
+        // An earlier attempt of this request stored the inspection: answer from what it stored.
+        var stored = (await table.GetEntityAsync<TableEntity>(c.SellerId, "inspection|" + inspection.InspectionId, cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
+        return new InspectionResult(inspection.InspectionId,
+            InspectionRules.Evaluate(stored.GetInt32("Sampled")!.Value, stored.GetInt32("Failed")!.Value),
+            Enum.Parse<RectificationTransition>(stored.GetString("Transition")!),
+            stored.GetString("RectificationId"));
     }
 }

@@ -8,13 +8,35 @@ namespace HubFunctions.Infrastructure.Labels;
 
 /// <summary>
 /// A seller's stock serials in <c>stocklabels</c>: partition <c>{sellerId}|{gtin}</c>, row = serial
-/// (percent-escaping the characters row keys cannot hold), with the receipt that brought it. Insert
-/// only: the table itself refuses a second copy of a serial (LBL-3), so two receipts racing cannot
-/// both store it.
+/// (percent-escaping the characters row keys cannot hold), with the receipt that brought it; and the
+/// seller's receipts: partition <c>{sellerId}</c>, row <c>receipt|{receiptId}</c>, with the hub and
+/// the content's fingerprint. Insert only: the table itself refuses a second copy of a serial
+/// (LBL-3) or of a receipt id, so two receipts racing cannot both store it.
 /// </summary>
 public sealed class TableStockLabelRepository(HubStorage storage) : IStockLabelRepository
 {
     private const int Parallelism = 16;
+
+    public async Task<ReceiptRecord?> RecordReceiptAsync(string sellerId, string receiptId, ReceiptRecord receipt, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(storage.Names.StockLabelsTable, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(sellerId, ReceiptRowKey(receiptId))
+            {
+                ["Hub"] = receipt.Hub,
+                ["Fingerprint"] = receipt.Fingerprint,
+                ["LabelCount"] = receipt.LabelCount,
+            }, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var existing = await table.GetEntityAsync<TableEntity>(sellerId, ReceiptRowKey(receiptId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var stored = existing.Value;
+            return new ReceiptRecord(stored.GetString("Hub")!, stored.GetString("Fingerprint")!, stored.GetInt32("LabelCount") ?? 0);
+        }
+    }
 
     public async Task<IReadOnlySet<GtinSerial>> FindStoredAsync(string sellerId, string receiptId, IReadOnlyCollection<GtinSerial> items, CancellationToken cancellationToken)
     {
@@ -69,6 +91,9 @@ public sealed class TableStockLabelRepository(HubStorage storage) : IStockLabelR
         => new(Partition(sellerId, item.Gtin), RowKey(item.Serial)) { ["ReceiptId"] = receiptId, ["Serial"] = item.Serial };
 
     public static string Partition(string sellerId, string gtin) => $"{sellerId}|{gtin}";
+
+    /// <summary>The receipt's row in the seller's own partition (<c>{sellerId}</c>, no GTIN: never a stock partition).</summary>
+    public static string ReceiptRowKey(string receiptId) => "receipt|" + receiptId;
 
     /// <summary>GS1 serials may hold '/', '?' and '%' (character set 82); row keys may not hold the first two.</summary>
     public static string RowKey(string serial) => serial.Replace("%", "%25", StringComparison.Ordinal)

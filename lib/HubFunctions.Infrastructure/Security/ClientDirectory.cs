@@ -17,8 +17,12 @@ public sealed class ClientOptions
     public string? Hub { get; set; }
 }
 
+/// <summary>Settings under <c>Hub</c> (<c>Hub:Clients:{clientId}:...</c>), bound once with the options pattern.</summary>
 public sealed class HubClientsOptions
 {
+    /// <summary>The configuration section the clients are bound from.</summary>
+    public const string Section = "Hub";
+
     public Dictionary<string, ClientOptions> Clients { get; set; } = new(StringComparer.Ordinal);
 }
 

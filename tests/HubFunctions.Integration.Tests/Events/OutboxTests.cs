@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
@@ -58,7 +59,7 @@ public sealed class OutboxTests
         var storage = process.GetRequiredService<HubStorage>();
         var table = await storage.TableAsync(_stateTable);
         var clock = process.GetRequiredService<TimeProvider>();
-        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{subjectPrefix}/{thing}", new { thing }, clock, sellerId: "demo-seller", hub: "hangzhou");
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{subjectPrefix}/{thing}", new { thing }, clock, new OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
         await process.GetRequiredService<TableOutbox>().CommitAsync(table, subjectPrefix,
             [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(subjectPrefix, thing) { ["State"] = "frozen" })],
             [e], CancellationToken.None);
@@ -87,7 +88,7 @@ public sealed class OutboxTests
 
         // A change that fails (insert of an existing row) takes its event down with it.
         var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
-        var doomed = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/b", new { }, clock);
+        var doomed = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/b", new { }, clock, new OperationIdSource());
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(prefix, "a"))], [doomed], CancellationToken.None));
         Assert.False(await RowExists(prefix, TableOutbox.RowPrefix + doomed.Id));
@@ -219,7 +220,7 @@ public sealed class OutboxTests
         await Parallel.ForEachAsync(Enumerable.Range(0, 1000), new ParallelOptions { MaxDegreeOfParallelism = 64 }, async (i, ct) =>
         {
             var partition = $"{prefix}-{i % 25}";
-            var e = HubEvent.Create(EventTypes.AppointmentCancelled, $"{prefix}/{i}", new { i }, clock, hub: "hangzhou");
+            var e = HubEvent.Create(EventTypes.AppointmentCancelled, $"{prefix}/{i}", new { i }, clock, new OperationIdSource(), hub: "hangzhou");
             await outbox.CommitAsync(table, partition,
                 [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, $"thing-{i}") { ["Status"] = "cancelled" })],
                 [e], ct);
@@ -247,7 +248,7 @@ public sealed class OutboxTests
         using var process = Process(clock, fault: fault);
         var prefix = TestStorage.Unique("lost");
         var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
-        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock, new OperationIdSource());
 
         fault.Arm(batches: 1);
         var outcome = await process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
@@ -275,7 +276,7 @@ public sealed class OutboxTests
         var existing = await table.AddEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "active" });
 
         fault.Arm(batches: 100);
-        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock, new OperationIdSource());
         var outcome = await process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(prefix, "thing") { ["State"] = "frozen" }, existing.Headers.ETag!.Value)],
             [e], CancellationToken.None);
@@ -298,7 +299,7 @@ public sealed class OutboxTests
         var first = await table.AddEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "active" });
         await table.UpdateEntityAsync(new TableEntity(prefix, "thing") { ["State"] = "changed" }, first.Headers.ETag!.Value);
 
-        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock);
+        var e = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { prefix }, clock, new OperationIdSource());
         await Assert.ThrowsAsync<ConcurrencyConflictException>(() => process.GetRequiredService<TableOutbox>().CommitAsync(table, prefix,
             [new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(prefix, "thing") { ["State"] = "frozen" }, first.Headers.ETag!.Value)],
             [e], CancellationToken.None));

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Azure.Messaging.ServiceBus;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,7 @@ public sealed class ServiceBusPublisherTests
     private static readonly FakeTimeProvider Clock = new(new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.Zero));
 
     private static HubEvent Frozen() => HubEvent.Create(EventTypes.SellerFrozen, "sellers/HGH-000042",
-        new { sellerId = "HGH-000042", reasons = new[] { "CMP-1 brand-authorization expired" } }, Clock, sellerId: "HGH-000042", hub: "hangzhou");
+        new { sellerId = "HGH-000042", reasons = new[] { "CMP-1 brand-authorization expired" } }, Clock, new OperationIdSource(), sellerId: "HGH-000042", hub: "hangzhou");
 
     [Fact]
     public void The_message_carries_the_event_id_type_and_routing_properties()

@@ -158,6 +158,103 @@ public sealed class LabelApiTests : IClassFixture<LabelApiTests.Host>
         Assert.Equal(3, again.GetProperty("accepted").GetInt32());
     }
 
+    private const string Seller = "demo-seller";
+
+    private static object Receipt(string receiptId, params string[] serials)
+        => new { receiptId, sellerId = Seller, labels = serials.Select(s => Gs1Formatter.ToBracketed(Label(s))).ToArray() };
+
+    private static async Task<HttpResponseMessage> PostReceipt(HttpClient http, string hub, object receipt)
+        => await http.PostAsJsonAsync($"/api/hubs/{hub}/receipts", receipt);
+
+    /// <summary>True when a fresh receipt with this serial is refused as a duplicate: the serial is in the stock.</summary>
+    private async Task<bool> InStock(string serial)
+    {
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        var probe = await HttpAssert.Json(await PostReceipt(wms, "hangzhou", Receipt(TestStorage.Unique("probe-"), serial)));
+        return Codes(probe.GetProperty("results")[0]).Contains(LabelErrorCodes.DuplicateSerial);
+    }
+
+    [Fact]
+    public async Task LBL_3_a_receipt_id_sent_again_at_another_hub_is_409_receipt_id_reused()
+    {
+        var run = TestStorage.Unique("r");
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        var first = await HttpAssert.Json(await PostReceipt(wms, "hangzhou", Receipt(run, $"{run}-1")));
+        Assert.Equal(1, first.GetProperty("accepted").GetInt32());
+
+        await HttpAssert.Problem(await PostReceipt(wms, "dongguan", Receipt(run, $"{run}-1")), HttpStatusCode.Conflict, LabelReceipts.ReceiptIdReused);
+    }
+
+    [Fact]
+    public async Task LBL_3_a_receipt_id_sent_again_by_another_client_with_other_labels_is_409_and_stores_none_of_them()
+    {
+        var run = TestStorage.Unique("r");
+        using var operatorHttp = _factory.CreateSignedClient(TestClients.Operator);
+        await HttpAssert.Json(await PostReceipt(operatorHttp, "hangzhou", Receipt(run, $"{run}-1")));
+
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        await HttpAssert.Problem(await PostReceipt(wms, "hangzhou", Receipt(run, $"{run}-1", $"{run}-2")), HttpStatusCode.Conflict, LabelReceipts.ReceiptIdReused);
+        Assert.False(await InStock($"{run}-2"));
+        Assert.True(await InStock($"{run}-1"));
+    }
+
+    [Fact]
+    public async Task LBL_3_an_identical_receipt_sent_again_by_another_client_gets_the_same_answer()
+    {
+        var run = TestStorage.Unique("r");
+        var receipt = Receipt(run, $"{run}-1", $"{run}-2", $"{run}-1");
+        using var operatorHttp = _factory.CreateSignedClient(TestClients.Operator);
+        var first = await HttpAssert.Json(await PostReceipt(operatorHttp, "hangzhou", receipt));
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        var again = await HttpAssert.Json(await PostReceipt(wms, "hangzhou", receipt));
+
+        Assert.Equal((2, 1), (first.GetProperty("accepted").GetInt32(), first.GetProperty("rejected").GetInt32()));
+        Assert.Equal(first.GetRawText(), again.GetRawText());
+    }
+
+    [Fact]
+    public async Task LBL_3_two_identical_receipts_sent_at_once_both_get_the_same_answer()
+    {
+        var run = TestStorage.Unique("r");
+        var receipt = Receipt(run, [.. Enumerable.Range(0, 150).Select(i => $"{run}-{i}")]);
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(async _ => await HttpAssert.Json(await PostReceipt(wms, "hangzhou", receipt))));
+
+        Assert.All(answers, a => Assert.Equal(150, a.GetProperty("accepted").GetInt32()));
+        Assert.Single(answers.Select(a => a.GetRawText()).Distinct());
+    }
+
+    [Fact]
+    public async Task LBL_3_of_different_receipts_sent_at_once_with_one_id_exactly_one_is_stored()
+    {
+        var run = TestStorage.Unique("r");
+        using var wms = _factory.CreateSignedClient(TestClients.Wms);
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => PostReceipt(wms, "hangzhou", Receipt(run, $"{run}-{i}"))));
+
+        var winner = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var loser in responses.Where(r => r != winner))
+        {
+            await HttpAssert.Problem(loser, HttpStatusCode.Conflict, LabelReceipts.ReceiptIdReused);
+        }
+
+        var stored = (await HttpAssert.Json(winner)).GetProperty("results")[0].GetProperty("serial").GetString();
+        foreach (var i in Enumerable.Range(0, 4))
+        {
+            Assert.Equal($"{run}-{i}" == stored, await InStock($"{run}-{i}"));
+        }
+    }
+
+    [Fact]
+    public async Task LBL_1_results_echo_a_long_label_cut_to_128_characters()
+    {
+        using var http = _factory.CreateSignedClient(TestClients.Seller);
+        var results = await Results(await http.PostAsJsonAsync("/api/labels/validate", new { labels = new[] { new string('9', 4000), "(01)123" } }));
+
+        Assert.Equal(new string('9', 128) + "…", results[0].GetProperty("input").GetString());
+        Assert.Contains(LabelErrorCodes.TooLong, Codes(results[0]));
+        Assert.Equal("(01)123", results[1].GetProperty("input").GetString());
+    }
+
     [Fact]
     public async Task SEC_1_SEC_2_only_the_hubs_operator_or_the_sellers_wms_may_send_receipts()
     {

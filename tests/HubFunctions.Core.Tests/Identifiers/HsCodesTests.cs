@@ -1,6 +1,6 @@
-using HubFunctions.Core.Labels;
+using HubFunctions.Core.Identifiers;
 
-namespace HubFunctions.Core.Tests.Labels;
+namespace HubFunctions.Core.Tests.Identifiers;
 
 /// <summary>LBL-5: HS codes of 6 to 10 digits and the WMS-versus-declared comparison.</summary>
 public sealed class HsCodesTests

@@ -1,4 +1,4 @@
-namespace HubFunctions.Core.Labels;
+namespace HubFunctions.Core.Identifiers;
 
 /// <summary>How a WMS HS code compares with the declared one (LBL-5).</summary>
 public enum HsCodeComparison
@@ -31,7 +31,7 @@ public static class HsCodes
 
     /// <summary>True for 6 to 10 ASCII digits and nothing else (full-width digits, dots, spaces are invalid).</summary>
     public static bool IsValid(string? code) =>
-        code is { Length: >= MinDigits and <= MaxDigits } && Gs1CharacterSet.IndexOfNonDigit(code) < 0;
+        code is { Length: >= MinDigits and <= MaxDigits } && !code.AsSpan().ContainsAnyExceptInRange('0', '9');
 
     /// <summary>
     /// Compares the code in the WMS with the declared code. Rule: the first 6 digits (the
