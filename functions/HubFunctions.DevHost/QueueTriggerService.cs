@@ -69,7 +69,7 @@ public sealed class QueueTriggerService(
     /// A client that reads message text as it is (no SDK decoding): a message that is not base64
     /// must be seen and poisoned, not thrown on. Poison copies keep the text unchanged.
     /// </summary>
-    private QueueClient RawClient(string name) => rawQueues.CreateClient(StorageRegistration.RawQueueClientName).GetQueueClient(name);
+    private QueueClient RawClient(string name) => rawQueues.CreateClient(StorageRegistration.UnencodedClientName).GetQueueClient(name);
 
     private async Task ProcessAsync(FunctionDescriptor function, QueueClient queue, QueueMessage message, CancellationToken stoppingToken)
     {

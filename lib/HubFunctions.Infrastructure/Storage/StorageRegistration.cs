@@ -21,7 +21,7 @@ public static class StorageRegistration
     /// A named queue client without message encoding, for code that must see message text exactly
     /// as stored (the DevHost's queue trigger, tests writing non-base64 messages).
     /// </summary>
-    public const string RawQueueClientName = "raw";
+    public const string UnencodedClientName = "raw";
 
     /// <summary>How long one try of a storage call waits for an answer.</summary>
     public static readonly TimeSpan NetworkTimeout = TimeSpan.FromSeconds(30);
@@ -44,7 +44,7 @@ public static class StorageRegistration
             });
             clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) => Queues(options, credential, provider, QueueMessageEncoding.Base64));
             clients.AddClient<QueueServiceClient, QueueClientOptions>((options, credential, provider) => Queues(options, credential, provider, QueueMessageEncoding.None))
-                .WithName(RawQueueClientName);
+                .WithName(UnencodedClientName);
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, credential, provider) =>
             {
                 Configure(options, provider);
