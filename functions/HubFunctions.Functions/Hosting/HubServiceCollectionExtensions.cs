@@ -55,6 +55,7 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton<LabelReceiptHandler>();
         services.TryAddSingleton<IInspectionRepository, TableInspectionRepository>();
         services.TryAddSingleton<InspectionHandler>();
+        services.AddHubAdmission();
         return services;
     }
 }

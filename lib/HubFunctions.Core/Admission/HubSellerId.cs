@@ -7,7 +7,7 @@ namespace HubFunctions.Core.Admission;
 /// <summary>
 /// The exclusive hub seller id an approved seller gets (ADM-8): <c>{HUBPREFIX}-{6 digits}</c>, e.g.
 /// <c>HGH-000042</c>, sequential per hub from 1 to <see cref="MaxSequence"/>. Allocating the next
-/// sequence (gapless, never reused) is the seller store's job (<see cref="ISellerDirectory"/>); this
+/// sequence (gapless, never reused) is the approval's job (ADM-8); this
 /// type only formats and parses.
 /// </summary>
 public static class HubSellerId

@@ -79,7 +79,8 @@ public sealed record Seller(
     IReadOnlyList<string> FreezeReasons);
 
 /// <summary>
-/// The seller store (sketch). Client credentials are stored by the credentials store, not here.
+/// The seller store: one row per seller, in the seller's own partition. Client credentials are
+/// stored by the credentials store, not here.
 /// </summary>
 public interface ISellerDirectory
 {
@@ -87,13 +88,12 @@ public interface ISellerDirectory
     Task<Seller?> FindAsync(string sellerId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Activates the seller of an approved application (ADM-8): allocates the hub's next sequence and
-    /// stores the seller with <see cref="HubSellerId.Format"/> of it, status active, in one conditional
-    /// commit (counter and seller row in one partition), so ids are sequential, gapless and never
-    /// reused even under concurrent approvals. Idempotent per application: activating the same
-    /// application again returns the seller it created.
+    /// Stores a new seller with <paramref name="events"/> in one commit (transactional outbox),
+    /// insert-only. True when this operation stored it (also when an earlier attempt of the same
+    /// operation did, its answer lost); false, storing nothing, when another operation's seller with
+    /// that id exists already. Hub seller id allocation (ADM-8) is the caller's job.
     /// </summary>
-    Task<Seller> ActivateAsync(SellerApplication approved, DateOnly activeSince, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+    Task<bool> TryAddAsync(Seller seller, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 }
 
 /// <summary>The admission events (issue 8), besides <see cref="EventTypes.ApplicationSlaAtRisk"/> and <see cref="EventTypes.ApplicationSlaBreached"/>.</summary>

@@ -36,6 +36,9 @@ public sealed partial class StorageNames
     /// <summary>Inspections and rectification orders (LBL-4), one partition per seller.</summary>
     public string LabelComplianceTable { get; set; } = "labelcompliance";
 
+    /// <summary>The seller store (issue 8): one partition per seller.</summary>
+    public string SellersTable { get; set; } = "sellers";
+
     /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
     public IReadOnlySet<string> Tables => Names("Table");
 

@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text.Json;
+using Azure.Data.Tables;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Infrastructure.Admission;
+
+/// <summary>
+/// The seller store in the sellers table (<see cref="StorageNames.SellersTable"/>): one partition per
+/// seller (the seller id), the seller itself at row <see cref="SellerRow"/>. Point reads only.
+/// Writes go through the <see cref="TableOutbox"/>, so a seller and its events commit together.
+/// </summary>
+public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox) : ISellerDirectory
+{
+    public const string SellerRow = "seller";
+
+    public async Task<Seller?> FindAsync(string sellerId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(sellerId))
+        {
+            return null;
+        }
+
+        var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, SellerRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
+    }
+
+    public async Task<bool> TryAddAsync(Seller seller, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seller);
+        if (!Ids.IsKeySafe(seller.SellerId))
+        {
+            throw new ArgumentException($"Seller id '{seller.SellerId}' cannot be a table key.", nameof(seller));
+        }
+
+        var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await outbox.CommitAsync(table, seller.SellerId, [new(TableTransactionActionType.Add, ToEntity(seller))], events, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+
+    internal static TableEntity ToEntity(Seller s) => new(s.SellerId, SellerRow)
+    {
+        ["Hub"] = s.Hub,
+        ["HubSellerId"] = s.HubSellerId,
+        ["Status"] = Wire(s.Status),
+        ["Category"] = s.Category,
+        ["EntityName"] = s.EntityName,
+        ["UnifiedSocialCreditCode"] = s.UnifiedSocialCreditCode,
+        ["TaxRating"] = s.TaxRating?.ToString(),
+        ["ActiveSince"] = s.ActiveSince.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        ["FreezeReasons"] = JsonSerializer.Serialize(s.FreezeReasons),
+    };
+
+    internal static Seller FromEntity(TableEntity e) => new(
+        e.PartitionKey,
+        e.GetString("Hub")!,
+        e.GetString("HubSellerId")!,
+        e.GetString("Status") == "frozen" ? SellerStatus.Frozen : SellerStatus.Active,
+        e.GetString("Category")!,
+        e.GetString("EntityName")!,
+        e.GetString("UnifiedSocialCreditCode")!,
+        Enum.TryParse<TaxRating>(e.GetString("TaxRating"), ignoreCase: false, out var rating) ? rating : null,
+        DateOnly.ParseExact(e.GetString("ActiveSince")!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        JsonSerializer.Deserialize<List<string>>(e.GetString("FreezeReasons") ?? "[]") ?? []);
+
+    /// <summary>The wire name of a status (API.md: <c>active</c> / <c>frozen</c>).</summary>
+    public static string Wire(SellerStatus status) => status switch
+    {
+        SellerStatus.Active => "active",
+        SellerStatus.Frozen => "frozen",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}

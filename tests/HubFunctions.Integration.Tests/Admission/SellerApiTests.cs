@@ -1,0 +1,94 @@
+using System.Net;
+using Azure.Data.Tables;
+using HubFunctions.Core.Admission;
+using HubFunctions.Infrastructure.Admission;
+using HubFunctions.Infrastructure.Storage;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubFunctions.Integration.Tests.Admission;
+
+/// <summary>The seller store and GET /api/sellers/{sellerId} (SEC-2).</summary>
+[Collection(QueueCollection.Name)]
+public sealed class SellerApiTests
+{
+    private static Seller Demo(string sellerId = "demo-seller") => new(sellerId, "hangzhou", "HGH-000001", SellerStatus.Active, "brand-trader",
+        "杭州示例贸易有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []);
+
+    private static async Task Seed(DevHostFactory factory, Seller seller)
+        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
+
+    [Fact]
+    public async Task SEC_2_the_seller_itself_a_reviewer_and_the_platform_read_the_seller_in_the_api_shape()
+    {
+        using var factory = new DevHostFactory();
+        await Seed(factory, Demo() with { Status = SellerStatus.Frozen, FreezeReasons = ["CMP-1 business-licence expired"], TaxRating = TaxRating.B });
+
+        foreach (var client in new[] { TestClients.Seller, TestClients.Reviewer, TestClients.Platform })
+        {
+            using var http = factory.CreateSignedClient(client);
+            var json = await HttpAssert.Json(await http.GetAsync("/api/sellers/demo-seller"));
+            Assert.Equal("demo-seller", json.GetProperty("sellerId").GetString());
+            Assert.Equal("HGH-000001", json.GetProperty("hubSellerId").GetString());
+            Assert.Equal("hangzhou", json.GetProperty("hub").GetString());
+            Assert.Equal("frozen", json.GetProperty("status").GetString());
+            Assert.Equal(["CMP-1 business-licence expired"], json.GetProperty("freezeReasons").EnumerateArray().Select(r => r.GetString()));
+            Assert.Equal("B", json.GetProperty("taxRating").GetString());
+            Assert.Equal("brand-trader", json.GetProperty("category").GetString());
+            Assert.Equal("杭州示例贸易有限公司", json.GetProperty("entityName").GetString());
+            Assert.Equal("91330100MA2CFLXX1D", json.GetProperty("unifiedSocialCreditCode").GetString());
+            Assert.Equal("2024-01-01", json.GetProperty("activeSince").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task SEC_2_an_unknown_seller_is_404_problem()
+    {
+        using var factory = new DevHostFactory();
+        using var http = factory.CreateSignedClient(TestClients.Reviewer);
+        await HttpAssert.Problem(await http.GetAsync("/api/sellers/no-such-seller"), HttpStatusCode.NotFound, "not-found");
+        await HttpAssert.Problem(await http.GetAsync("/api/sellers/bad%7Cid"), HttpStatusCode.NotFound, "not-found");
+    }
+
+    [Fact]
+    public async Task SEC_2_another_sellers_client_is_403_whether_or_not_the_seller_exists()
+    {
+        using var factory = new DevHostFactory();
+        await Seed(factory, Demo());
+        using var other = factory.CreateSignedClient(TestClients.Rotating);
+        await HttpAssert.Problem(await other.GetAsync("/api/sellers/demo-seller"), HttpStatusCode.Forbidden, "forbidden");
+        await HttpAssert.Problem(await other.GetAsync("/api/sellers/no-such-seller"), HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    [Fact]
+    public async Task SEC_2_roles_without_access_are_403()
+    {
+        using var factory = new DevHostFactory();
+        await Seed(factory, Demo());
+        using var op = factory.CreateSignedClient(TestClients.Operator);
+        await HttpAssert.Problem(await op.GetAsync("/api/sellers/demo-seller"), HttpStatusCode.Forbidden, "forbidden-role");
+        using var wms = factory.CreateSignedClient(TestClients.Wms);
+        await HttpAssert.Problem(await wms.GetAsync("/api/sellers/demo-seller"), HttpStatusCode.Forbidden, "forbidden-role");
+    }
+
+    [Fact]
+    public async Task The_seller_store_is_insert_only_and_round_trips_every_field()
+    {
+        using var factory = new DevHostFactory();
+        var directory = factory.Services.GetRequiredService<ISellerDirectory>();
+        var seller = Demo(TestStorage.Unique("s")) with { TaxRating = null, FreezeReasons = ["a", "b"] };
+        Assert.True(await directory.TryAddAsync(seller, [], CancellationToken.None));
+        Assert.False(await directory.TryAddAsync(seller with { Hub = "xian" }, [], CancellationToken.None));
+
+        var found = await directory.FindAsync(seller.SellerId, CancellationToken.None);
+        Assert.NotNull(found);
+        Assert.Equal(seller with { FreezeReasons = [] }, found with { FreezeReasons = [] });
+        Assert.Equal(["a", "b"], found.FreezeReasons);
+        Assert.Null(await directory.FindAsync("nobody", CancellationToken.None));
+
+        var storage = factory.Services.GetRequiredService<HubStorage>();
+        var table = await storage.TableAsync(storage.Names.SellersTable);
+        var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == seller.SellerId).ToListAsync();
+        Assert.Equal([TableSellerDirectory.SellerRow], rows.Select(r => r.RowKey));
+    }
+}
