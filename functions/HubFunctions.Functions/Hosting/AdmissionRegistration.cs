@@ -7,12 +7,14 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class AdmissionRegistration
 {
-    /// <summary>Seller admission (issue 8): the seller store and the seller access check (SEC-2).</summary>
+    /// <summary>Seller admission (issue 8): the seller store, the seller access check (SEC-2), application intake.</summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
         services.TryAddSingleton<TableSellerDirectory>();
         services.TryAddSingleton<ISellerDirectory>(sp => sp.GetRequiredService<TableSellerDirectory>());
         services.TryAddSingleton<SellerAccess>();
+        services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
+        services.TryAddSingleton<ApplicationIntake>();
         return services;
     }
 }

@@ -35,8 +35,8 @@ public interface IApplicationRepository
     /// Stores a new application unless the seller already has an open (non-terminal) one: then
     /// returns that one's id and stores nothing (issue 8: one open application per <c>sellerId</c>;
     /// enforced by the store itself, e.g. an insert-only "open application" row per seller, so two
-    /// racing submissions cannot both win). Returns null when stored. Also indexes the application
-    /// under its <see cref="SellerApplication.AtRiskOn"/> and <see cref="SellerApplication.ReviewDueOn"/> dates.
+    /// racing submissions cannot both win). Returns null when stored (also when an earlier attempt of
+    /// the same operation stored it). The ADM-7 date index (for the hourly SLA sweep) is not built yet.
     /// </summary>
     Task<string?> TryAddAsync(SellerApplication application, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
@@ -46,13 +46,6 @@ public interface IApplicationRepository
     /// wins). Releases the seller's "open application" row when the new state is terminal. Returns the new ETag.
     /// </summary>
     Task<string> UpdateAsync(SellerApplication application, string etag, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// Ids of undecided applications whose at-risk day or due date is on or before <paramref name="upTo"/>
-    /// and whose corresponding SLA event is not raised yet (ADM-7), read from the date index, never
-    /// by scanning all applications.
-    /// </summary>
-    IAsyncEnumerable<string> ListSlaDueAsync(DateOnly upTo, CancellationToken cancellationToken);
 }
 
 /// <summary>Seller status (API.md <c>GET /api/sellers/{sellerId}</c>).</summary>

@@ -39,6 +39,9 @@ public sealed partial class StorageNames
     /// <summary>The seller store (issue 8): one partition per seller.</summary>
     public string SellersTable { get; set; } = "sellers";
 
+    /// <summary>Seller applications (issue 8): one partition per seller, plus the id pointers.</summary>
+    public string ApplicationsTable { get; set; } = "applications";
+
     /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
     public IReadOnlySet<string> Tables => Names("Table");
 

@@ -1,0 +1,56 @@
+using HubFunctions.Core.Admission;
+using HubFunctions.Functions.Hosting;
+
+namespace HubFunctions.Functions.Admission;
+
+/// <summary>How applications and admission refusals look on the wire (API.md "Admission").</summary>
+public static class ApplicationView
+{
+    public const string OpenApplicationExists = "open-application-exists";
+
+    /// <summary>The 202 answer to a submission.</summary>
+    public static object Accepted(SellerApplication a) => new
+    {
+        applicationId = a.ApplicationId,
+        status = a.Status.ToWire(),
+        stage = a.Status.Stage(),
+        reviewDueOn = a.ReviewDueOn,
+        greenChannel = a.GreenChannel,
+    };
+
+    /// <summary>The application with its stage results and reasons (GET).</summary>
+    public static object Full(SellerApplication a) => new
+    {
+        applicationId = a.ApplicationId,
+        sellerId = a.SellerId,
+        hub = a.Hub,
+        category = a.Category,
+        storeName = a.StoreName,
+        entityName = a.EntityName,
+        unifiedSocialCreditCode = a.UnifiedSocialCreditCode,
+        status = a.Status.ToWire(),
+        stage = a.Status.Stage(),
+        submittedOn = a.SubmittedOn,
+        atRiskOn = a.AtRiskOn,
+        reviewDueOn = a.ReviewDueOn,
+        greenChannel = a.GreenChannel,
+        categoryFailures = a.CategoryFailures,
+        preReview = a.PreReview is { } p ? new
+        {
+            outcome = p.Outcome.ToString(),
+            failures = p.Failures,
+            missingDocuments = p.MissingDocuments,
+            taxRating = p.TaxRating?.ToString(),
+        } : null,
+        siteAudit = a.SiteAudit is { } s ? new { result = s.Passed ? "pass" : "fail", auditedOn = s.AuditedOn, auditor = s.Auditor, notes = s.Notes } : null,
+        integrationTest = a.IntegrationTest is { } t ? new { result = t.Passed ? "pass" : "fail", testedAt = t.TestedAt, details = t.Details, attempts = a.IntegrationTestAttempts } : null,
+        decision = a.Decision is { } d ? new { decision = d.Approved ? "approve" : "reject", reviewer = d.Reviewer, decidedAt = d.DecidedAt, reason = d.Reason } : null,
+        rejectionReasons = a.RejectionReasons,
+    };
+
+    /// <summary>409: the seller has an undecided application already (one per <c>sellerId</c>).</summary>
+    public static ProblemResult OpenExists(string sellerId, string openApplicationId)
+        => new(Problems.Conflict(OpenApplicationExists, $"Seller '{sellerId}' has an open application '{openApplicationId}'; one at a time.")
+        with
+        { Extensions = new() { ["openApplicationId"] = openApplicationId } });
+}
