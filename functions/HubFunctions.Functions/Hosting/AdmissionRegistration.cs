@@ -7,7 +7,7 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class AdmissionRegistration
 {
-    /// <summary>Seller admission (issue 8): the seller store, the seller access check (SEC-2), application intake.</summary>
+    /// <summary>Seller admission (issue 8): the seller store, the seller access check (SEC-2), application intake and review.</summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
         services.TryAddSingleton<TableSellerDirectory>();
@@ -15,6 +15,7 @@ public static class AdmissionRegistration
         services.TryAddSingleton<SellerAccess>();
         services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
         services.TryAddSingleton<ApplicationIntake>();
+        services.TryAddSingleton<ApplicationReview>();
         return services;
     }
 }

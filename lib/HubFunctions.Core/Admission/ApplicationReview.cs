@@ -1,0 +1,107 @@
+using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Admission;
+
+/// <summary>How a review step ended.</summary>
+public enum ReviewOutcome
+{
+    /// <summary>Stored: <see cref="ReviewResult.Application"/> is the new state.</summary>
+    Done,
+
+    /// <summary>No such application (404).</summary>
+    NotFound,
+
+    /// <summary>Field errors (422); nothing stored.</summary>
+    Invalid,
+
+    /// <summary>The current status does not allow it (409 naming the status); nothing stored.</summary>
+    Refused,
+
+    /// <summary>Another change won the race (ETag); <see cref="ReviewResult.Application"/> is the state that won (409).</summary>
+    Conflict,
+
+    /// <summary>Approval (ADM-8: hub seller id, credentials) is not built yet (501).</summary>
+    ApprovalNotAvailable,
+}
+
+/// <summary>The outcome of a review step.</summary>
+public sealed record ReviewResult(ReviewOutcome Outcome, SellerApplication? Application = null, IReadOnlyList<FieldError>? Errors = null, TransitionRefusal? Refusal = null);
+
+/// <summary>
+/// Stages 2 and 3 and the decision (ADM-5) on a stored application: read, decide with
+/// <see cref="SellerApplication"/>, commit under the ETag read. No retry on a lost race: two
+/// reviewers deciding at once, exactly one wins and the other gets <see cref="ReviewOutcome.Conflict"/>
+/// with the winning state. A rejection raises <c>hub.application.rejected</c> in the same commit.
+/// </summary>
+public sealed class ApplicationReview(IApplicationRepository applications, IIdSource ids, TimeProvider clock)
+{
+    public Task<ReviewResult> RecordSiteAuditAsync(string applicationId, SiteAuditReport report, CancellationToken cancellationToken)
+        => ApplyAsync(applicationId, a => report.Validate(a.SubmittedOn, ChinaTime.Today(clock)), a => a.RecordSiteAudit(report), cancellationToken);
+
+    public Task<ReviewResult> RecordIntegrationTestAsync(string applicationId, IntegrationTestReport report, CancellationToken cancellationToken)
+        => ApplyAsync(applicationId, a => report.TestedAt < new DateTimeOffset(a.SubmittedOn.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset) || report.TestedAt > clock.GetUtcNow()
+            ? [new FieldError("testedAt", "out-of-range", "testedAt must be between the submission and now.")]
+            : [], a => a.RecordIntegrationTest(report), cancellationToken);
+
+    /// <summary>A reviewer's decision; approval answers <see cref="ReviewOutcome.ApprovalNotAvailable"/> until ADM-8 is built.</summary>
+    public async Task<ReviewResult> DecideAsync(string applicationId, ReviewerDecision decision, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(decision);
+        if (decision.Approved)
+        {
+            var stored = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
+            return stored is null ? new ReviewResult(ReviewOutcome.NotFound)
+                : stored.Application.Decide(decision) is { Succeeded: false } refused ? new ReviewResult(ReviewOutcome.Refused, stored.Application, Refusal: refused.Refusal)
+                : new ReviewResult(ReviewOutcome.ApprovalNotAvailable, stored.Application);
+        }
+
+        return await ApplyAsync(applicationId, _ => [], a => a.Decide(decision), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ReviewResult> ApplyAsync(string applicationId, Func<SellerApplication, IReadOnlyList<FieldError>> validate,
+        Func<SellerApplication, ApplicationTransition> transition, CancellationToken cancellationToken)
+    {
+        var stored = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            return new ReviewResult(ReviewOutcome.NotFound);
+        }
+
+        var current = stored.Application;
+        if (validate(current) is { Count: > 0 } errors)
+        {
+            return new ReviewResult(ReviewOutcome.Invalid, current, errors);
+        }
+
+        var next = transition(current);
+        if (!next.Succeeded)
+        {
+            return new ReviewResult(ReviewOutcome.Refused, current, Refusal: next.Refusal);
+        }
+
+        var events = new List<HubEvent>();
+        if (next.Application.Status == ApplicationStatus.Rejected)
+        {
+            events.Add(ApplicationIntake.Event(ids, clock, AdmissionEventTypes.ApplicationRejected, next.Application, new
+            {
+                applicationId = current.ApplicationId,
+                sellerId = current.SellerId,
+                hub = current.Hub,
+                reasons = next.Application.RejectionReasons,
+            }));
+        }
+
+        try
+        {
+            await applications.UpdateAsync(next.Application, stored.ETag, events, cancellationToken).ConfigureAwait(false);
+            return new ReviewResult(ReviewOutcome.Done, next.Application);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            var winner = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
+            return new ReviewResult(ReviewOutcome.Conflict, winner?.Application ?? current);
+        }
+    }
+}
