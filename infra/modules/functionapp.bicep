@@ -104,6 +104,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Storage__OutboxRelayQueue'
           value: 'outbox-relay'
         }
+        {
+          // %Hub:Storage:PreReviewQueue% (queue trigger EvaluatePreReview).
+          name: 'Hub__Storage__PreReviewQueue'
+          value: 'application-prereview'
+        }
       ]
     }
     functionAppConfig: {

@@ -1,5 +1,7 @@
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Admission;
+using HubFunctions.Infrastructure.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -7,14 +9,24 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class AdmissionRegistration
 {
-    /// <summary>Seller admission (issue 8): the seller store, the seller access check (SEC-2), application intake and review.</summary>
+    /// <summary>
+    /// Seller admission (issue 8): the seller store, the seller access check (SEC-2), application
+    /// intake, pre-review from its queue (with the simulated tax authority unless another
+    /// <see cref="ITaxCreditService"/> is registered first) and the review stages.
+    /// </summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
+        services.TryAddSingleton<IRandomSource, SharedRandomSource>();
+        services.TryAddSingleton<OptimisticRetry>();
         services.TryAddSingleton<TableSellerDirectory>();
         services.TryAddSingleton<ISellerDirectory>(sp => sp.GetRequiredService<TableSellerDirectory>());
         services.TryAddSingleton<SellerAccess>();
         services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
+        services.TryAddSingleton<IPreReviewQueue, StoragePreReviewQueue>();
+        services.AddOptions<SimulatedTaxAuthorityOptions>().BindConfiguration(SimulatedTaxAuthorityOptions.Section);
+        services.TryAddSingleton<ITaxCreditService, SimulatedTaxCreditService>();
         services.TryAddSingleton<ApplicationIntake>();
+        services.TryAddSingleton<PreReviewHandler>();
         services.TryAddSingleton<ApplicationReview>();
         return services;
     }

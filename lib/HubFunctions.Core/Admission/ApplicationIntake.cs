@@ -15,9 +15,10 @@ public sealed record IntakeResult(SellerApplication? Application, IReadOnlyList<
 /// Application intake (<c>POST /api/applications</c>): validates every field at once
 /// (<see cref="ApplicationRules.Validate"/>), opens the application on today's date in Asia/Shanghai
 /// with its SLA dates (ADM-6, ADM-7), and stores it with <c>hub.application.submitted</c>, unless the
-/// seller has an open application (one per <c>sellerId</c>, enforced by the store).
+/// seller has an open application (one per <c>sellerId</c>, enforced by the store); then queues the
+/// pre-review (<see cref="PreReviewHandler"/>).
 /// </summary>
-public sealed class ApplicationIntake(IApplicationRepository applications, IIdSource ids, ChinaWorkingCalendar calendar, TimeProvider clock)
+public sealed class ApplicationIntake(IApplicationRepository applications, IPreReviewQueue preReview, IIdSource ids, ChinaWorkingCalendar calendar, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 
@@ -44,9 +45,15 @@ public sealed class ApplicationIntake(IApplicationRepository applications, IIdSo
             reviewDueOn = application.ReviewDueOn,
         });
         var open = await applications.TryAddAsync(application, [submitted], cancellationToken).ConfigureAwait(false);
-        return open is null || open == application.ApplicationId
-            ? new IntakeResult(application, [], null)
-            : new IntakeResult(null, [], open);
+        if (open is not null && open != application.ApplicationId)
+        {
+            return new IntakeResult(null, [], open);
+        }
+
+        // Stage 1 runs from the queue (ADM-5), never inline. A crash before this line leaves the
+        // application in pre-review until the sender retries the request (same ids, same commit).
+        await preReview.EnqueueAsync(application.ApplicationId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
+        return new IntakeResult(application, [], null);
     }
 
     /// <summary>An admission event about <paramref name="application"/>, its id from <paramref name="ids"/>.</summary>

@@ -42,6 +42,9 @@ public sealed partial class StorageNames
     /// <summary>Seller applications (issue 8): one partition per seller, plus the id pointers.</summary>
     public string ApplicationsTable { get; set; } = "applications";
 
+    /// <summary>Pre-review evaluations (queue trigger <c>EvaluatePreReview</c>), one message per application id.</summary>
+    public string PreReviewQueue { get; set; } = "application-prereview";
+
     /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
     public IReadOnlySet<string> Tables => Names("Table");
 

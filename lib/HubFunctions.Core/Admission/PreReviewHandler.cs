@@ -1,0 +1,65 @@
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Admission;
+
+/// <summary>Where pre-review evaluations wait (a queue): one message per application id.</summary>
+public interface IPreReviewQueue
+{
+    /// <summary>Asks for a pre-review evaluation of the application, after <paramref name="delay"/>.</summary>
+    Task EnqueueAsync(string applicationId, TimeSpan delay, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// Stage 1 (ADM-5) evaluated from a queue message, never inline: asks the tax authority (ADM-10)
+/// once, then records <see cref="SellerApplication.RecordPreReview"/> under the ETag read
+/// (<see cref="OptimisticRetry"/> re-reads on a conflict). A failure rejects with
+/// <c>hub.application.rejected</c>; an unavailable tax answer leaves it in <c>tax-check-pending</c> and
+/// queues another evaluation after <see cref="TaxRetryDelay"/>. Idempotent: an application past
+/// pre-review is left alone.
+/// <para>
+/// Documents (ADM-9) come from the documents issue, not built yet: the evaluation sees none, so an
+/// application that passes everything else waits in <c>pre-review</c> with its missing documents listed.
+/// </para>
+/// </summary>
+public sealed class PreReviewHandler(IApplicationRepository applications, ITaxCreditService tax, IPreReviewQueue queue, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
+{
+    public static readonly TimeSpan TaxRetryDelay = TimeSpan.FromMinutes(5);
+
+    /// <summary>The status after the evaluation, or null for an unknown application.</summary>
+    public async Task<ApplicationStatus?> EvaluateAsync(string applicationId, CancellationToken cancellationToken)
+    {
+        var first = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
+        if (first is null || !InPreReview(first.Application.Status))
+        {
+            return first?.Application.Status;
+        }
+
+        var rating = await tax.GetRatingAsync(first.Application.UnifiedSocialCreditCode, cancellationToken).ConfigureAwait(false);
+        var status = await retry.RunAsync(async (_, ct) =>
+        {
+            var stored = (await applications.GetAsync(applicationId, ct).ConfigureAwait(false))!;
+            var next = stored.Application.RecordPreReview(new PreReviewInput(new HashSet<string>(StringComparer.Ordinal), null, rating));
+            if (!InPreReview(stored.Application.Status) || !next.Succeeded)
+            {
+                return stored.Application.Status;
+            }
+
+            var a = next.Application;
+            IReadOnlyList<HubEvent> events = a.Status == ApplicationStatus.Rejected
+                ? [ApplicationIntake.Event(ids, clock, AdmissionEventTypes.ApplicationRejected, a, new { applicationId, sellerId = a.SellerId, hub = a.Hub, reasons = a.RejectionReasons })]
+                : [];
+            await applications.UpdateAsync(a, stored.ETag, events, ct).ConfigureAwait(false);
+            return a.Status;
+        }, cancellationToken).ConfigureAwait(false);
+
+        if (status == ApplicationStatus.TaxCheckPending)
+        {
+            await queue.EnqueueAsync(applicationId, TaxRetryDelay, cancellationToken).ConfigureAwait(false);
+        }
+
+        return status;
+    }
+
+    private static bool InPreReview(ApplicationStatus status) => status is ApplicationStatus.PreReview or ApplicationStatus.TaxCheckPending;
+}
