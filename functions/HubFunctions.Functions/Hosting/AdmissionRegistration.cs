@@ -21,6 +21,8 @@ public static class AdmissionRegistration
         services.TryAddSingleton<TableSellerDirectory>();
         services.TryAddSingleton<ISellerDirectory>(sp => sp.GetRequiredService<TableSellerDirectory>());
         services.TryAddSingleton<SellerAccess>();
+        services.TryAddSingleton<TableHubSellerIdAllocator>();
+        services.TryAddSingleton<IHubSellerIdAllocator>(sp => sp.GetRequiredService<TableHubSellerIdAllocator>());
         services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
         services.TryAddSingleton<IPreReviewQueue, StoragePreReviewQueue>();
         services.AddOptions<SimulatedTaxAuthorityOptions>().BindConfiguration(SimulatedTaxAuthorityOptions.Section);

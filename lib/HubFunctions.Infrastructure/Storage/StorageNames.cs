@@ -45,6 +45,9 @@ public sealed partial class StorageNames
     /// <summary>Pre-review evaluations (queue trigger <c>EvaluatePreReview</c>), one message per application id.</summary>
     public string PreReviewQueue { get; set; } = "application-prereview";
 
+    /// <summary>Hub seller id allocation (ADM-8): one partition per hub.</summary>
+    public string HubSellerIdsTable { get; set; } = "hubsellerids";
+
     /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
     public IReadOnlySet<string> Tables => Names("Table");
 
