@@ -8,7 +8,6 @@ namespace HubFunctions.Functions.Admission;
 public static class ReviewRequests
 {
     public const string ConcurrentUpdate = "concurrent-update";
-    public const string ApprovalNotAvailable = "approval-not-available";
 
     public sealed record SiteAuditRequest(string? Result, DateOnly? AuditedOn, string? Auditor, string? Notes);
 
@@ -59,7 +58,7 @@ public static class ReviewRequests
         return errors.Count > 0 ? (null, errors) : (new ReviewerDecision(r.Decision == "approve", reviewer, now, r.Reason), errors);
     }
 
-    /// <summary>200 with the application, or the problem: 404, 422, 409 naming the current status, 409 lost race, 501.</summary>
+    /// <summary>200 with the application (or, on approval, the credentials shown once), or the problem: 404, 422, 409 naming the current status, 409 lost race.</summary>
     public static Microsoft.AspNetCore.Mvc.IActionResult Answer(string applicationId, ReviewResult result) => result.Outcome switch
     {
         ReviewOutcome.Done => HubResults.Ok(ApplicationView.Full(result.Application!)),
@@ -68,8 +67,13 @@ public static class ReviewRequests
         ReviewOutcome.Refused => WithStatus(Problems.Conflict(result.Refusal!.Code, result.Refusal.Message), result.Application!),
         ReviewOutcome.Conflict => WithStatus(Problems.Conflict(ConcurrentUpdate,
             $"Application {applicationId} changed meanwhile; it is now {result.Application!.Status.ToWire()}."), result.Application!),
-        _ => new ProblemResult(new Problem(501, ApprovalNotAvailable, "Not Implemented",
-            $"Application {applicationId} is ready for approval, but approval (ADM-8: hub seller id, credentials) is not available yet.")),
+        _ => HubResults.Ok(new
+        {
+            sellerId = result.Credentials!.SellerId,
+            hubSellerId = result.Credentials.HubSellerId,
+            clientId = result.Credentials.ClientId,
+            secret = result.Credentials.Secret,
+        }),
     };
 
     private static ProblemResult WithStatus(Problem problem, SellerApplication current)

@@ -2,6 +2,7 @@ using HubFunctions.Core.Admission;
 using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Common;
+using HubFunctions.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -16,6 +17,11 @@ public static class AdmissionRegistration
     /// </summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
+        // Approved sellers' clients beside the configured ones (replaces the configured-only directory).
+        services.TryAddSingleton<ConfiguredClientDirectory>();
+        services.TryAddSingleton<StoredClientDirectory>();
+        services.TryAddSingleton<ISellerClientStore>(sp => sp.GetRequiredService<StoredClientDirectory>());
+        services.Replace(ServiceDescriptor.Singleton<IClientDirectory, CompositeClientDirectory>());
         services.TryAddSingleton<IRandomSource, SharedRandomSource>();
         services.TryAddSingleton<OptimisticRetry>();
         services.TryAddSingleton<TableSellerDirectory>();

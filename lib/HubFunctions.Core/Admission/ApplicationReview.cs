@@ -22,12 +22,12 @@ public enum ReviewOutcome
     /// <summary>Another change won the race (ETag); <see cref="ReviewResult.Application"/> is the state that won (409).</summary>
     Conflict,
 
-    /// <summary>Approval (ADM-8: hub seller id, credentials) is not built yet (501).</summary>
-    ApprovalNotAvailable,
+    /// <summary>Approved and activated: <see cref="ReviewResult.Credentials"/> are shown once.</summary>
+    Approved,
 }
 
 /// <summary>The outcome of a review step.</summary>
-public sealed record ReviewResult(ReviewOutcome Outcome, SellerApplication? Application = null, IReadOnlyList<FieldError>? Errors = null, TransitionRefusal? Refusal = null);
+public sealed record ReviewResult(ReviewOutcome Outcome, SellerApplication? Application = null, IReadOnlyList<FieldError>? Errors = null, TransitionRefusal? Refusal = null, SellerCredentials? Credentials = null);
 
 /// <summary>
 /// Stages 2 and 3 and the decision (ADM-5) on a stored application: read, decide with
@@ -35,7 +35,8 @@ public sealed record ReviewResult(ReviewOutcome Outcome, SellerApplication? Appl
 /// reviewers deciding at once, exactly one wins and the other gets <see cref="ReviewOutcome.Conflict"/>
 /// with the winning state. A rejection raises <c>hub.application.rejected</c> in the same commit.
 /// </summary>
-public sealed class ApplicationReview(IApplicationRepository applications, IIdSource ids, TimeProvider clock)
+public sealed class ApplicationReview(IApplicationRepository applications, IHubSellerIdAllocator hubSellerIds, ISellerDirectory sellers,
+    ISellerClientStore clients, IIdSource ids, TimeProvider clock)
 {
     public Task<ReviewResult> RecordSiteAuditAsync(string applicationId, SiteAuditReport report, CancellationToken cancellationToken)
         => ApplyAsync(applicationId, a => report.Validate(a.SubmittedOn, ChinaTime.Today(clock)), a => a.RecordSiteAudit(report), cancellationToken);
@@ -45,19 +46,45 @@ public sealed class ApplicationReview(IApplicationRepository applications, IIdSo
             ? [new FieldError("testedAt", "out-of-range", "testedAt must be between the submission and now.")]
             : [], a => a.RecordIntegrationTest(report), cancellationToken);
 
-    /// <summary>A reviewer's decision; approval answers <see cref="ReviewOutcome.ApprovalNotAvailable"/> until ADM-8 is built.</summary>
+    /// <summary>A reviewer's decision: a rejection, or an approval that activates the seller (ADM-8).</summary>
     public async Task<ReviewResult> DecideAsync(string applicationId, ReviewerDecision decision, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(decision);
-        if (decision.Approved)
+        if (!decision.Approved)
         {
-            var stored = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
-            return stored is null ? new ReviewResult(ReviewOutcome.NotFound)
-                : stored.Application.Decide(decision) is { Succeeded: false } refused ? new ReviewResult(ReviewOutcome.Refused, stored.Application, Refusal: refused.Refusal)
-                : new ReviewResult(ReviewOutcome.ApprovalNotAvailable, stored.Application);
+            return await ApplyAsync(applicationId, _ => [], a => a.Decide(decision), cancellationToken).ConfigureAwait(false);
         }
 
-        return await ApplyAsync(applicationId, _ => [], a => a.Decide(decision), cancellationToken).ConfigureAwait(false);
+        // An approved application whose seller is missing is an approval that stopped midway: resume it.
+        var stored = await applications.GetAsync(applicationId, cancellationToken).ConfigureAwait(false);
+        if (stored is { Application.Status: ApplicationStatus.Approved } s
+            && await sellers.FindAsync(s.Application.SellerId, cancellationToken).ConfigureAwait(false) is null)
+        {
+            return await ActivateAsync(s.Application, cancellationToken).ConfigureAwait(false);
+        }
+
+        var result = await ApplyAsync(applicationId, _ => [], a => a.Decide(decision), cancellationToken).ConfigureAwait(false);
+        return result.Outcome == ReviewOutcome.Done ? await ActivateAsync(result.Application!, cancellationToken).ConfigureAwait(false) : result;
+    }
+
+    /// <summary>
+    /// After the approval committed (so a concurrent rejection can never leave a number behind):
+    /// the hub seller id (idempotent per application, so gapless), a new client with a fresh secret,
+    /// and the seller, active, with <c>hub.seller.activated</c>. Each step may be repeated.
+    /// </summary>
+    private async Task<ReviewResult> ActivateAsync(SellerApplication a, CancellationToken cancellationToken)
+    {
+        var hubSellerId = await hubSellerIds.AllocateAsync(a.Hub, a.ApplicationId, cancellationToken).ConfigureAwait(false);
+        var clientId = hubSellerId.ToLowerInvariant();
+        var secret = clients.NewSecret();
+        await clients.SaveAsync(clientId, a.SellerId, secret, cancellationToken).ConfigureAwait(false);
+        var seller = new Seller(a.SellerId, a.Hub, hubSellerId, SellerStatus.Active, a.Category, a.EntityName, a.UnifiedSocialCreditCode,
+            a.PreReview?.TaxRating, ChinaTime.Today(clock), []);
+        var activated = ApplicationIntake.Event(ids, clock, AdmissionEventTypes.SellerActivated, a, new { sellerId = a.SellerId, hub = a.Hub, hubSellerId, applicationId = a.ApplicationId })
+            with
+        { Subject = $"sellers/{a.SellerId}" };
+        await sellers.TryAddAsync(seller, [activated], cancellationToken).ConfigureAwait(false);
+        return new ReviewResult(ReviewOutcome.Approved, a, Credentials: new SellerCredentials(a.SellerId, hubSellerId, clientId, secret));
     }
 
     private async Task<ReviewResult> ApplyAsync(string applicationId, Func<SellerApplication, IReadOnlyList<FieldError>> validate,
@@ -82,6 +109,16 @@ public sealed class ApplicationReview(IApplicationRepository applications, IIdSo
         }
 
         var events = new List<HubEvent>();
+        if (next.Application.Status == ApplicationStatus.Approved)
+        {
+            events.Add(ApplicationIntake.Event(ids, clock, AdmissionEventTypes.ApplicationApproved, next.Application, new
+            {
+                applicationId = current.ApplicationId,
+                sellerId = current.SellerId,
+                hub = current.Hub,
+            }));
+        }
+
         if (next.Application.Status == ApplicationStatus.Rejected)
         {
             events.Add(ApplicationIntake.Event(ids, clock, AdmissionEventTypes.ApplicationRejected, next.Application, new

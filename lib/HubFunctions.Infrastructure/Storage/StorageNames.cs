@@ -48,6 +48,9 @@ public sealed partial class StorageNames
     /// <summary>Hub seller id allocation (ADM-8): one partition per hub.</summary>
     public string HubSellerIdsTable { get; set; } = "hubsellerids";
 
+    /// <summary>Seller clients created at approval (ADM-8): one partition per client id.</summary>
+    public string ClientsTable { get; set; } = "clients";
+
     /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
     public IReadOnlySet<string> Tables => Names("Table");
 

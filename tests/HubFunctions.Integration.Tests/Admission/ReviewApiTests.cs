@@ -78,10 +78,73 @@ public sealed class ReviewApiTests
         Assert.Equal("decision", passed.GetProperty("status").GetString());
         Assert.Equal(2, passed.GetProperty("integrationTest").GetProperty("attempts").GetInt32());
 
-        // Approval (ADM-8) is not built yet: it answers 501 and changes nothing.
-        var before = await Rows(factory.Names);
-        await HttpAssert.Problem(await reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" }), HttpStatusCode.NotImplemented, "approval-not-available");
-        Assert.Equal(before.Order(), (await Rows(factory.Names)).Order());
+        var approved = await HttpAssert.Json(await reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" }));
+        Assert.StartsWith("HGH-", approved.GetProperty("hubSellerId").GetString());
+        var after = await HttpAssert.Json(await reviewer.GetAsync($"/api/applications/{id}"));
+        Assert.Equal("approved", after.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ADM_8_approval_returns_a_secret_once_that_signs_as_the_new_seller_at_once_and_the_seller_is_active()
+    {
+        using var factory = new DevHostFactory(listeners: true, functions: ["SubmitApplication", "DecideApplication", "GetApplication", "GetSeller", "ClientsMe", "RelayOutbox"]);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var seller = TestStorage.Unique("s");
+        var id = await Submit(platform, seller);
+        await MoveTo(factory, id, ApplicationStatus.Decision);
+
+        var approved = await HttpAssert.Json(await reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" }));
+        Assert.Equal(seller, approved.GetProperty("sellerId").GetString());
+        Assert.Equal("HGH-000001", approved.GetProperty("hubSellerId").GetString());
+        var clientId = approved.GetProperty("clientId").GetString()!;
+        var secret = approved.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+
+        using var newSeller = factory.CreateSignedClient(new TestClients.Client(clientId, "seller", secret, SellerId: seller));
+        var me = await HttpAssert.Json(await newSeller.GetAsync("/api/clients/me"));
+        Assert.Equal(clientId, me.GetProperty("clientId").GetString());
+        Assert.Equal("seller", me.GetProperty("role").GetString());
+        Assert.Equal(seller, me.GetProperty("sellerId").GetString());
+
+        var shown = await HttpAssert.Json(await newSeller.GetAsync($"/api/sellers/{seller}"));
+        Assert.Equal("active", shown.GetProperty("status").GetString());
+        Assert.Equal("HGH-000001", shown.GetProperty("hubSellerId").GetString());
+
+        // Never shown again: a second approval is an illegal transition.
+        var again = await HttpAssert.Problem(await reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" }), HttpStatusCode.Conflict, TransitionRefusal.ProblemCode);
+        Assert.DoesNotContain(secret, again.ToString(), StringComparison.Ordinal);
+        using var forged = factory.CreateSignedClient(new TestClients.Client(clientId, "seller", TestClients.Secret("forged"), SellerId: seller));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/clients/me")).StatusCode);
+
+        var events = await factory.TakeEventsAsync($"applications/{id}", 2, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        Assert.Contains(events, e => e.Type == AdmissionEventTypes.ApplicationApproved);
+        var activated = Assert.Single(await factory.TakeEventsAsync($"sellers/{seller}", 1, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1)));
+        Assert.Equal(AdmissionEventTypes.SellerActivated, activated.Type);
+    }
+
+    [Fact]
+    public async Task ADM_8_50_concurrent_approvals_at_one_hub_get_50_distinct_gapless_hub_seller_ids()
+    {
+        using var factory = new DevHostFactory();
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var ids = new List<string>();
+        foreach (var i in Enumerable.Range(0, 50))
+        {
+            var id = await Submit(platform, TestStorage.Unique($"c{i}-"));
+            await MoveTo(factory, id, ApplicationStatus.Decision);
+            ids.Add(id);
+        }
+
+        var responses = await Task.WhenAll(ids.Select(id => reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" })));
+        var hubSellerIds = new List<string>();
+        foreach (var r in responses)
+        {
+            hubSellerIds.Add((await HttpAssert.Json(r)).GetProperty("hubSellerId").GetString()!);
+        }
+
+        Assert.Equal(Enumerable.Range(1, 50).Select(n => $"HGH-{n:000000}"), hubSellerIds.Order(StringComparer.Ordinal));
     }
 
     [Fact]
