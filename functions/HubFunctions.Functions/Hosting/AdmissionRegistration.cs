@@ -1,7 +1,5 @@
 using HubFunctions.Core.Admission;
-using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Admission;
-using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -22,8 +20,6 @@ public static class AdmissionRegistration
         services.TryAddSingleton<StoredClientDirectory>();
         services.TryAddSingleton<ISellerClientStore>(sp => sp.GetRequiredService<StoredClientDirectory>());
         services.Replace(ServiceDescriptor.Singleton<IClientDirectory, CompositeClientDirectory>());
-        services.TryAddSingleton<IRandomSource, SharedRandomSource>();
-        services.TryAddSingleton<OptimisticRetry>();
         services.TryAddSingleton<TableSellerDirectory>();
         services.TryAddSingleton<ISellerDirectory>(sp => sp.GetRequiredService<TableSellerDirectory>());
         services.TryAddSingleton<SellerAccess>();

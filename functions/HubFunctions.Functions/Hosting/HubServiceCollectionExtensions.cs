@@ -26,6 +26,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubSecurity();
         services.AddHubCalendar();
         services.AddHubLabels();
+        services.AddHubAdmission();
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;
     }
@@ -55,7 +56,6 @@ public static class HubServiceCollectionExtensions
         services.TryAddSingleton<LabelReceiptHandler>();
         services.TryAddSingleton<IInspectionRepository, TableInspectionRepository>();
         services.TryAddSingleton<InspectionHandler>();
-        services.AddHubAdmission();
         return services;
     }
 }
