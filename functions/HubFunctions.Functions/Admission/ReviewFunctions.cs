@@ -4,6 +4,7 @@ using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using static HubFunctions.Core.Admission.ReviewInputs;
 using static HubFunctions.Functions.Admission.ReviewRequests;
 
 namespace HubFunctions.Functions.Admission;
