@@ -5,12 +5,21 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HubFunctions.Functions.Health;
 
-public sealed class HealthFunction(HubStorage storage, ILogger<HealthFunction> logger)
+/// <summary>Settings under <c>Hub:Health</c>.</summary>
+public sealed class HealthOptions
 {
-    private static readonly TimeSpan StorageTimeout = TimeSpan.FromSeconds(3);
+    public const string Section = "Hub:Health";
+
+    /// <summary>How long storage may take to answer before the health check says 503 (default 3 s).</summary>
+    public TimeSpan StorageTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}
+
+public sealed class HealthFunction(HubStorage storage, IOptions<HealthOptions> options, ILogger<HealthFunction> logger)
+{
 
     public static readonly string Version =
         typeof(HealthFunction).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
@@ -23,7 +32,8 @@ public sealed class HealthFunction(HubStorage storage, ILogger<HealthFunction> l
         CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(StorageTimeout);
+        var limit = options.Value.StorageTimeout;
+        timeout.CancelAfter(limit);
         try
         {
             await storage.CheckAsync(timeout.Token);
@@ -33,7 +43,7 @@ public sealed class HealthFunction(HubStorage storage, ILogger<HealthFunction> l
         {
             logger.LogWarning("Health check: storage unreachable ({Error})", e.GetType().Name);
             return new ProblemResult(new Problem(StatusCodes.Status503ServiceUnavailable, ProblemCodes.StorageUnavailable,
-                Problems.TitleFor(503), "Storage did not answer within 3 seconds.")
+                Problems.TitleFor(503), $"Storage did not answer within {limit.TotalSeconds:0.#} seconds.")
             {
                 Extensions = new() { ["storage"] = "unreachable", ["version"] = Version },
             });
