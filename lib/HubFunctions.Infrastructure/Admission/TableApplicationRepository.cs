@@ -18,11 +18,10 @@ namespace HubFunctions.Infrastructure.Admission;
 /// terminal). Applications are found by id through <c>ids/{applicationId}</c> → seller, upserted
 /// after the commit.
 /// </summary>
-public sealed class TableApplicationRepository(HubStorage storage, TableOutbox outbox) : IApplicationRepository
+public sealed class TableApplicationRepository(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IApplicationRepository
 {
     public const string OpenRow = "open";
     public const string IdPartition = "ids";
-    private const int MaxAttempts = 3;
 
     private static readonly JsonSerializerOptions StateJson = new(JsonSerializerDefaults.Web)
     {
@@ -58,7 +57,7 @@ public sealed class TableApplicationRepository(HubStorage storage, TableOutbox o
         ArgumentNullException.ThrowIfNull(application);
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var partition = SellerPartition(application.SellerId);
-        for (var attempt = 1; ; attempt++)
+        return await retry.RunAsync(async (_, ct) =>
         {
             try
             {
@@ -66,27 +65,25 @@ public sealed class TableApplicationRepository(HubStorage storage, TableOutbox o
                 [
                     new(TableTransactionActionType.Add, new TableEntity(partition, OpenRow) { ["ApplicationId"] = application.ApplicationId }),
                     new(TableTransactionActionType.Add, ToEntity(partition, application)),
-                ], events, cancellationToken).ConfigureAwait(false);
-                await PointAsync(table, application, cancellationToken).ConfigureAwait(false);
-                return null;
+                ], events, ct).ConfigureAwait(false);
             }
-            catch (ConcurrencyConflictException) when (attempt < MaxAttempts)
+            catch (ConcurrencyConflictException)
             {
-                var open = await table.GetEntityIfExistsAsync<TableEntity>(partition, OpenRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (open.HasValue && open.Value?.GetString("ApplicationId") is { } openId)
+                var open = await table.GetEntityIfExistsAsync<TableEntity>(partition, OpenRow, cancellationToken: ct).ConfigureAwait(false);
+                if (open.Value?.GetString("ApplicationId") is not { } openId)
                 {
-                    if (openId == application.ApplicationId)
-                    {
-                        await PointAsync(table, application, cancellationToken).ConfigureAwait(false);
-                        return null;
-                    }
-
-                    return openId;
+                    throw; // The open application was decided meanwhile: try again.
                 }
 
-                // The open application was decided meanwhile: try again.
+                if (openId != application.ApplicationId)
+                {
+                    return openId;
+                }
             }
-        }
+
+            await PointAsync(table, application, ct).ConfigureAwait(false);
+            return null;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<string> UpdateAsync(SellerApplication application, string etag, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
