@@ -1,5 +1,6 @@
 using HubFunctions.Core.Access;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
 using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -19,12 +20,8 @@ public sealed class ReviewFunctions(ApplicationReview review, TimeProvider clock
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "applications/{applicationId}/site-audit")] HttpRequest request,
         string applicationId,
         CancellationToken cancellationToken)
-    {
-        var body = await request.ReadJsonAsync<SiteAuditRequest>(cancellationToken);
-        var (report, errors) = body.Value is { } r ? Parse(r) : (null, []);
-        return body.Problem ?? (errors.Count > 0 ? new ProblemResult(Problems.Validation(errors))
-            : Answer(applicationId, await review.RecordSiteAuditAsync(applicationId, report!, cancellationToken)));
-    }
+        => await ReviewAsync<SiteAuditRequest, SiteAuditReport>(request, applicationId, Parse,
+            report => review.RecordSiteAuditAsync(applicationId, report, cancellationToken), cancellationToken);
 
     /// <summary>POST /api/applications/{applicationId}/integration-test, by the platform.</summary>
     [Function("RecordIntegrationTest")]
@@ -33,12 +30,8 @@ public sealed class ReviewFunctions(ApplicationReview review, TimeProvider clock
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "applications/{applicationId}/integration-test")] HttpRequest request,
         string applicationId,
         CancellationToken cancellationToken)
-    {
-        var body = await request.ReadJsonAsync<IntegrationTestRequest>(cancellationToken);
-        var (report, errors) = body.Value is { } r ? Parse(r) : (null, []);
-        return body.Problem ?? (errors.Count > 0 ? new ProblemResult(Problems.Validation(errors))
-            : Answer(applicationId, await review.RecordIntegrationTestAsync(applicationId, report!, cancellationToken)));
-    }
+        => await ReviewAsync<IntegrationTestRequest, IntegrationTestReport>(request, applicationId, Parse,
+            report => review.RecordIntegrationTestAsync(applicationId, report, cancellationToken), cancellationToken);
 
     /// <summary>POST /api/applications/{applicationId}/decision, by a reviewer.</summary>
     [Function("DecideApplication")]
@@ -47,10 +40,22 @@ public sealed class ReviewFunctions(ApplicationReview review, TimeProvider clock
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "applications/{applicationId}/decision")] HttpRequest request,
         string applicationId,
         CancellationToken cancellationToken)
+        => await ReviewAsync<DecisionRequest, ReviewerDecision>(request, applicationId, r => Parse(r, request.GetCaller().ClientId, clock.GetUtcNow()),
+            decision => review.DecideAsync(applicationId, decision, cancellationToken), cancellationToken);
+
+    /// <summary>Body (400/415/422), its field checks (422), then the review step and its answer.</summary>
+    private static async Task<IActionResult> ReviewAsync<TBody, TInput>(HttpRequest request, string applicationId,
+        Func<TBody, (TInput? Input, List<FieldError> Errors)> parse, Func<TInput, Task<ReviewResult>> run, CancellationToken cancellationToken)
+        where TBody : class
+        where TInput : class
     {
-        var body = await request.ReadJsonAsync<DecisionRequest>(cancellationToken);
-        var (decision, errors) = body.Value is { } r ? Parse(r, request.GetCaller().ClientId, clock.GetUtcNow()) : (null, []);
-        return body.Problem ?? (errors.Count > 0 ? new ProblemResult(Problems.Validation(errors))
-            : Answer(applicationId, await review.DecideAsync(applicationId, decision!, cancellationToken)));
+        var body = await request.ReadJsonAsync<TBody>(cancellationToken);
+        if (body.Problem is { } problem)
+        {
+            return problem;
+        }
+
+        var (input, errors) = parse(body.Value!);
+        return errors.Count > 0 ? new ProblemResult(Problems.Validation(errors)) : Answer(applicationId, await run(input!));
     }
 }
