@@ -51,9 +51,6 @@ public sealed partial class StorageNames
     /// <summary>Seller clients created at approval (ADM-8): one partition per client id.</summary>
     public string ClientsTable { get; set; } = "clients";
 
-    /// <summary>Every table name above: the only tables an outbox pointer may name.</summary>
-    public IReadOnlySet<string> Tables => Names("Table");
-
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -74,9 +71,6 @@ public sealed partial class StorageNames
             }
         }
     }
-
-    private HashSet<string> Names(string suffix)
-        => [.. All.Where(n => n.Setting.EndsWith(suffix, StringComparison.Ordinal)).Select(n => n.Name)];
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9]{2,62}$")]
     private static partial Regex TableName();
