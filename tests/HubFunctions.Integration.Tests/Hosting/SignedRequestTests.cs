@@ -11,16 +11,26 @@ public sealed class SignedRequestTests : IClassFixture<SignedRequestTests.Host>
 {
     public sealed class Host : IDisposable
     {
-        public DevHostFactory Factory { get; } = new();
+        public Host() => Factory = new DevHostFactory(clock: Clock);
+
+        /// <summary>
+        /// The host's clock, held still at a whole second: the 5-minute boundaries (300 s accepted,
+        /// 301 s refused) are checked exactly, not against a wall clock that may tick between signing
+        /// and verifying.
+        /// </summary>
+        public Microsoft.Extensions.Time.Testing.FakeTimeProvider Clock { get; } = new(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+
+        public DevHostFactory Factory { get; }
 
         public void Dispose() => Factory.Dispose();
     }
 
     private readonly DevHostFactory _factory;
+    private readonly TimeProvider _clock;
 
-    public SignedRequestTests(Host host) => _factory = host.Factory;
+    public SignedRequestTests(Host host) => (_factory, _clock) = (host.Factory, host.Clock);
 
-    private static long Now => DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+    private long Now => _clock.GetUtcNow().ToUnixTimeSeconds();
 
     private static HttpRequestMessage Echo(string json = """{"name":"a","count":1,"at":"2026-12-01T10:00:00+08:00"}""")
         => new(HttpMethod.Post, "/api/test/echo") { Content = new StringContent(json, Encoding.UTF8, "application/json") };
@@ -74,8 +84,10 @@ public sealed class SignedRequestTests : IClassFixture<SignedRequestTests.Host>
     }
 
     [Theory]
+    [InlineData(-300)]
     [InlineData(-240)]
     [InlineData(240)]
+    [InlineData(300)]
     public async Task A_timestamp_within_five_minutes_passes(int offsetSeconds)
     {
         using var http = _factory.CreateDefaultClient();
@@ -199,7 +211,7 @@ public sealed class SignedRequestTests : IClassFixture<SignedRequestTests.Host>
         using var http = _factory.CreateDefaultClient();
         var body = """{"name":"库存","count":3,"at":"2026-12-01T10:00:00+08:00"}""";
         var reference = new StandardWebhooks.StandardWebhook(TestClients.Seller.Secret);
-        var at = DateTimeOffset.UtcNow;
+        var at = _clock.GetUtcNow();
         var signature = reference.Sign("msg_reference", at, body);
         var request = Echo(body);
         request.Headers.Add("x-hub-client", TestClients.Seller.Id);
