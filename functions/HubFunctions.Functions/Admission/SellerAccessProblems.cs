@@ -1,4 +1,5 @@
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 
@@ -28,4 +29,15 @@ public static class SellerAccessProblems
         SellerAccessDenial.NotFound => new ProblemResult(Problems.NotFound(result.Reason!)),
         _ => new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, result.Reason!)),
     };
+
+    /// <summary>
+    /// The CMP-3 problem when <paramref name="seller"/> is frozen (403, code <c>CMP-3</c>, the reasons
+    /// in <c>detail</c> and as <c>freezeReasons</c>), else null.
+    /// </summary>
+    public static ProblemResult? Frozen(Seller seller, string action) => FreezeCheck.Refusal(seller, action) is { } refusal
+        ? new ProblemResult(Problems.Forbidden(FreezeRefusal.Code, refusal.Message) with
+        {
+            Extensions = new() { ["freezeReasons"] = refusal.FreezeReasons },
+        })
+        : null;
 }
