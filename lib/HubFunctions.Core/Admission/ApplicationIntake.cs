@@ -16,9 +16,10 @@ public sealed record IntakeResult(SellerApplication? Application, IReadOnlyList<
 /// (<see cref="ApplicationRules.Validate"/>), opens the application on today's date in Asia/Shanghai
 /// with its SLA dates (ADM-6, ADM-7), and stores it with <c>hub.application.submitted</c>, unless the
 /// seller has an open application (one per <c>sellerId</c>, enforced by the store); then queues the
-/// pre-review (<see cref="PreReviewHandler"/>).
+/// pre-review (<see cref="PreReviewHandler"/>). The application's SLA dates go into the ADM-7 index
+/// (<see cref="IReviewSlaIndex"/>) after it is stored, so a refused submission stores nothing.
 /// </summary>
-public sealed class ApplicationIntake(IApplicationRepository applications, IPreReviewQueue preReview, IIdSource ids, ChinaWorkingCalendar calendar, TimeProvider clock)
+public sealed class ApplicationIntake(IApplicationRepository applications, IReviewSlaIndex slaIndex, IPreReviewQueue preReview, IIdSource ids, ChinaWorkingCalendar calendar, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions DataJson = new(JsonSerializerDefaults.Web);
 
@@ -50,8 +51,10 @@ public sealed class ApplicationIntake(IApplicationRepository applications, IPreR
             return new IntakeResult(null, [], open);
         }
 
-        // Stage 1 runs from the queue (ADM-5), never inline. A crash before this line leaves the
-        // application in pre-review until the sender retries the request (same ids, same commit).
+        // The hourly SLA sweep finds it through the date index (ADM-7). Stage 1 runs from the queue
+        // (ADM-5), never inline. A crash before these lines leaves the application unindexed and in
+        // pre-review until the sender retries the request (same ids: it meets its own commit and goes on here).
+        await slaIndex.AddAsync(application, cancellationToken).ConfigureAwait(false);
         await preReview.EnqueueAsync(application.ApplicationId, TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
         return new IntakeResult(application, [], null);
     }
