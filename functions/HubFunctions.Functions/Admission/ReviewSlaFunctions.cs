@@ -15,7 +15,7 @@ public sealed class ReviewSlaFunctions(ReviewSlaSweep sweep, ILogger<ReviewSlaFu
     public async Task Run([TimerTrigger("0 0 * * * *")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var result = await sweep.RunAsync(cancellationToken);
-        logger.LogInformation("ADM-7 sweep {From}..{To}: {Checked} index entries, {AtRisk} at risk, {Breached} breached",
+        logger.LogInformation("ADM-7 sweep {From:yyyy-MM-dd}..{To:yyyy-MM-dd}: {Checked} index entries, {AtRisk} at risk, {Breached} breached",
             result.From, result.To, result.Checked, result.AtRisk, result.Breached);
     }
 }

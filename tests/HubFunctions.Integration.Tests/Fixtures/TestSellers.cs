@@ -13,7 +13,7 @@ public static class TestSellers
 {
     /// <summary>An active seller at <paramref name="hub"/> (the hub seller id is made up: no allocation).</summary>
     public static Seller Active(string sellerId, string hub = "hangzhou") => new(sellerId, hub, $"{Hubs.Find(hub)!.SellerIdPrefix}-900001", SellerStatus.Active,
-        "brand-trader", "杭州示例贸易有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []);
+        "brand-trader", "杭州示例贸易有限公司", "91330100MA2CFLXX12", TaxRating.A, new DateOnly(2024, 1, 1), []);
 
     /// <summary>
     /// Makes sure <paramref name="sellerId"/> exists at <paramref name="hub"/> in this host's seller store
