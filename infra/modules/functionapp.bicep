@@ -109,6 +109,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Storage__PreReviewQueue'
           value: 'application-prereview'
         }
+        {
+          // %Hub:Storage:DocumentValidationQueue% (queue trigger ValidateDocument).
+          name: 'Hub__Storage__DocumentValidationQueue'
+          value: 'document-validation'
+        }
       ]
     }
     functionAppConfig: {
