@@ -51,6 +51,12 @@ public sealed partial class StorageNames
     /// <summary>Seller clients created at approval (ADM-8): one partition per client id.</summary>
     public string ClientsTable { get; set; } = "clients";
 
+    /// <summary>Inbound appointments (APT): one partition per hub-hour with its dock counter, and the no-show sweep's checkpoint.</summary>
+    public string AppointmentsTable { get; set; } = "appointments";
+
+    /// <summary>Gate refusals and the APT-6 same-day blocks: one partition per hub, plate and China day.</summary>
+    public string GateArrivalsTable { get; set; } = "gatearrivals";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
