@@ -41,9 +41,10 @@ public sealed class GateFunctions(GateHandler gate, NoShowSweep sweep, Appointme
             return new ProblemResult(Problems.Validation(errors));
         }
 
-        var decision = await gate.ArriveAsync(hub, plate, arrival.ArrivedAt!.Value, arrival.WeighbridgeKg, caller.ClientId, cancellationToken);
+        var (arrivalId, decision) = await gate.ArriveAsync(hub, plate, arrival.ArrivedAt!.Value, arrival.WeighbridgeKg, caller.ClientId, cancellationToken);
         return HubResults.Ok(new
         {
+            arrivalId,
             decision = decision.Admitted ? "admitted" : "refused",
             appointmentId = decision.AppointmentId,
             code = decision.Code,

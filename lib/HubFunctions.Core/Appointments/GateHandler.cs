@@ -46,6 +46,9 @@ public static class GateInputs
     }
 }
 
+/// <summary>The gate's answer: the arrival's id (derived from the request) and the decision.</summary>
+public sealed record GateAnswer(string ArrivalId, GateDecision Decision);
+
 /// <summary>
 /// The gate (APT-5, APT-4, APT-8, one admission per appointment) and the recorded refusal that blocks same-day
 /// make-up bookings (APT-6). The decision is <see cref="GateRules.Decide"/> over the plate's appointments at the
@@ -58,7 +61,7 @@ public sealed class GateHandler(IAppointmentStore store, OptimisticRetry retry, 
 {
     public const string ArrivalIdPrefix = "ARR";
 
-    public async Task<GateDecision> ArriveAsync(string hub, string vehiclePlate, DateTimeOffset arrivedAt, decimal? weighbridgeKg, string recordedBy, CancellationToken cancellationToken)
+    public async Task<GateAnswer> ArriveAsync(string hub, string vehiclePlate, DateTimeOffset arrivedAt, decimal? weighbridgeKg, string recordedBy, CancellationToken cancellationToken)
     {
         var arrivalId = ids.NewId(ArrivalIdPrefix);
         var day = ChinaTime.DateOf(arrivedAt);
@@ -105,7 +108,7 @@ public sealed class GateHandler(IAppointmentStore store, OptimisticRetry retry, 
             await store.RecordRefusalAsync(refusal, [refused], cancellationToken).ConfigureAwait(false);
         }
 
-        return decision;
+        return new GateAnswer(arrivalId, decision);
     }
 
     /// <summary>The decision an earlier attempt of this arrival made, read back from the appointment it changed.</summary>

@@ -78,6 +78,21 @@ public static class AppointmentFixture
         return await HttpAssert.Json(await http.PostAsJsonAsync("/api/hubs/hangzhou/gate/arrivals", body));
     }
 
+    /// <summary>
+    /// Awaits <paramref name="work"/> while moving <paramref name="clock"/> on in 50 ms steps: racing writers' retry
+    /// pauses (<c>OptimisticRetry</c>) wait on the injected clock, so a fake one must move for them to end.
+    /// </summary>
+    public static async Task<T> WhileTimePassesAsync<T>(this Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, Task<T> work)
+    {
+        while (!work.IsCompleted)
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.WhenAny(work, Task.Delay(10));
+        }
+
+        return await work;
+    }
+
     /// <summary>Every row of the app's tables in this host's storage except the webhook-id record, as sorted text.</summary>
     public static async Task<List<string>> SnapshotAsync(StorageNames names)
     {
