@@ -3,8 +3,18 @@ using HubFunctions.Benchmarks;
 
 if (args.Contains("--smoke"))
 {
-    return Smoke.Run(Console.Out);
+    return await Smoke.RunAsync(Console.Out);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Contains("--appointments"))
+{
+    // Bookings per second through the DevHost vs direct storage, on the Azurite of HUB_TEST_STORAGE.
+    var storage = Environment.GetEnvironmentVariable("HUB_TEST_STORAGE") ?? throw new InvalidOperationException("Set HUB_TEST_STORAGE to an Azurite connection string.");
+    var concurrency = args.SkipWhile(a => a != "--concurrency").Skip(1).Select(int.Parse).DefaultIfEmpty(16).First();
+    var bookings = args.SkipWhile(a => a != "--bookings").Skip(1).Select(int.Parse).DefaultIfEmpty(2000).First();
+    Console.WriteLine(await AppointmentThroughput.RunAsync(storage, bookings, concurrency));
+    return 0;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(LabelValidationBenchmarks).Assembly).Run(args);
 return 0;

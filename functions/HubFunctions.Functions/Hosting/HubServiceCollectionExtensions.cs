@@ -29,6 +29,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubAdmission();
         services.AddHubCompliance();
         services.AddHubDocuments();
+        services.AddHubAppointments();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -62,6 +62,11 @@ public sealed partial class StorageNames
 
     /// <summary>Automatic document validations (queue trigger <c>ValidateDocument</c>), one message per version.</summary>
     public string DocumentValidationQueue { get; set; } = "document-validation";
+    /// <summary>Inbound appointments (APT): one partition per hub-hour with its dock counter, and the no-show sweep's checkpoint.</summary>
+    public string AppointmentsTable { get; set; } = "appointments";
+
+    /// <summary>Gate refusals and the APT-6 same-day blocks: one partition per hub, plate and China day.</summary>
+    public string GateArrivalsTable { get; set; } = "gatearrivals";
 
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All

@@ -1,0 +1,57 @@
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Appointments;
+
+/// <summary>An appointment as stored, with the token (ETag) a conditional change must match and the gate arrival that last changed it.</summary>
+public sealed record StoredAppointment(Appointment Appointment, string ConcurrencyToken, string? ArrivalId);
+
+/// <summary>APT-7: the dock counter of one hub-hour as read: how many scheduled appointments hold it, and its token (null when no counter exists yet).</summary>
+public sealed record SlotCount(string SlotKey, int Count, string? ConcurrencyToken);
+
+/// <summary>A gate refusal to record (APT-6 blocks the plate at the hub for the rest of that China day).</summary>
+public sealed record GateRefusalRecord(string ArrivalId, string Hub, string VehiclePlate, DateTimeOffset ArrivedAt, string Code, string? AppointmentId, decimal? WeighbridgeKg, string RecordedBy);
+
+/// <summary>
+/// Where appointments live. Every change is conditional on what was read (a token
+/// mismatch throws <see cref="Common.ConcurrencyConflictException"/>) and commits its events in the same transaction.
+/// </summary>
+public interface IAppointmentStore
+{
+    /// <summary>The dock counter of the hub-hour of <paramref name="eta"/>.</summary>
+    Task<SlotCount> ReadSlotAsync(string hub, DateTimeOffset eta, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a new scheduled appointment and takes its slot (<paramref name="slot"/> + 1, conditional on the
+    /// counter as read), with its events, atomically. Also returns normally when an earlier attempt of the same
+    /// request stored it.
+    /// </summary>
+    Task AddAsync(Appointment appointment, SlotCount slot, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The appointment with this id at this hub, or null (also for an id that cannot be one).</summary>
+    Task<StoredAppointment?> FindAsync(string hub, string appointmentId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read; when
+    /// <paramref name="freesSlot"/>, gives its hub-hour back (counter − 1) in the same transaction.
+    /// <paramref name="arrivalId"/> names the gate arrival that made the change, if any.
+    /// </summary>
+    Task UpdateAsync(StoredAppointment before, Appointment after, bool freesSlot, string? arrivalId, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The appointments at <paramref name="hub"/> whose ETA is on the China days <paramref name="from"/>..<paramref name="to"/>, optionally only a seller's or a plate's.</summary>
+    Task<IReadOnlyList<StoredAppointment>> ListAsync(string hub, DateOnly from, DateOnly to, string? sellerId, string? vehiclePlate, CancellationToken cancellationToken);
+
+    /// <summary>APT-8 index: the scheduled appointments of one hub-hour (the partition the hour names; never a scan).</summary>
+    Task<IReadOnlyList<StoredAppointment>> ListScheduledAsync(string hub, DateTimeOffset slotHour, CancellationToken cancellationToken);
+
+    /// <summary>APT-6: whether a gate refusal blocks <paramref name="vehiclePlate"/> at <paramref name="hub"/> on <paramref name="chinaDay"/>.</summary>
+    Task<bool> IsMakeUpBlockedAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken);
+
+    /// <summary>Records a gate refusal and the APT-6 block of its plate for that day, with its events (idempotent per arrival id).</summary>
+    Task RecordRefusalAsync(GateRefusalRecord refusal, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>APT-8: the last UTC hour the no-show sweep fully covered, and its token; null before the first sweep.</summary>
+    Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Moves the checkpoint to <paramref name="sweptThrough"/> if unchanged since read (conflict: another sweep moved it).</summary>
+    Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken);
+}

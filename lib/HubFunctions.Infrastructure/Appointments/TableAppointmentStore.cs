@@ -1,0 +1,193 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using HubFunctions.Core.Appointments;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Infrastructure.Appointments;
+
+/// <summary>
+/// Appointments in <see cref="StorageNames.AppointmentsTable"/>, one partition per hub-hour
+/// (<see cref="DockCapacity.SlotKey"/>, <c>hangzhou|2026120110</c>): the dock counter at row <see cref="SlotRow"/>
+/// and each appointment at <c>appt|{id}</c>. A booking adds the appointment and moves the counter (under its
+/// ETag, or insert-only when it is new) in one transaction with its outbox rows, so concurrent bookings never
+/// exceed the capacity; a cancellation moves it back in the same way. The id names the hour (<see cref="AppointmentIds"/>),
+/// so a lookup by id is a point read; a day is 24 adjacent partitions (one range query); the no-show sweep
+/// reads the single partition an hour names. Gate refusals and the APT-6 blocks are in
+/// <see cref="StorageNames.GateArrivalsTable"/>, one partition per hub, plate and China day
+/// (<see cref="GateRules.MakeUpBlockKey(string, string, DateOnly)"/>): <c>block</c> while blocked, <c>refusal|{arrivalId}</c> each.
+/// </summary>
+public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox) : IAppointmentStore
+{
+    public const string SlotRow = "slot";
+    public const string RowPrefix = "appt|";
+    public const string BlockRow = "block";
+    public const string CheckpointPartition = "noshow-sweep";
+    public const string CheckpointRow = "checkpoint";
+
+    public async Task<SlotCount> ReadSlotAsync(string hub, DateTimeOffset eta, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = DockCapacity.SlotKey(hub, eta);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(key, SlotRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? new SlotCount(key, e.GetInt32("Count") ?? 0, e.ETag.ToString()) : new SlotCount(key, 0, null);
+    }
+
+    public async Task AddAsync(Appointment appointment, SlotCount slot, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var counter = new TableEntity(slot.SlotKey, SlotRow) { ["Count"] = slot.Count + 1 };
+        await outbox.CommitAsync(table, slot.SlotKey,
+        [
+            slot.ConcurrencyToken is null ? new(TableTransactionActionType.Add, counter) : new(TableTransactionActionType.UpdateReplace, counter, new ETag(slot.ConcurrencyToken)),
+            new(TableTransactionActionType.Add, ToEntity(appointment, null)),
+        ], events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredAppointment?> FindAsync(string hub, string appointmentId, CancellationToken cancellationToken)
+    {
+        if (!AppointmentIds.TryParseHour(appointmentId, out var hour) || !Core.Hubs.Hubs.Exists(hub))
+        {
+            return null;
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(DockCapacity.SlotKey(hub, hour), RowPrefix + appointmentId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
+    }
+
+    public async Task UpdateAsync(StoredAppointment before, Appointment after, bool freesSlot, string? arrivalId, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = before.Appointment.SlotKey;
+        var changes = new List<TableTransactionAction>
+        {
+            new(TableTransactionActionType.UpdateReplace, ToEntity(after, arrivalId ?? before.ArrivalId), new ETag(before.ConcurrencyToken)),
+        };
+        if (freesSlot)
+        {
+            var slot = await ReadSlotAsync(before.Appointment.Hub, before.Appointment.Eta, cancellationToken).ConfigureAwait(false);
+            changes.Add(new(TableTransactionActionType.UpdateReplace, new TableEntity(key, SlotRow) { ["Count"] = Math.Max(0, slot.Count - 1) },
+                slot.ConcurrencyToken is null ? ETag.All : new ETag(slot.ConcurrencyToken)));
+        }
+
+        await outbox.CommitAsync(table, key, changes, events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredAppointment>> ListAsync(string hub, DateOnly from, DateOnly to, string? sellerId, string? vehiclePlate, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {DayKey(hub, from)} and PartitionKey lt {DayKey(hub, to.AddDays(1))} and RowKey ge {RowPrefix} and RowKey lt {"appt}"}");
+        if (sellerId is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"SellerId eq {sellerId}");
+        }
+
+        if (vehiclePlate is not null)
+        {
+            filter += " and " + TableClient.CreateQueryFilter($"VehiclePlate eq {vehiclePlate}");
+        }
+
+        return await Query(table, filter, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<StoredAppointment>> ListScheduledAsync(string hub, DateTimeOffset slotHour, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var status = AppointmentWire.Name(AppointmentStatus.Scheduled);
+        return await Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {DockCapacity.SlotKey(hub, slotHour)} and Status eq {status}"), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> IsMakeUpBlockedAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(storage.Names.GateArrivalsTable, cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(GateRules.MakeUpBlockKey(hub, vehiclePlate, chinaDay), BlockRow, [TableOutbox.CommitProperty], cancellationToken).ConfigureAwait(false);
+        return row.HasValue;
+    }
+
+    public async Task RecordRefusalAsync(GateRefusalRecord refusal, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        var table = await storage.TableAsync(storage.Names.GateArrivalsTable, cancellationToken).ConfigureAwait(false);
+        var key = GateRules.MakeUpBlockKey(refusal.Hub, refusal.VehiclePlate, refusal.ArrivedAt);
+        await outbox.CommitAsync(table, key,
+        [
+            new(TableTransactionActionType.UpsertMerge, new TableEntity(key, BlockRow) { ["Hub"] = refusal.Hub, ["VehiclePlate"] = refusal.VehiclePlate, ["LastRefusal"] = refusal.ArrivalId }),
+            new(TableTransactionActionType.Add, new TableEntity(key, "refusal|" + refusal.ArrivalId)
+            {
+                ["Hub"] = refusal.Hub,
+                ["VehiclePlate"] = refusal.VehiclePlate,
+                ["ArrivedAt"] = refusal.ArrivedAt,
+                ["Code"] = refusal.Code,
+                ["AppointmentId"] = refusal.AppointmentId,
+                ["WeighbridgeKg"] = refusal.WeighbridgeKg?.ToString(CultureInfo.InvariantCulture),
+                ["RecordedBy"] = refusal.RecordedBy,
+            }),
+        ], events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? (e.GetDateTimeOffset("SweptThrough"), e.ETag.ToString()) : (null, null);
+    }
+
+    public async Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["SweptThrough"] = sweptThrough };
+        await outbox.CommitAsync(table, CheckpointPartition,
+            [concurrencyToken is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, new ETag(concurrencyToken))],
+            [], cancellationToken).ConfigureAwait(false);
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.AppointmentsTable, cancellationToken);
+
+    private static string DayKey(string hub, DateOnly day) => hub + "|" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private static async Task<IReadOnlyList<StoredAppointment>> Query(TableClient table, string filter, CancellationToken cancellationToken)
+    {
+        var found = new List<StoredAppointment>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            found.Add(FromEntity(e));
+        }
+
+        return found;
+    }
+
+    private static TableEntity ToEntity(Appointment a, string? arrivalId) => new(a.SlotKey, RowPrefix + a.AppointmentId)
+    {
+        ["SellerId"] = a.SellerId,
+        ["Hub"] = a.Hub,
+        ["Eta"] = a.Eta,
+        ["VehiclePlate"] = a.VehiclePlate,
+        ["DriverName"] = a.DriverName,
+        ["DriverPhone"] = a.DriverPhone,
+        ["WeightKg"] = a.WeightKg.ToString(CultureInfo.InvariantCulture),
+        ["Cartons"] = a.Cartons,
+        ["Status"] = AppointmentWire.Name(a.Status),
+        ["CancellationReason"] = a.CancellationReason is { } r ? AppointmentWire.Name(r) : null,
+        ["StatusChangedAt"] = a.StatusChangedAt,
+        ["ArrivalId"] = arrivalId,
+    };
+
+    private static StoredAppointment FromEntity(TableEntity e) => new(new Appointment(
+        e.RowKey[RowPrefix.Length..],
+        e.GetString("SellerId")!,
+        e.GetString("Hub")!,
+        Core.Calendar.ChinaTime.ToChina(e.GetDateTimeOffset("Eta")!.Value),
+        e.GetString("VehiclePlate")!,
+        e.GetString("DriverName")!,
+        e.GetString("DriverPhone")!,
+        decimal.Parse(e.GetString("WeightKg")!, NumberStyles.Number, CultureInfo.InvariantCulture),
+        e.GetInt32("Cartons"),
+        AppointmentWire.ParseStatus(e.GetString("Status")) ?? throw new InvalidOperationException($"Appointment {e.RowKey} has an unknown status."),
+        AppointmentWire.ParseReason(e.GetString("CancellationReason")),
+        e.GetDateTimeOffset("StatusChangedAt")!.Value), e.ETag.ToString(), e.GetString("ArrivalId"));
+}

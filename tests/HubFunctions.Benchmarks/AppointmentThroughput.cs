@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Appointments;
+using HubFunctions.Infrastructure.Security;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HubFunctions.Benchmarks;
+
+/// <summary>The figures of one run: bookings per second each way, and their ratio (DevHost ÷ direct).</summary>
+public sealed record AppointmentThroughputResult(int Bookings, int Concurrency, double DevHostPerSecond, double DirectPerSecond, int DevHostCreated, int DirectStored)
+{
+    public double Ratio => DevHostPerSecond / DirectPerSecond;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"appointments: {Bookings} bookings at concurrency {Concurrency}: DevHost {DevHostPerSecond:F0}/s ({DevHostCreated} created), direct storage {DirectPerSecond:F0}/s ({DirectStored} stored), ratio {Ratio:F2}");
+}
+
+/// <summary>
+/// APT bookings per second through the DevHost (signed HTTP request, pipeline with <c>webhook-id</c> record,
+/// seller check, rules, dock counter and outbox commit) against the same storage operations made directly with
+/// the Azure SDK at the same concurrency, in the same run, on the Azurite named by <c>HUB_TEST_STORAGE</c>.
+/// Each booking takes its own hub-hour on both sides (no capacity contention; the race is tested elsewhere).
+/// The storage operations of one booking, both ways: idempotency read + insert, seller read, APT-6 block read,
+/// slot read, outbox intent upsert, the transaction (counter + appointment + outbox row), the relay message,
+/// idempotency update.
+/// </summary>
+public static class AppointmentThroughput
+{
+    private const string ClientId = "bench-seller";
+    private const string SellerId = "bench-seller";
+    private static readonly string Secret = WebhookSignature.SecretPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes("bench-seller-secret-0123456789"));
+
+    public static async Task<AppointmentThroughputResult> RunAsync(string connectionString, int bookings, int concurrency, int rounds = 2)
+    {
+        var names = Isolated();
+        using var factory = new Factory(connectionString, names);
+        using var http = factory.CreateClient();
+        if (!await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(new Seller(SellerId, "hangzhou", "HGH-000009", SellerStatus.Active, "brand-trader",
+            "基准测试有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []), [], CancellationToken.None))
+        {
+            throw new InvalidOperationException("The benchmark seller could not be stored.");
+        }
+        var direct = new Direct(connectionString, Isolated());
+        await direct.PrepareAsync();
+
+        var start = FirstHour(DateTimeOffset.UtcNow);
+        var next = 0;
+        DateTimeOffset Hour() => start.AddHours(Interlocked.Increment(ref next));
+
+        // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
+        await ParallelAsync(concurrency, concurrency, _ => BookAsync(http, Hour()));
+        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(Hour()));
+        double devhostSeconds = 0, directSeconds = 0;
+        int created = 0, stored = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            created += await ParallelAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour()));
+            devhostSeconds += watch.Elapsed.TotalSeconds;
+            watch.Restart();
+            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(Hour()));
+            directSeconds += watch.Elapsed.TotalSeconds;
+        }
+
+        var total = bookings / rounds * rounds;
+        return new AppointmentThroughputResult(total, concurrency, total / devhostSeconds, total / directSeconds, created, stored);
+    }
+
+    private static DateTimeOffset FirstHour(DateTimeOffset now)
+    {
+        var china = now.ToOffset(TimeSpan.FromHours(8)).AddHours(49);
+        return new DateTimeOffset(china.Year, china.Month, china.Day, china.Hour, 0, 0, TimeSpan.FromHours(8));
+    }
+
+    private static async Task<bool> BookAsync(HttpClient http, DateTimeOffset eta)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            eta = eta.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            vehiclePlate = "浙A12345",
+            driverName = "王师傅",
+            driverPhone = "13800138000",
+            weightKg = 1200,
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/hubs/hangzhou/appointments") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        var id = "msg_" + Guid.NewGuid().ToString("N");
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        request.Headers.Add("x-hub-client", ClientId);
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(WebhookSignature.DecodeSecret(Secret), id, timestamp, body));
+        using var response = await http.SendAsync(request);
+        return response.StatusCode == HttpStatusCode.Created;
+    }
+
+    private static async Task<int> ParallelAsync(int count, int concurrency, Func<int, Task<bool>> work)
+    {
+        var done = 0;
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
+        {
+            if (await work(i))
+            {
+                Interlocked.Increment(ref done);
+            }
+        });
+        return done;
+    }
+
+    private static StorageNames Isolated()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var names = new StorageNames();
+        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
+        {
+            var name = (string)property.GetValue(names)!;
+            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
+        }
+
+        return names;
+    }
+
+    /// <summary>The DevHost in-process (as the integration tests run it), listeners off, on its own storage names.</summary>
+    private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
+            settings["AzureWebJobsStorage"] = connectionString;
+            settings["DevHost:Listeners"] = "false";
+            settings[$"Hub:Clients:{ClientId}:Secret"] = Secret;
+            settings[$"Hub:Clients:{ClientId}:Role"] = "seller";
+            settings[$"Hub:Clients:{ClientId}:SellerId"] = SellerId;
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        }
+    }
+
+    /// <summary>The same storage operations as one DevHost booking, made directly with the SDK.</summary>
+    private sealed class Direct(string connectionString, StorageNames names)
+    {
+        private readonly TableServiceClient _service = new(connectionString);
+        private TableClient _idempotency = null!, _sellers = null!, _gate = null!, _appointments = null!, _intents = null!;
+        private QueueClient _relay = null!;
+
+        public async Task PrepareAsync()
+        {
+            async Task<TableClient> Table(string name)
+            {
+                var client = _service.GetTableClient(name);
+                await client.CreateIfNotExistsAsync();
+                return client;
+            }
+
+            (_idempotency, _sellers, _gate, _appointments, _intents) = (await Table(names.IdempotencyTable), await Table(names.SellersTable),
+                await Table(names.GateArrivalsTable), await Table(names.AppointmentsTable), await Table(names.OutboxIntentsTable));
+            _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            await _relay.CreateIfNotExistsAsync();
+            await _sellers.AddEntityAsync(new TableEntity(SellerId, "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
+        }
+
+        public async Task<bool> BookAsync(DateTimeOffset eta)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
+            var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, "seller");
+            await _gate.GetEntityIfExistsAsync<TableEntity>("hangzhou|ZJ-A12345|" + day, "block", ["HubCommit"]);
+            var slotKey = DockCapacity.SlotKey("hangzhou", eta);
+            var slot = await _appointments.GetEntityIfExistsAsync<TableEntity>(slotKey, "slot");
+            var eventId = Guid.NewGuid().ToString("D");
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(day, eventId) { ["Table"] = _appointments.Name, ["StatePartition"] = slotKey })]);
+            await _appointments.SubmitTransactionAsync(
+            [
+                slot.HasValue ? new(TableTransactionActionType.UpdateReplace, new TableEntity(slotKey, "slot") { ["Count"] = 1 }, slot.Value!.ETag) : new(TableTransactionActionType.Add, new TableEntity(slotKey, "slot") { ["Count"] = 1 }),
+                new(TableTransactionActionType.Add, new TableEntity(slotKey, "appt|" + id) { ["SellerId"] = SellerId, ["Eta"] = eta, ["VehiclePlate"] = "浙A12345", ["Status"] = "scheduled" }),
+                new(TableTransactionActionType.Add, new TableEntity(slotKey, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = AppointmentEvents.Scheduled }),
+            ]);
+            await _relay.SendMessageAsync(JsonSerializer.Serialize(new { table = _appointments.Name, partitionKey = slotKey, eventId }));
+            await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            return true;
+        }
+    }
+}
