@@ -1,6 +1,7 @@
 using HubFunctions.Core.Admission;
 using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Security;
+using HubFunctions.Infrastructure.TaxAuthority;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,8 +11,8 @@ public static class AdmissionRegistration
 {
     /// <summary>
     /// Seller admission (issue 8): the seller store, the seller access check (SEC-2), application
-    /// intake, pre-review from its queue (with the simulated tax authority unless another
-    /// <see cref="ITaxCreditService"/> is registered first) and the review stages.
+    /// intake, pre-review from its queue (with the tax authority that <c>Hub:TaxAuthority:Mode</c>
+    /// picks, unless another <see cref="ITaxCreditService"/> is registered first) and the review stages.
     /// </summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
@@ -27,8 +28,7 @@ public static class AdmissionRegistration
         services.TryAddSingleton<IHubSellerIdAllocator>(sp => sp.GetRequiredService<TableHubSellerIdAllocator>());
         services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
         services.TryAddSingleton<IPreReviewQueue, StoragePreReviewQueue>();
-        services.AddOptions<SimulatedTaxAuthorityOptions>().BindConfiguration(SimulatedTaxAuthorityOptions.Section);
-        services.TryAddSingleton<ITaxCreditService, SimulatedTaxCreditService>();
+        services.AddHubTaxAuthority();
         services.TryAddSingleton<ApplicationIntake>();
         services.TryAddSingleton<PreReviewHandler>();
         services.TryAddSingleton<ApplicationReview>();
