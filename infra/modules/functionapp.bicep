@@ -109,6 +109,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Storage__PreReviewQueue'
           value: 'application-prereview'
         }
+        {
+          // %Hub:Storage:TaxRecheckQueue% (queue trigger RecheckTaxRating, CMP-5).
+          name: 'Hub__Storage__TaxRecheckQueue'
+          value: 'tax-recheck'
+        }
       ]
     }
     functionAppConfig: {

@@ -51,6 +51,9 @@ public sealed partial class StorageNames
     /// <summary>Seller clients created at approval (ADM-8): one partition per client id.</summary>
     public string ClientsTable { get; set; } = "clients";
 
+    /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
+    public string TaxRecheckQueue { get; set; } = "tax-recheck";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
