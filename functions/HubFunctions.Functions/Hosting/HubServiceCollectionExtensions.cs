@@ -27,6 +27,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubCalendar();
         services.AddHubLabels();
         services.AddHubAdmission();
+        services.AddHubCompliance();
         services.AddHubTaxRecheck();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
