@@ -21,18 +21,9 @@ public static class TaxRecheckRegistration
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<TaxRecheckSettings>>().Value);
         services.TryAddSingleton<ISellerTaxRatings, TableSellerTaxRatings>();
         services.TryAddSingleton<ITaxRecheckQueue, StorageTaxRecheckQueue>();
-        services.TryAddSingleton<ITaxRatingFreeze, PendingComplianceFreeze>();
+        services.TryAddSingleton<ITaxRatingFreeze, ComplianceTaxRatingFreeze>();
         services.TryAddSingleton<TaxRecheckHandler>();
         return services;
     }
 }
 
-/// <summary>
-/// Interim, until the compliance freeze (CMP-3/4/6) is merged: a drop that must freeze fails the
-/// check (the message is retried, then goes to poison), so no drop is recorded without its freeze.
-/// </summary>
-internal sealed class PendingComplianceFreeze : ITaxRatingFreeze
-{
-    public Task FreezeAsync(string sellerId, HubFunctions.Core.Admission.TaxRating rating, CancellationToken cancellationToken)
-        => throw new NotSupportedException("The compliance freeze is not merged yet; CMP-5 cannot freeze.");
-}

@@ -139,3 +139,17 @@ public sealed class TaxRecheckHandler(ISellerTaxRatings sellers, ITaxCreditServi
         return decision;
     }
 }
+
+/// <summary>
+/// CMP-5's freeze through the compliance freeze (<see cref="SellerCompliance"/>: the seller, its audit
+/// entry and <c>hub.seller.frozen</c> in one commit, CMP-6), with the reason
+/// <see cref="FreezeReason.TaxRatingDropped"/> and the actor <c>system:tax-recheck</c>. A seller frozen
+/// for tax-rating already is left as it is (<see cref="FreezeOutcome.AlreadyFrozen"/>).
+/// </summary>
+public sealed class ComplianceTaxRatingFreeze(SellerCompliance compliance) : ITaxRatingFreeze
+{
+    public static readonly ComplianceActor Actor = ComplianceActor.System("tax-recheck");
+
+    public async Task FreezeAsync(string sellerId, TaxRating rating, CancellationToken cancellationToken)
+        => await compliance.FreezeAsync(sellerId, [FreezeReason.TaxRatingDropped(rating)], Actor, cancellationToken).ConfigureAwait(false);
+}
