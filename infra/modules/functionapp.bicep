@@ -110,6 +110,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           value: 'application-prereview'
         }
         {
+          // %Hub:Storage:DocumentValidationQueue% (queue trigger ValidateDocument).
+          name: 'Hub__Storage__DocumentValidationQueue'
+          value: 'document-validation'
+        }
+        {
           // %Hub:Storage:TaxRecheckQueue% (queue trigger RecheckTaxRating, CMP-5).
           name: 'Hub__Storage__TaxRecheckQueue'
           value: 'tax-recheck'

@@ -27,8 +27,16 @@ public sealed class MaxRequestBodyAttribute(long bytes) : Attribute
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class SideEffectFreeAttribute : Attribute;
 
+/// <summary>
+/// A large body (uploads): the pipeline verifies its signature while spooling it to a temporary
+/// file (<c>FileBufferingReadStream</c>: the first 64 KiB in memory, the rest on disk) instead of
+/// holding it in memory, and the function reads it as a stream (<c>HttpRequest.Body</c>, rewound).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class StreamedBodyAttribute : Attribute;
+
 /// <summary>What the shared request pipeline enforces for one HTTP function.</summary>
-public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes, bool SideEffectFree = false)
+public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes, bool SideEffectFree = false, bool StreamedBody = false)
 {
     /// <summary>1 MiB: far above any JSON body of the contract; uploads declare their own limit.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;

@@ -88,7 +88,8 @@ public sealed class FunctionCatalog
             method.GetCustomAttribute<PublicEndpointAttribute>() is not null,
             method.GetCustomAttribute<AllowRolesAttribute>()?.Roles ?? [],
             method.GetCustomAttribute<MaxRequestBodyAttribute>()?.Bytes ?? EndpointPolicy.DefaultMaxBodyBytes,
-            method.GetCustomAttribute<SideEffectFreeAttribute>() is not null);
+            method.GetCustomAttribute<SideEffectFreeAttribute>() is not null,
+            method.GetCustomAttribute<StreamedBodyAttribute>() is not null);
 
         foreach (var parameter in method.GetParameters())
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using HubFunctions.Core.Access;
@@ -8,6 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Functions.Hosting;
@@ -47,14 +49,14 @@ public sealed class HubHttpPipeline(
                 return await InvokeAsync(function, invoke);
             }
 
-            var (caller, body, refused) = await AuthenticateAsync(http.Request, function.Policy.MaxBodyBytes);
+            var (caller, body, refused) = await AuthenticateAsync(http.Request, function.Policy);
             if (refused is not null)
             {
                 return refused;
             }
 
-            feature.Body = body;
-            http.Request.Body = new MemoryStream(body!, writable: false);
+            feature.Body = body!.Bytes;
+            http.Request.Body = body.Content;
             feature.Caller = caller;
             if (function.Policy.Roles.Count > 0 && !function.Policy.Roles.Contains(caller!.Role))
             {
@@ -82,10 +84,10 @@ public sealed class HubHttpPipeline(
         }
     }
 
-    private async Task<IActionResult> ExecuteOnceAsync(HttpContext http, FunctionDescriptor function, HubCaller caller, byte[] body, Func<Task<IActionResult?>> invoke)
+    private async Task<IActionResult> ExecuteOnceAsync(HttpContext http, FunctionDescriptor function, HubCaller caller, ReadBody body, Func<Task<IActionResult?>> invoke)
     {
         var messageId = http.Request.Headers[IdHeader].ToString();
-        var begin = await idempotency.BeginAsync(caller.ClientId, messageId, Fingerprint(http.Request, body), http.RequestAborted);
+        var begin = await idempotency.BeginAsync(caller.ClientId, messageId, body.Fingerprint, http.RequestAborted);
         switch (begin)
         {
             case IdempotencyBegin.Replay replay:
@@ -194,8 +196,9 @@ public sealed class HubHttpPipeline(
     /// body is read (413 past the limit) and the signature checked (401). Nothing unauthenticated
     /// is buffered beyond what a known client id lets through.
     /// </summary>
-    private async Task<(HubCaller? Caller, byte[]? Body, ProblemResult? Refused)> AuthenticateAsync(HttpRequest request, long maxBodyBytes)
+    private async Task<(HubCaller? Caller, ReadBody? Body, ProblemResult? Refused)> AuthenticateAsync(HttpRequest request, EndpointPolicy policy)
     {
+        var maxBodyBytes = policy.MaxBodyBytes;
         var tooLarge = new ProblemResult(new Problem(413, ProblemCodes.PayloadTooLarge, Problems.TitleFor(413),
             $"The body is larger than this endpoint accepts ({maxBodyBytes:N0} bytes)."));
         if (request.ContentLength > maxBodyBytes)
@@ -228,13 +231,28 @@ public sealed class HubHttpPipeline(
             return (null, null, Problems.Unauthorized(ProblemCodes.UnknownClient, "The x-hub-client is not a registered client."));
         }
 
-        var body = await ReadBodyAsync(request, maxBodyBytes);
+        // The signature and the idempotency fingerprint are computed while the body is read, so a
+        // streamed body is read once and never held whole in memory.
+        var macs = client.Keys.Select(k => WebhookSignature.BeginMac(k, messageId, timestamp)).ToList();
+        using var fingerprint = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        fingerprint.AppendData(Encoding.UTF8.GetBytes($"{request.Method.ToUpperInvariant()} {request.Path}{request.QueryString}\n"));
+        ReadBody? body;
+        try
+        {
+            body = await ReadBodyAsync(request, maxBodyBytes, policy.StreamedBody, [.. macs, fingerprint]);
+        }
+        finally
+        {
+            macs.ForEach(m => m.Dispose());
+        }
+
         if (body is null)
         {
             return (null, null, tooLarge);
         }
 
-        var failure = WebhookSignature.Verify(client.Keys, messageId, timestamp, signature, body, clock.GetUtcNow());
+        body = body with { Fingerprint = Convert.ToHexString(fingerprint.GetHashAndReset()) };
+        var failure = WebhookSignature.VerifyMacs(body.Macs, timestamp, signature, clock.GetUtcNow());
         if (failure == SignatureFailure.None)
         {
             return (client.Caller, body, null);
@@ -251,29 +269,77 @@ public sealed class HubHttpPipeline(
         });
     }
 
-    /// <summary>The body, or null when it is larger than <paramref name="limit"/>.</summary>
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, long limit)
+    /// <summary>A body as read: its bytes (null when streamed), the stream the function reads, the MACs and the fingerprint.</summary>
+    private sealed record ReadBody(byte[]? Bytes, Stream Content, IReadOnlyList<byte[]> Macs, string Fingerprint);
+
+    /// <summary>
+    /// Reads the body once, feeding each of <paramref name="hashes"/>; the first of them (all but the
+    /// last) are the signature MACs, whose results are returned. Null when it is larger than
+    /// <paramref name="limit"/>. A streamed body is spooled by <see cref="FileBufferingReadStream"/>
+    /// (64 KiB in memory, the rest in a temporary file deleted with the response) and rewound.
+    /// </summary>
+    private static async Task<ReadBody?> ReadBodyAsync(HttpRequest request, long limit, bool streamed, IReadOnlyList<IncrementalHash> hashes)
     {
         if (request.ContentLength > limit)
         {
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        Stream target;
+        Stream source = request.Body;
+        if (streamed)
         {
-            if (buffer.Length + read > limit)
-            {
-                return null;
-            }
-
-            buffer.Write(chunk, 0, read);
+            var spool = new FileBufferingReadStream(request.Body, StreamedMemoryThreshold, bufferLimit: null, Path.GetTempPath);
+            request.HttpContext.Response.RegisterForDisposeAsync(spool);
+            source = target = spool;
+        }
+        else
+        {
+            target = new MemoryStream();
         }
 
-        return buffer.ToArray();
+        var chunk = ArrayPool<byte>.Shared.Rent(81920);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await source.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+            {
+                total += read;
+                if (total > limit)
+                {
+                    return null;
+                }
+
+                foreach (var hash in hashes)
+                {
+                    hash.AppendData(chunk, 0, read);
+                }
+
+                if (!streamed)
+                {
+                    target.Write(chunk, 0, read);
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        var macs = hashes.Take(hashes.Count - 1).Select(h => h.GetHashAndReset()).ToList();
+        if (streamed)
+        {
+            target.Seek(0, SeekOrigin.Begin);
+            return new ReadBody(null, target, macs, "");
+        }
+
+        var bytes = ((MemoryStream)target).ToArray();
+        return new ReadBody(bytes, new MemoryStream(bytes, writable: false), macs, "");
     }
+
+    /// <summary>How much of a streamed body is kept in memory before it spills to a temporary file.</summary>
+    public const int StreamedMemoryThreshold = 64 * 1024;
 
     /// <summary>Runs a result against a scratch body to keep its bytes for replay.</summary>
     private static async Task<StoredResponse> RenderAsync(HttpContext http, IActionResult result)
@@ -296,14 +362,6 @@ public sealed class HubHttpPipeline(
 
         var location = http.Response.Headers.Location.ToString();
         return new StoredResponse(http.Response.StatusCode, http.Response.ContentType, location.Length == 0 ? null : location, buffer.ToArray());
-    }
-
-    private static string Fingerprint(HttpRequest request, byte[] body)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{request.Method.ToUpperInvariant()} {request.Path}{request.QueryString}\n"));
-        hash.AppendData(body);
-        return Convert.ToHexString(hash.GetHashAndReset());
     }
 
     private static bool IsMutating(string method)

@@ -28,6 +28,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubLabels();
         services.AddHubAdmission();
         services.AddHubCompliance();
+        services.AddHubDocuments();
         services.AddHubTaxRecheck();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());

@@ -75,7 +75,7 @@ public static class PreReview
 
         if (input.Licence is { } licence)
         {
-            if (!string.Equals(NormaliseName(licence.EntityName), NormaliseName(application.EntityName), StringComparison.Ordinal))
+            if (!SameEntityName(licence.EntityName, application.EntityName))
             {
                 failures.Add(new ReviewReason("ADM-9",
                     $"The business licence's entity name '{licence.EntityName}' differs from the store's entity name '{application.EntityName}'."));
@@ -104,6 +104,9 @@ public static class PreReview
             : PreReviewOutcome.Passed;
         return new PreReviewResult(outcome, failures, missing, rating);
     }
+
+    /// <summary>ADM-9's comparison of entity names (see the class remarks); also used by the documents' automatic check.</summary>
+    public static bool SameEntityName(string a, string b) => string.Equals(NormaliseName(a), NormaliseName(b), StringComparison.Ordinal);
 
     private static string NormaliseName(string name) => name.Trim().Replace('（', '(').Replace('）', ')');
 }

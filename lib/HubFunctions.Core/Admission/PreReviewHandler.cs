@@ -18,11 +18,13 @@ public interface IPreReviewQueue
 /// queues another evaluation after <see cref="TaxRetryDelay"/>. Idempotent: an application past
 /// pre-review is left alone.
 /// <para>
-/// Documents (ADM-9) come from the documents issue, not built yet: the evaluation sees none, so an
-/// application that passes everything else waits in <c>pre-review</c> with its missing documents listed.
+/// Documents (ADM-9) come from <see cref="IAdmissionDocumentSource"/> (the Documents capability):
+/// the types whose newest version is validated or approved, and the licence's facts; read on each
+/// attempt, so a document validated meanwhile counts. A document validated or approved while the
+/// application is open queues another evaluation.
 /// </para>
 /// </summary>
-public sealed class PreReviewHandler(IApplicationRepository applications, ITaxCreditService tax, IPreReviewQueue queue, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
+public sealed class PreReviewHandler(IApplicationRepository applications, IAdmissionDocumentSource documents, ITaxCreditService tax, IPreReviewQueue queue, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
 {
     public static readonly TimeSpan TaxRetryDelay = TimeSpan.FromMinutes(5);
 
@@ -39,7 +41,8 @@ public sealed class PreReviewHandler(IApplicationRepository applications, ITaxCr
         var status = await retry.RunAsync(async (_, ct) =>
         {
             var stored = (await applications.GetAsync(applicationId, ct).ConfigureAwait(false))!;
-            var next = stored.Application.RecordPreReview(new PreReviewInput(new HashSet<string>(StringComparer.Ordinal), null, rating));
+            var facts = await documents.GetAsync(stored.Application.SellerId, ct).ConfigureAwait(false);
+            var next = stored.Application.RecordPreReview(new PreReviewInput(facts.Present, facts.Licence, rating));
             if (!InPreReview(stored.Application.Status) || !next.Succeeded)
             {
                 return stored.Application.Status;

@@ -18,8 +18,27 @@ namespace HubFunctions.Infrastructure.Admission;
 /// terminal). Applications are found by id through <c>ids/{applicationId}</c> → seller, upserted
 /// after the commit.
 /// </summary>
-public sealed class TableApplicationRepository(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IApplicationRepository
+public sealed class TableApplicationRepository(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IApplicationRepository, IOpenApplications
 {
+    /// <summary>The seller id's open application: the <see cref="OpenRow"/> of its partition, then the application.</summary>
+    public async Task<SellerApplication?> FindOpenAsync(string sellerId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(sellerId))
+        {
+            return null;
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var open = await table.GetEntityIfExistsAsync<TableEntity>(SellerPartition(sellerId), OpenRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!open.HasValue || open.Value?.GetString("ApplicationId") is not { } applicationId)
+        {
+            return null;
+        }
+
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(SellerPartition(sellerId), ApplicationRow(applicationId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e && JsonSerializer.Deserialize<SellerApplication>(e.GetString("State")!, StateJson) is { } a && !a.Status.IsTerminal() ? a : null;
+    }
+
     public const string OpenRow = "open";
     public const string IdPartition = "ids";
 

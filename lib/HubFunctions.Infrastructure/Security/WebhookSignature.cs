@@ -60,6 +60,32 @@ public static class WebhookSignature
         IReadOnlyList<byte[]> keys, string messageId, string timestampHeader, string signatureHeader,
         ReadOnlySpan<byte> body, DateTimeOffset now)
     {
+        var macs = new List<byte[]>(keys.Count);
+        foreach (var key in keys)
+        {
+            macs.Add(ComputeMac(key, messageId, timestampHeader, body));
+        }
+
+        return VerifyMacs(macs, timestampHeader, signatureHeader, now);
+    }
+
+    /// <summary>
+    /// An HMAC for <paramref name="key"/> with <c>{id}.{timestamp}.</c> already appended: append the
+    /// body as it streams, then pass <c>GetHashAndReset()</c> to <see cref="VerifyMacs"/>. A large body
+    /// is verified without being held in memory.
+    /// </summary>
+    public static IncrementalHash BeginMac(byte[] key, string messageId, string timestampHeader)
+    {
+        var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key);
+        hmac.AppendData(Encoding.UTF8.GetBytes($"{messageId}.{timestampHeader}."));
+        return hmac;
+    }
+
+    /// <summary>As <see cref="Verify"/>, with the expected MACs (one per key) computed by the caller.</summary>
+    public static SignatureFailure VerifyMacs(IReadOnlyList<byte[]> expectedMacs, string timestampHeader, string signatureHeader, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(expectedMacs);
+        ArgumentNullException.ThrowIfNull(signatureHeader);
         if (timestampHeader.Length is 0 or > MaxTimestampLength || !timestampHeader.All(char.IsAsciiDigit)
             || !long.TryParse(timestampHeader, NumberStyles.None, CultureInfo.InvariantCulture, out var timestamp))
         {
@@ -79,9 +105,8 @@ public static class WebhookSignature
 
         Span<byte> candidate = stackalloc byte[32];
         var matched = false;
-        foreach (var key in keys)
+        foreach (var expected in expectedMacs)
         {
-            var expected = ComputeMac(key, messageId, timestampHeader, body);
             foreach (var entry in signatureHeader.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 if (!entry.StartsWith("v1,", StringComparison.Ordinal))

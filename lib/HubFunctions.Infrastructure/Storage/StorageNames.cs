@@ -54,6 +54,15 @@ public sealed partial class StorageNames
     /// <summary>Seller clients created at approval (ADM-8): one partition per client id.</summary>
     public string ClientsTable { get; set; } = "clients";
 
+    /// <summary>Seller documents (DOC-1..5): one partition per seller id, every version kept.</summary>
+    public string DocumentsTable { get; set; } = "documents";
+
+    /// <summary>Document files (DOC-2), each under a random name.</summary>
+    public string DocumentsContainer { get; set; } = "documents";
+
+    /// <summary>Automatic document validations (queue trigger <c>ValidateDocument</c>), one message per version.</summary>
+    public string DocumentValidationQueue { get; set; } = "document-validation";
+
     /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
     public string TaxRecheckQueue { get; set; } = "tax-recheck";
 

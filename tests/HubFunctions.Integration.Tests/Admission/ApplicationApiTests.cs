@@ -5,6 +5,7 @@ using Azure;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -175,7 +176,7 @@ public sealed class ApplicationApiTests
     public async Task ADM_8_a_seller_admitted_already_applying_again_is_409_and_stores_nothing(SellerStatus status, string code)
     {
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
-        var seller = TestSellers.Active(TestStorage.Unique("s")) with { Status = status, FreezeReasons = status == SellerStatus.Frozen ? ["CMP-5 tax-rating"] : [] };
+        var seller = TestSellers.Active(TestStorage.Unique("s")) with { Status = status, FreezeReasons = status == SellerStatus.Frozen ? [FreezeReason.TaxRatingDropped(TaxRating.M)] : [] };
         Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
         using var http = factory.CreateSignedClient(TestClients.Platform);
         var before = await Rows(factory.Names);
