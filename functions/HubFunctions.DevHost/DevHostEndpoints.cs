@@ -55,6 +55,10 @@ public static class DevHostEndpoints
             await next(http);
         }));
 
+        // Local only: the simulated tax authority over HTTP, for Hub:TaxAuthority:Mode=http with
+        // BaseUrl http://localhost:7071/admin/tax-authority/ (steer it with PUT /admin/tax-authority/behaviour).
+        app.Services.GetRequiredService<SimulatedTaxAuthority>().MapWithControl(app, "/admin/tax-authority");
+
         app.MapGet("/admin/functions", (ActiveFunctions functions, HostSettings settings, IConfiguration configuration) => Results.Json(functions.All.Select(f => new
         {
             name = f.Name,

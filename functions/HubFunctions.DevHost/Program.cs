@@ -46,6 +46,11 @@ namespace HubFunctions.DevHost
                 return FunctionCatalog.Discover(assemblies);
             });
             services.AddSingleton<ActiveFunctions>();
+            services.AddSingleton(provider =>
+            {
+                var tax = provider.GetRequiredService<IOptions<HubFunctions.Infrastructure.TaxAuthority.TaxAuthorityOptions>>().Value;
+                return new SimulatedTaxAuthority(tax.ClientId ?? "local", tax.ApiKey ?? "local");
+            });
             services.AddSingleton<FunctionInvoker>();
             services.AddHostedService<QueueTriggerService>();
             services.AddHostedService<TimerTriggerService>();

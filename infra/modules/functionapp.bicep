@@ -114,6 +114,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Storage__DocumentValidationQueue'
           value: 'document-validation'
         }
+        {
+          // %Hub:Storage:TaxRecheckQueue% (queue trigger RecheckTaxRating, CMP-5).
+          name: 'Hub__Storage__TaxRecheckQueue'
+          value: 'tax-recheck'
+        }
       ]
     }
     functionAppConfig: {

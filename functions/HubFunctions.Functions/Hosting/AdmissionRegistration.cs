@@ -1,6 +1,7 @@
 using HubFunctions.Core.Admission;
 using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Security;
+using HubFunctions.Infrastructure.TaxAuthority;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -10,8 +11,9 @@ public static class AdmissionRegistration
 {
     /// <summary>
     /// Seller admission (issue 8): the seller store, the seller access check (SEC-2), application
-    /// intake, the hourly ADM-7 SLA sweep with its date index, pre-review from its queue (with the simulated tax authority unless another
-    /// <see cref="ITaxCreditService"/> is registered first) and the review stages.
+    /// intake, the hourly ADM-7 SLA sweep with its date index, pre-review from its queue (with the tax
+    /// authority that <c>Hub:TaxAuthority:Mode</c> picks, unless another <see cref="ITaxCreditService"/>
+    /// is registered first) and the review stages.
     /// </summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
     {
@@ -29,8 +31,7 @@ public static class AdmissionRegistration
         services.TryAddSingleton<IReviewSlaIndex, TableReviewSlaIndex>();
         services.TryAddSingleton<ReviewSlaSweep>();
         services.TryAddSingleton<IPreReviewQueue, StoragePreReviewQueue>();
-        services.AddOptions<SimulatedTaxAuthorityOptions>().BindConfiguration(SimulatedTaxAuthorityOptions.Section);
-        services.TryAddSingleton<ITaxCreditService, SimulatedTaxCreditService>();
+        services.AddHubTaxAuthority();
         services.TryAddSingleton<ApplicationIntake>();
         services.TryAddSingleton<PreReviewHandler>();
         services.TryAddSingleton<ApplicationReview>();

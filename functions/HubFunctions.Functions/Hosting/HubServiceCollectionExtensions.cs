@@ -30,6 +30,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubCompliance();
         services.AddHubDocuments();
         services.AddHubAppointments();
+        services.AddHubTaxRecheck();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -16,7 +16,9 @@ public sealed class SimulatedTaxAuthorityOptions
 
 /// <summary>
 /// A stand-in for the tax authority's credit rating service (ADM-10) for local runs and tests:
-/// rating A for every code unless configured otherwise. The real HTTP adapter is another issue.
+/// rating A for every code unless configured otherwise (<c>Hub:TaxAuthority:Mode</c> <c>simulated</c>).
+/// The HTTP adapter is <see cref="TaxAuthority.HttpTaxCreditService"/>; to exercise it locally, point it
+/// at the simulated authority over HTTP (lib/HubFunctions.Infrastructure/TaxAuthority/README.md).
 /// </summary>
 public sealed class SimulatedTaxCreditService(IOptionsMonitor<SimulatedTaxAuthorityOptions> options) : ITaxCreditService
 {

@@ -68,6 +68,9 @@ public sealed partial class StorageNames
     /// <summary>Gate refusals and the APT-6 same-day blocks: one partition per hub, plate and China day.</summary>
     public string GateArrivalsTable { get; set; } = "gatearrivals";
 
+    /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
+    public string TaxRecheckQueue { get; set; } = "tax-recheck";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
