@@ -3,7 +3,22 @@ using HubFunctions.Benchmarks;
 
 if (args.Contains("--smoke"))
 {
-    return Smoke.Run(Console.Out);
+    return await Smoke.RunAsync(Console.Out);
+}
+
+if (args.Contains("--events"))
+{
+    // Benchmark (c): --events [events] [concurrency], against the Azurite in HUB_TEST_STORAGE.
+    var numbers = args.Select(a => int.TryParse(a, out var n) ? n : 0).Where(n => n > 0).ToArray();
+    var result = await EventRelayThroughput.RunAsync(Smoke.Storage(), numbers.ElementAtOrDefault(0) is > 0 and var events ? events : 2000,
+        numbers.ElementAtOrDefault(1) is > 0 and var concurrency ? concurrency : 32);
+    Console.WriteLine(result);
+    foreach (var line in result.Breakdown)
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

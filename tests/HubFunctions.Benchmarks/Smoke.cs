@@ -2,11 +2,13 @@ namespace HubFunctions.Benchmarks;
 
 /// <summary>
 /// <c>--smoke</c>: runs each benchmark body once, without BenchmarkDotNet, and checks the result
-/// (CI: the benchmark still builds, runs and validates the corpus as expected).
+/// (CI: the benchmark still builds, runs and validates the corpus as expected). The event relay
+/// benchmark (c) runs small (200 events) against the Azurite of <c>HUB_TEST_STORAGE</c>, and its
+/// figures are checked for completeness (every event delivered), not for speed.
 /// </summary>
 public static class Smoke
 {
-    public static int Run(TextWriter output)
+    public static async Task<int> RunAsync(TextWriter output)
     {
         var benchmarks = new LabelValidationBenchmarks();
         benchmarks.Setup();
@@ -21,6 +23,19 @@ public static class Smoke
             return 1;
         }
 
+        var events = await EventRelayThroughput.RunAsync(Storage(), events: 200, concurrency: 16);
+        output.WriteLine($"smoke: {events}");
+        if (events.Delivered != events.Events || events.RawSent != events.Events)
+        {
+            output.WriteLine("smoke: FAILED, the relay did not deliver every event exactly once");
+            return 1;
+        }
+
         return 0;
     }
+
+    /// <summary>The Azurite of the test run (scripts/test.sh sets HUB_TEST_STORAGE).</summary>
+    public static string Storage() => Environment.GetEnvironmentVariable("HUB_TEST_STORAGE") is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException("HUB_TEST_STORAGE is not set: run with scripts/test.sh, or start Azurite and set it.");
 }
