@@ -35,9 +35,10 @@ public enum CommitOutcome
 /// The one write path for state changes (ARCHITECTURE.md, "State"): a conditional entity group
 /// transaction in one partition, with one outbox row per event in the same transaction, so one never
 /// exists without the other. Before that transaction an intent row goes into the intents table,
-/// keyed by UTC minute: the sweeper finds pending events by a range query on that small table, never
-/// by scanning state tables. After the commit a pointer goes on the relay queue so the event is
-/// relayed at once.
+/// keyed by UTC minute and carrying the event: the relay finds pending events by a query on that small
+/// table, never by scanning state tables. After the commit the intents are marked committed and the
+/// relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits), so the event is
+/// relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
 /// <para>
 /// It also owns the question "did my commit land?". A storage call can fail after it took effect:
 /// the response is lost, the SDK sends the batch again, and the second try meets the rows of the
@@ -120,9 +121,13 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
         if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
-            // Only a commit this call stored is marked: an AlreadyCommitted one may have been relayed
-            // already (its intent deleted); its unmarked intent, if any, goes the sweeper's way.
             await MarkCommittedAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
+        }
+        else if (events.Count > 0)
+        {
+            // Only a commit this call stored is marked: an AlreadyCommitted one may have been relayed
+            // already (its intent deleted). Its events go the slow way, which checks the outbox row.
+            await QueueRelayAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome;
@@ -207,6 +212,25 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         {
             // The state and its events are committed; the sweeper relays them within a minute.
             logger.LogWarning(e, "Could not mark {Count} outbox intents of {Table}/{Partition} committed; the sweeper will relay them", events.Count, tableName, partitionKey);
+        }
+    }
+
+    /// <summary>One pointer per event: the relay reads the intent and, as it is unmarked, checks the outbox row first.</summary>
+    private async Task QueueRelayAsync(string tableName, string partitionKey, IReadOnlyList<HubEvent> events, string intentPartition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var queue = await storage.QueueAsync(storage.Names.OutboxRelayQueue, cancellationToken).ConfigureAwait(false);
+            foreach (var e in events)
+            {
+                var pointer = new OutboxPointer(tableName, partitionKey, e.Id, intentPartition);
+                await queue.SendMessageAsync(JsonSerializer.Serialize(pointer, PointerJson), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            // The state and its events are committed; the sweeper relays them within a minute.
+            logger.LogWarning(e, "Could not queue outbox relay for {Count} events in {Table}/{Partition}; the sweeper will relay them", events.Count, tableName, partitionKey);
         }
     }
 
