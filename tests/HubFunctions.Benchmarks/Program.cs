@@ -6,6 +6,21 @@ if (args.Contains("--smoke"))
     return await Smoke.RunAsync(Console.Out);
 }
 
+if (args.Contains("--events"))
+{
+    // Benchmark (c): --events [events] [concurrency], against the Azurite in HUB_TEST_STORAGE.
+    var numbers = args.Select(a => int.TryParse(a, out var n) ? n : 0).Where(n => n > 0).ToArray();
+    var result = await EventRelayThroughput.RunAsync(Smoke.Storage(), numbers.ElementAtOrDefault(0) is > 0 and var events ? events : 2000,
+        numbers.ElementAtOrDefault(1) is > 0 and var concurrency ? concurrency : 32);
+    Console.WriteLine(result);
+    foreach (var line in result.Breakdown)
+    {
+        Console.WriteLine(line);
+    }
+
+    return 0;
+}
+
 if (args.Contains("--appointments"))
 {
     // Bookings per second through the DevHost vs direct storage, on the Azurite of HUB_TEST_STORAGE.

@@ -2,9 +2,11 @@ namespace HubFunctions.Benchmarks;
 
 /// <summary>
 /// <c>--smoke</c>: runs each benchmark body once, without BenchmarkDotNet, and checks the result
-/// (CI: the benchmark still builds, runs and validates the corpus as expected). The appointment
-/// benchmark runs small (40 bookings each way at concurrency 8) on the Azurite of <c>HUB_TEST_STORAGE</c>
-/// (scripts/test.sh sets it) and checks that every booking was stored; its figures are printed, not judged.
+/// (CI: the benchmark still builds, runs and validates the corpus as expected). The storage
+/// benchmarks run small against the Azurite of <c>HUB_TEST_STORAGE</c> (scripts/test.sh sets it): the
+/// appointment benchmark (40 bookings each way at concurrency 8) checks that every booking was stored,
+/// the event relay benchmark (c) (200 events) that every event was delivered exactly once; their
+/// figures are printed, not judged.
 /// </summary>
 public static class Smoke
 {
@@ -23,12 +25,7 @@ public static class Smoke
             return 1;
         }
 
-        if (Environment.GetEnvironmentVariable("HUB_TEST_STORAGE") is not { Length: > 0 } storage)
-        {
-            output.WriteLine("smoke: FAILED, HUB_TEST_STORAGE is not set (the appointment benchmark needs Azurite; scripts/test.sh starts one)");
-            return 1;
-        }
-
+        var storage = Storage();
         var appointments = await AppointmentThroughput.RunAsync(storage, bookings: 40, concurrency: 8);
         output.WriteLine("smoke: " + appointments);
         if (appointments.DevHostCreated != appointments.Bookings || appointments.DirectStored != appointments.Bookings)
@@ -37,6 +34,19 @@ public static class Smoke
             return 1;
         }
 
+        var events = await EventRelayThroughput.RunAsync(storage, events: 200, concurrency: 16);
+        output.WriteLine($"smoke: {events}");
+        if (events.Delivered != events.Events || events.RawSent != events.Events)
+        {
+            output.WriteLine("smoke: FAILED, the relay did not deliver every event exactly once");
+            return 1;
+        }
+
         return 0;
     }
+
+    /// <summary>The Azurite of the test run (scripts/test.sh sets HUB_TEST_STORAGE).</summary>
+    public static string Storage() => Environment.GetEnvironmentVariable("HUB_TEST_STORAGE") is { Length: > 0 } value
+        ? value
+        : throw new InvalidOperationException("HUB_TEST_STORAGE is not set: run with scripts/test.sh, or start Azurite and set it.");
 }

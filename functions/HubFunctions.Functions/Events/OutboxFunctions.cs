@@ -1,20 +1,18 @@
 using HubFunctions.Infrastructure.Events;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Functions.Events;
 
 /// <summary>Relays committed outbox rows to the event publisher (Service Bus, or the local queue).</summary>
-public sealed class OutboxFunctions(OutboxRelay relay, ILogger<OutboxFunctions> logger)
+public sealed class OutboxFunctions(OutboxRelay relay)
 {
-    /// <summary>Right after a commit: one message per event on <c>outbox-relay</c>.</summary>
+    /// <summary>
+    /// Right after commits: a wake-up on <c>outbox-relay</c> (one for many commits) relays every
+    /// committed event in batches; a pointer to one event (sent before wake-ups existed) relays it.
+    /// </summary>
     [Function("RelayOutbox")]
-    public async Task Relay([QueueTrigger("%Hub:Storage:OutboxRelayQueue%")] string message, CancellationToken cancellationToken)
-    {
-        var pointer = OutboxRelay.ParsePointer(message);
-        var outcome = await relay.RelayAsync(pointer, cancellationToken);
-        logger.LogDebug("Relay of {EventId}: {Outcome}", pointer.EventId, outcome);
-    }
+    public Task Relay([QueueTrigger("%Hub:Storage:OutboxRelayQueue%")] string message, CancellationToken cancellationToken)
+        => relay.HandleMessageAsync(message, cancellationToken);
 
     /// <summary>Every 30 seconds: whatever the prompt relay left behind.</summary>
     [Function("SweepOutbox")]

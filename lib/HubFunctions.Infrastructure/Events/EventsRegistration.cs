@@ -19,6 +19,9 @@ public sealed class EventsOptions
     public string Publisher { get; set; } = "queue";
 
     public ServiceBusEventsOptions ServiceBus { get; set; } = new();
+
+    /// <summary>How many claims, publishes and deletes one relay run keeps in flight (<c>Hub:Events:RelayParallelism</c>).</summary>
+    public int RelayParallelism { get; set; } = 32;
 }
 
 public sealed class ServiceBusEventsOptions
@@ -47,6 +50,7 @@ public static class EventsRegistration
         services.AddHubCommon();
         services.TryAddSingleton<TableOutbox>();
         services.TryAddSingleton<OutboxRelay>();
+        services.TryAddSingleton<OutboxWakeUp>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();
         services.TryAddSingleton<QueueEventPublisher>();
         services.AddAzureClients(clients => clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, credential, provider) =>

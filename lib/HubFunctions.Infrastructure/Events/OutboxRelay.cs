@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Events;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Polly;
 using Polly.Registry;
 
@@ -40,9 +41,16 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 }
 
 /// <summary>
-/// Moves committed outbox rows to the publisher. A relay claims a row with a short lease (ETag
-/// update) before publishing, so the prompt queue-triggered relay and the sweeper never publish the
-/// same row at once; if the process dies while holding it, the lease runs out and the row is sent
+/// Moves committed events to the publisher. Each event has an intent (in the intents table, keyed by
+/// UTC minute, carrying the event) and an outbox row (in its state partition, written in the commit's
+/// transaction: the truth that the commit is stored and the event still pending). The committer marks
+/// the intents <see cref="TableOutbox.CommittedProperty"/> once its commit is stored and wakes the
+/// relay (<see cref="OutboxWakeUp"/>). A relay run then reads the marked intents in one query, claims
+/// them in batches of up to 100 (an ETag merge that sets a lease, so two relays never publish the same
+/// event at once), publishes them in parallel (or in Service Bus batches), deletes their outbox rows
+/// (one call per state partition) and then the intents (batches of up to 100). An intent the
+/// committer could not mark goes the slow way (<see cref="RelayAsync"/>: the outbox row is read
+/// first). If the process dies anywhere, the intent stays; once its lease runs out it is published
 /// again, with the same event id. Delivery is at least once; the id makes repeats detectable.
 /// </summary>
 public sealed class OutboxRelay(
@@ -51,94 +59,115 @@ public sealed class OutboxRelay(
     ResiliencePipelineProvider<string> pipelines,
     IOutboxRelayHooks hooks,
     TimeProvider clock,
+    IOptions<EventsOptions> options,
     ILogger<OutboxRelay> logger)
 {
     public const string PipelineKey = "hub-events-publish";
 
+    /// <summary>Events per Service Bus batch call at most (a full batch is split further by size).</summary>
+    public const int PublishChunk = 100;
+
     /// <summary>How long a claimed row is reserved for the relay that claimed it: longer than a publish may take.</summary>
     public static readonly TimeSpan Lease = EventsRegistration.PublishTimeout + TimeSpan.FromSeconds(20);
 
-    /// <summary>An intent younger than this is left to the prompt relay by the sweeper.</summary>
+    /// <summary>An unmarked intent younger than this is left alone by the sweeper (its commit may be in flight).</summary>
     public static readonly TimeSpan SweepMinAge = TimeSpan.FromSeconds(15);
 
     /// <summary>An intent without its outbox row older than this belongs to a transaction that never committed.</summary>
     public static readonly TimeSpan OrphanAge = TimeSpan.FromMinutes(5);
 
-    public async Task<RelayOutcome> RelayAsync(OutboxPointer pointer, CancellationToken cancellationToken)
+    private readonly SemaphoreSlim _runner = new(1, 1);
+    private long _runsRequested;
+    private long _ranUpTo;
+
+    private int Parallelism => Math.Max(1, options.Value.RelayParallelism);
+
+    /// <summary>A message on the relay queue: a wake-up (<see cref="OutboxWakeUp.Message"/>) or a pointer to one event.</summary>
+    public async Task HandleMessageAsync(string message, CancellationToken cancellationToken)
     {
-        // The table is named by a queue message: never create it. A state table the app committed
-        // to exists; one that does not is treated as a missing row (nothing is created or sent).
-        var table = storage.TableService.GetTableClient(pointer.Table);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var now = clock.GetUtcNow();
-        if (!found.HasValue || found.Value is not { } row)
+        if (message.Trim() == OutboxWakeUp.Message)
         {
-            await DropIntentIfOrphanedAsync(pointer, now, cancellationToken).ConfigureAwait(false);
-            return RelayOutcome.Missing;
+            await RelayCommittedAsync(cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        if (row.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now)
-        {
-            return RelayOutcome.Leased;
-        }
-
-        ETag claimed;
-        try
-        {
-            row["LeaseUntil"] = now + Lease;
-            var response = await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
-            claimed = response.Headers.ETag ?? ETag.All;
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return RelayOutcome.Leased;
-        }
-
-        var hubEvent = CloudEventCodec.Decode(System.Text.Encoding.UTF8.GetBytes(row.GetString("Event")!));
-        await hooks.BeforePublishAsync(hubEvent).ConfigureAwait(false);
-        await pipelines.GetPipeline(PipelineKey).ExecuteAsync(
-            static async (state, ct) => await state.publisher.PublishAsync(state.hubEvent, ct).ConfigureAwait(false),
-            (publisher, hubEvent), cancellationToken).ConfigureAwait(false);
-        await hooks.AfterPublishAsync(hubEvent).ConfigureAwait(false);
-
-        try
-        {
-            await table.DeleteEntityAsync(pointer.PartitionKey, pointer.RowKey, claimed, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            // Our lease ran out and another relay took the row: it sends the same id again.
-            logger.LogWarning("Outbox row {EventId} changed while it was being published; it may be sent again", pointer.EventId);
-        }
-
-        await DeleteIntentAsync(pointer, cancellationToken).ConfigureAwait(false);
-        logger.LogInformation("Published {EventType} {EventId}", hubEvent.Type, hubEvent.Id);
-        return RelayOutcome.Published;
+        var pointer = ParsePointer(message);
+        var outcome = await RelayAsync(pointer, cancellationToken).ConfigureAwait(false);
+        logger.LogDebug("Relay of {EventId}: {Outcome}", pointer.EventId, outcome);
     }
 
     /// <summary>
-    /// Relays every pending event whose intent is at least <see cref="SweepMinAge"/> old: the ones
-    /// the prompt relay missed (process died, queue unavailable, publisher down). Reads only the
-    /// intents table, by partition-key range. Returns how many were published.
+    /// Relays every marked, unleased intent. Runs in one process are coalesced: a call returns once a
+    /// run that started after it has finished, so many wake-ups handled at once cost one or two runs.
+    /// Returns how many events this call's run published (0 when another run covered it).
+    /// </summary>
+    public async Task<int> RelayCommittedAsync(CancellationToken cancellationToken)
+    {
+        var mine = Interlocked.Increment(ref _runsRequested);
+        await _runner.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Interlocked.Read(ref _ranUpTo) >= mine)
+            {
+                return 0;
+            }
+
+            var upTo = Interlocked.Read(ref _runsRequested);
+            var published = await RunAsync(sweep: false, cancellationToken).ConfigureAwait(false);
+            Interlocked.Exchange(ref _ranUpTo, upTo);
+            return published;
+        }
+        finally
+        {
+            _runner.Release();
+        }
+    }
+
+    /// <summary>
+    /// Relays every pending event: the marked intents (as <see cref="RelayCommittedAsync"/>) and the
+    /// unmarked ones at least <see cref="SweepMinAge"/> old, whose outbox row is checked first (what
+    /// the prompt relay missed because the process died, the queue was away or the publisher failed).
+    /// Reads only the intents table. Returns how many were published.
     /// </summary>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
-        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
-        var upTo = TableOutbox.IntentPartitionFor(clock.GetUtcNow() - SweepMinAge);
-        var cutoff = clock.GetUtcNow() - SweepMinAge;
-        var published = 0;
-        var pending = new List<OutboxPointer>();
-        await foreach (var intent in intents.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey le {upTo}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        await _runner.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
         {
-            if (intent.GetDateTimeOffset("CreatedAt") is { } created && created > cutoff)
+            return await RunAsync(sweep: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _runner.Release();
+        }
+    }
+
+    private async Task<int> RunAsync(bool sweep, CancellationToken cancellationToken)
+    {
+        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var marked = new List<TableEntity>();
+        var unmarked = new List<OutboxPointer>();
+        var filter = sweep ? null : $"{TableOutbox.CommittedProperty} eq true";
+        await foreach (var intent in intents.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (intent.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now)
             {
                 continue;
             }
 
-            pending.Add(new OutboxPointer(intent.GetString("Table")!, intent.GetString("StatePartition")!, intent.RowKey, intent.PartitionKey));
+            if (intent.GetBoolean(TableOutbox.CommittedProperty) == true && intent.GetString("Event") is not null)
+            {
+                marked.Add(intent);
+            }
+            else if (sweep && intent.GetDateTimeOffset("CreatedAt") is { } created && created <= now - SweepMinAge)
+            {
+                unmarked.Add(new OutboxPointer(intent.GetString("Table")!, intent.GetString("StatePartition")!, intent.RowKey, intent.PartitionKey));
+            }
         }
 
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (pointer, ct) =>
+        var published = await RelayMarkedAsync(intents, marked, now, cancellationToken).ConfigureAwait(false);
+        await Parallel.ForEachAsync(unmarked, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (pointer, ct) =>
         {
             try
             {
@@ -153,12 +182,225 @@ public sealed class OutboxRelay(
             }
         }).ConfigureAwait(false);
 
-        if (pending.Count > 0)
+        if (marked.Count + unmarked.Count > 0)
         {
-            logger.LogInformation("Outbox sweep: {Pending} pending, {Published} published", pending.Count, published);
+            logger.LogInformation("Outbox relay run: {Marked} marked and {Unmarked} unmarked pending, {Published} published", marked.Count, unmarked.Count, published);
         }
 
         return published;
+    }
+
+    /// <summary>Claim (batches per intent partition), publish, delete the outbox rows, delete the intents.</summary>
+    private async Task<int> RelayMarkedAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (marked.Count == 0)
+        {
+            return 0;
+        }
+
+        var claimed = await ClaimAsync(intents, marked, now + Lease, cancellationToken).ConfigureAwait(false);
+        var sent = await PublishAsync(claimed, cancellationToken).ConfigureAwait(false);
+
+        // The outbox rows: one call per state partition (a commit's events share one).
+        await Parallel.ForEachAsync(sent.GroupBy(i => (Table: i.GetString("Table")!, Partition: i.GetString("StatePartition")!)),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (rows, ct) => await DeleteAllAsync(storage.TableService.GetTableClient(rows.Key.Table),
+                rows.Select(i => new TableEntity(rows.Key.Partition, TableOutbox.RowPrefix + i.RowKey) { ETag = ETag.All }).ToList(), ct).ConfigureAwait(false)).ConfigureAwait(false);
+
+        // Then the intents, under the ETag of our claim: if our lease ran out and another relay took
+        // one meanwhile, that relay sends it again (same id) and deletes it.
+        await Parallel.ForEachAsync(sent.GroupBy(i => i.PartitionKey).SelectMany(g => g.Chunk(TableOutbox.MaxTransactionEntities)),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (chunk, ct) => await DeleteAllAsync(intents, [.. chunk], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return sent.Count;
+    }
+
+    /// <summary>ETag merges setting the lease, up to 100 per call; a batch that meets a change is done one by one.</summary>
+    private async Task<List<TableEntity>> ClaimAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
+    {
+        var claimed = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
+        await Parallel.ForEachAsync(marked.GroupBy(i => i.PartitionKey).SelectMany(g => g.Chunk(TableOutbox.MaxTransactionEntities)),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (chunk, ct) =>
+            {
+                try
+                {
+                    var responses = await intents.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(i.PartitionKey, i.RowKey) { ["LeaseUntil"] = leaseUntil }, i.ETag)), ct).ConfigureAwait(false);
+                    for (var n = 0; n < chunk.Length; n++)
+                    {
+                        chunk[n].ETag = responses.Value[n].Headers.ETag ?? ETag.All;
+                        claimed.Add(chunk[n]);
+                    }
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 404 or 412 or 409)
+                {
+                    foreach (var intent in chunk)
+                    {
+                        try
+                        {
+                            var response = await intents.UpdateEntityAsync(new TableEntity(intent.PartitionKey, intent.RowKey) { ["LeaseUntil"] = leaseUntil }, intent.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                            intent.ETag = response.Headers.ETag ?? ETag.All;
+                            claimed.Add(intent);
+                        }
+                        catch (RequestFailedException one) when (one.Status is 404 or 412)
+                        {
+                            // Another relay claimed or finished it.
+                        }
+                    }
+                }
+            }).ConfigureAwait(false);
+        return [.. claimed];
+    }
+
+    /// <summary>Publishes the claimed intents' events; returns the intents whose event was sent.</summary>
+    private async Task<List<TableEntity>> PublishAsync(List<TableEntity> claimed, CancellationToken cancellationToken)
+    {
+        var pipeline = pipelines.GetPipeline(PipelineKey);
+        var sent = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
+        if (publisher is IBatchEventPublisher batches)
+        {
+            await Parallel.ForEachAsync(claimed.Chunk(PublishChunk), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism / 8), CancellationToken = cancellationToken }, async (chunk, ct) =>
+            {
+                var events = chunk.Select(Decode).ToList();
+                try
+                {
+                    foreach (var e in events)
+                    {
+                        await hooks.BeforePublishAsync(e).ConfigureAwait(false);
+                    }
+
+                    await pipeline.ExecuteAsync(static async (state, c) => await state.batches.PublishAllAsync(state.events, c).ConfigureAwait(false), (batches, events), ct).ConfigureAwait(false);
+                    foreach (var e in events)
+                    {
+                        await hooks.AfterPublishAsync(e).ConfigureAwait(false);
+                    }
+
+                    foreach (var intent in chunk)
+                    {
+                        sent.Add(intent);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    logger.LogWarning(e, "Could not publish {Count} events; they are sent again when their lease runs out", events.Count);
+                }
+            }).ConfigureAwait(false);
+            return [.. sent];
+        }
+
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (intent, ct) =>
+        {
+            var e = Decode(intent);
+            try
+            {
+                await hooks.BeforePublishAsync(e).ConfigureAwait(false);
+                await pipeline.ExecuteAsync(static async (state, c) => await state.publisher.PublishAsync(state.e, c).ConfigureAwait(false), (publisher, e), ct).ConfigureAwait(false);
+                await hooks.AfterPublishAsync(e).ConfigureAwait(false);
+                sent.Add(intent);
+            }
+            catch (Exception failure) when (failure is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                logger.LogWarning(failure, "Could not publish {EventType} {EventId}; it is sent again when its lease runs out", e.Type, e.Id);
+            }
+        }).ConfigureAwait(false);
+        return [.. sent];
+    }
+
+    private static HubEvent Decode(TableEntity holder) => CloudEventCodec.Decode(System.Text.Encoding.UTF8.GetBytes(holder.GetString("Event")!));
+
+    /// <summary>Deletes rows of one partition under their ETags: one call for one row, a batch for more, one by one if the batch meets a change.</summary>
+    private async Task DeleteAllAsync(TableClient table, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        if (rows.Count > 1)
+        {
+            try
+            {
+                await table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, r.ETag)), cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+            {
+                // Some row is gone or changed: do them one by one.
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            try
+            {
+                await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                if (e.Status == 412)
+                {
+                    logger.LogWarning("Outbox entry {Table}/{RowKey} changed while it was being published; it may be sent again", table.Name, row.RowKey);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Relays one event (a pointer on the relay queue, or an intent the committer could not mark): reads
+    /// its intent; an unmarked one (or one written before intents carried events) is relayed only if its
+    /// outbox row exists. Claims the intent with a lease, publishes, deletes the row, then the intent.
+    /// </summary>
+    public async Task<RelayOutcome> RelayAsync(OutboxPointer pointer, CancellationToken cancellationToken)
+    {
+        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+        var found = await intents.GetEntityIfExistsAsync<TableEntity>(pointer.IntentPartition, pointer.EventId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        if (!found.HasValue || found.Value is not { } intent)
+        {
+            // Intents are deleted only after their event was published.
+            return RelayOutcome.Missing;
+        }
+
+        if (intent.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now)
+        {
+            return RelayOutcome.Leased;
+        }
+
+        // The table is named by a queue message: never create it. A state table the app committed
+        // to exists; one that does not is treated as a missing row (nothing is created or sent).
+        var table = storage.TableService.GetTableClient(pointer.Table);
+        if (intent.GetBoolean(TableOutbox.CommittedProperty) != true || intent.GetString("Event") is null)
+        {
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!row.HasValue || row.Value is null)
+            {
+                if (intent.GetDateTimeOffset("CreatedAt") is { } created && now - created > OrphanAge)
+                {
+                    await DeleteAllAsync(intents, [intent], cancellationToken).ConfigureAwait(false);
+                }
+
+                return RelayOutcome.Missing;
+            }
+
+            intent["Event"] ??= row.Value.GetString("Event");
+        }
+
+        try
+        {
+            var claim = await intents.UpdateEntityAsync(new TableEntity(intent.PartitionKey, intent.RowKey) { ["LeaseUntil"] = now + Lease }, intent.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            intent.ETag = claim.Headers.ETag ?? ETag.All;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return RelayOutcome.Leased;
+        }
+
+        var hubEvent = Decode(intent);
+        await hooks.BeforePublishAsync(hubEvent).ConfigureAwait(false);
+        await pipelines.GetPipeline(PipelineKey).ExecuteAsync(
+            static async (state, ct) => await state.publisher.PublishAsync(state.hubEvent, ct).ConfigureAwait(false),
+            (publisher, hubEvent), cancellationToken).ConfigureAwait(false);
+        await hooks.AfterPublishAsync(hubEvent).ConfigureAwait(false);
+
+        await DeleteAllAsync(table, [new TableEntity(pointer.PartitionKey, pointer.RowKey) { ETag = ETag.All }], cancellationToken).ConfigureAwait(false);
+        await DeleteAllAsync(intents, [intent], cancellationToken).ConfigureAwait(false);
+        logger.LogInformation("Published {EventType} {EventId}", hubEvent.Type, hubEvent.Id);
+        return RelayOutcome.Published;
     }
 
     /// <summary>
@@ -181,27 +423,5 @@ public sealed class OutboxRelay(
         }
 
         return pointer;
-    }
-
-    private async Task DropIntentIfOrphanedAsync(OutboxPointer pointer, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
-        var intent = await intents.GetEntityIfExistsAsync<TableEntity>(pointer.IntentPartition, pointer.EventId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (intent.HasValue && intent.Value!.GetDateTimeOffset("CreatedAt") is { } created && now - created > OrphanAge)
-        {
-            await DeleteIntentAsync(pointer, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private async Task DeleteIntentAsync(OutboxPointer pointer, CancellationToken cancellationToken)
-    {
-        var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
-        try
-        {
-            await intents.DeleteEntityAsync(pointer.IntentPartition, pointer.EventId, ETag.All, cancellationToken).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-        }
     }
 }

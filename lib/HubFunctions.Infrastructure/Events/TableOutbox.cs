@@ -35,9 +35,10 @@ public enum CommitOutcome
 /// The one write path for state changes (ARCHITECTURE.md, "State"): a conditional entity group
 /// transaction in one partition, with one outbox row per event in the same transaction, so one never
 /// exists without the other. Before that transaction an intent row goes into the intents table,
-/// keyed by UTC minute: the sweeper finds pending events by a range query on that small table, never
-/// by scanning state tables. After the commit a pointer goes on the relay queue so the event is
-/// relayed at once.
+/// keyed by UTC minute and carrying the event: the relay finds pending events by a query on that small
+/// table, never by scanning state tables. After the commit the intents are marked committed and the
+/// relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits), so the event is
+/// relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
 /// <para>
 /// It also owns the question "did my commit land?". A storage call can fail after it took effect:
 /// the response is lost, the SDK sends the batch again, and the second try meets the rows of the
@@ -50,12 +51,15 @@ public enum CommitOutcome
 /// sender's retry of a message whose first attempt ended in doubt finds that attempt's change.
 /// </para>
 /// </summary>
-public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, ILogger<TableOutbox> logger)
+public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, ILogger<TableOutbox> logger)
 {
     public const string RowPrefix = "outbox|";
 
     /// <summary>The property that carries the commit stamp on every entity a commit writes.</summary>
     public const string CommitProperty = "HubCommit";
+
+    /// <summary>On an intent: its commit is known to be stored (set by the committer right after the commit).</summary>
+    public const string CommittedProperty = "Committed";
 
     /// <summary>An entity group transaction holds at most 100 entities.</summary>
     public const int MaxTransactionEntities = 100;
@@ -101,20 +105,28 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             // Upserts: the intents of one event are the same row however often they are written, so
             // a retried write cannot conflict with itself.
             var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+            // The intent carries the event itself, so the relay publishes without reading the row.
             await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
                 new TableEntity(intentPartition, e.Id)
                 {
                     ["Table"] = table.Name,
                     ["StatePartition"] = partitionKey,
                     ["CreatedAt"] = now,
+                    ["Event"] = Json(e),
                 })), cancellationToken).ConfigureAwait(false);
         }
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and
         // drops the intent after OutboxRelay.OrphanAge if it never appears.
         var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
-        if (events.Count > 0)
+        if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
+            await MarkCommittedAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
+        }
+        else if (events.Count > 0)
+        {
+            // Only a commit this call stored is marked: an AlreadyCommitted one may have been relayed
+            // already (its intent deleted). Its events go the slow way, which checks the outbox row.
             await QueueRelayAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
         }
 
@@ -181,6 +193,29 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         return false;
     }
 
+    /// <summary>
+    /// Marks the intents committed (one merge batch; a missing intent is not recreated), then wakes
+    /// the relay (<see cref="OutboxWakeUp"/>: one message on the relay queue for many commits). The
+    /// relay publishes marked intents without reading the state table. If this fails, the intents
+    /// stay unmarked and the sweeper relays them after checking the outbox rows.
+    /// </summary>
+    private async Task MarkCommittedAsync(string tableName, string partitionKey, IReadOnlyList<HubEvent> events, string intentPartition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+            await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                new TableEntity(intentPartition, e.Id) { [CommittedProperty] = true }, ETag.All)), cancellationToken).ConfigureAwait(false);
+            await wakeUp.RequestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            // The state and its events are committed; the sweeper relays them within a minute.
+            logger.LogWarning(e, "Could not mark {Count} outbox intents of {Table}/{Partition} committed; the sweeper will relay them", events.Count, tableName, partitionKey);
+        }
+    }
+
+    /// <summary>One pointer per event: the relay reads the intent and, as it is unmarked, checks the outbox row first.</summary>
     private async Task QueueRelayAsync(string tableName, string partitionKey, IReadOnlyList<HubEvent> events, string intentPartition, CancellationToken cancellationToken)
     {
         try
@@ -237,7 +272,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             ? dictionary.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag"))
             : throw new ArgumentException($"Outbox commits take TableEntity changes; got {entity.GetType().Name}.");
 
-    private static TableEntity OutboxRow(string partitionKey, HubEvent e, DateTimeOffset now, string stamp)
+    private static string Json(HubEvent e)
     {
         var json = Encoding.UTF8.GetString(CloudEventCodec.Encode(e));
         if (Encoding.UTF8.GetByteCount(json) > MaxEventBytes)
@@ -245,9 +280,14 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             throw new ArgumentException($"Event {e.Type} is larger than {MaxEventBytes} bytes; put large data in Blob Storage and reference it.");
         }
 
+        return json;
+    }
+
+    private static TableEntity OutboxRow(string partitionKey, HubEvent e, DateTimeOffset now, string stamp)
+    {
         return new TableEntity(partitionKey, RowPrefix + e.Id)
         {
-            ["Event"] = json,
+            ["Event"] = Json(e),
             ["EventType"] = e.Type,
             ["CreatedAt"] = now,
             [CommitProperty] = stamp,

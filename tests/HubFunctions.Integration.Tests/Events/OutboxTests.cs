@@ -238,6 +238,43 @@ public sealed class OutboxTests
     }
 
     [Fact]
+    public async Task One_relay_run_publishes_every_marked_commit_once_and_leaves_no_outbox_row_or_intent()
+    {
+        // 60 one-event commits in 60 partitions and one commit of three events: the committer marks
+        // the intents and wakes the relay; one run claims, publishes and deletes them in batches.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var process = Process(clock);
+        var prefix = TestStorage.Unique("batch");
+        var outbox = process.GetRequiredService<TableOutbox>();
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        var expected = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForAsync(0, 60, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var (e, _) = await CommitAsync(process, $"{prefix}-{i}", "thing");
+            expected.Add(e.Id);
+        });
+        var three = Enumerable.Range(0, 3).Select(i => HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}-x/{i}", new { i }, clock, new OperationIdSource())).ToList();
+        await outbox.CommitAsync(table, $"{prefix}-x", [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity($"{prefix}-x", "thing"))], three, CancellationToken.None);
+        three.ForEach(e => expected.Add(e.Id));
+
+        var wakeUps = await TestStorage.Queue(_names.OutboxRelayQueue).ReceiveMessagesAsync(32);
+        Assert.NotEmpty(wakeUps.Value);
+        Assert.All(wakeUps.Value, m => Assert.Equal(OutboxWakeUp.Message, m.Body.ToString()));
+
+        var relay = process.GetRequiredService<OutboxRelay>();
+        Assert.Equal(63, await relay.RelayCommittedAsync(CancellationToken.None));
+        Assert.Equal(0, await relay.RelayCommittedAsync(CancellationToken.None));
+        Assert.Equal(0, await relay.SweepAsync(CancellationToken.None));
+
+        var published = await PublishedAsync(prefix, 63, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
+        Assert.Equal(expected.Order(), published.Select(p => p.Id).Order());
+        var leftovers = TestStorage.Tables().GetTableClient(_stateTable)
+            .QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(prefix) >= 0 && e.PartitionKey.CompareTo(prefix + "~") < 0 && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0);
+        Assert.Empty(await leftovers.ToListAsync());
+        Assert.Empty(await TestStorage.Tables().GetTableClient(_names.OutboxIntentsTable).QueryAsync<TableEntity>().ToListAsync());
+    }
+
+    [Fact]
     public async Task A_commit_whose_response_was_lost_is_recognised_as_stored_and_its_event_published_once()
     {
         // The SDK sends the batch, storage commits it, the answer is lost; the SDK sends it again and

@@ -66,6 +66,42 @@ public sealed class ServiceBusPublisherTests
         Assert.All(sender.Sent, m => Assert.Equal(e.Id, m.MessageId));
     }
 
+    /// <summary>A sender whose batches (the SDK's own, from ServiceBusModelFactory) take at most three messages.</summary>
+    private sealed class SmallBatchSender : ServiceBusSender
+    {
+        public List<List<ServiceBusMessage>> Batches { get; } = [];
+
+        private readonly Dictionary<ServiceBusMessageBatch, List<ServiceBusMessage>> _stores = [];
+
+        public override string EntityPath => "hub-events";
+
+        public override ValueTask<ServiceBusMessageBatch> CreateMessageBatchAsync(CancellationToken cancellationToken = default)
+        {
+            var store = new List<ServiceBusMessage>();
+            var batch = ServiceBusModelFactory.ServiceBusMessageBatch(256 * 1024, store, tryAddCallback: _ => store.Count < 3);
+            _stores[batch] = store;
+            return ValueTask.FromResult(batch);
+        }
+
+        public override Task SendMessagesAsync(ServiceBusMessageBatch messageBatch, CancellationToken cancellationToken = default)
+        {
+            Batches.Add([.. _stores[messageBatch]]);
+            return Task.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task Publishing_many_fills_a_batch_sends_it_when_full_and_starts_the_next_with_the_message_that_did_not_fit()
+    {
+        var sender = new SmallBatchSender();
+        var events = Enumerable.Range(0, 7).Select(_ => Frozen()).ToList();
+        await new ServiceBusEventPublisher(sender).PublishAllAsync(events, CancellationToken.None);
+
+        Assert.Equal([3, 3, 1], sender.Batches.Select(b => b.Count));
+        Assert.Equal(events.Select(e => e.Id), sender.Batches.SelectMany(b => b).Select(m => m.MessageId));
+        Assert.All(sender.Batches.SelectMany(b => b), m => Assert.Equal(EventTypes.SellerFrozen, m.Subject));
+    }
+
     [Fact]
     public void The_cloud_event_round_trips()
     {

@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HubFunctions.Benchmarks;
+
+/// <summary>The figures of one run of benchmark (c).</summary>
+public sealed record EventRelayResult(int Events, int Concurrency, double CommitsPerSecond, double RelayedPerSecond, double RawPerSecond, int Delivered, int RawSent, IReadOnlyList<string> Breakdown)
+{
+    public double Ratio => RelayedPerSecond / RawPerSecond;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"events: {Events} events (one per commit, each in its own partition) at concurrency {Concurrency}: relayed outbox to hub-events {RelayedPerSecond:F0}/s ({Delivered} delivered), raw queue sends {RawPerSecond:F0}/s ({RawSent} sent), ratio {Ratio:F2}; commits {CommitsPerSecond:F0}/s");
+}
+
+/// <summary>
+/// Benchmark (c) of issue 11: events delivered per second from committed outbox rows to messages on
+/// the <c>hub-events</c> queue, against raw sends of the same messages at the same concurrency, in the
+/// same run, on the Azurite named by <c>HUB_TEST_STORAGE</c>. The events are committed first through
+/// <see cref="TableOutbox"/> (one event per commit, each commit in its own partition: the shape of the
+/// cutoff sweep's conversions), with their relay messages; then the clock starts and the relay runs
+/// as the Functions host runs <c>RelayOutbox</c> (messages received 32 at a time, handled in
+/// parallel, each deleted when done; the relay's own parallelism set to the concurrency) until every
+/// event is on <c>hub-events</c>.
+/// Every storage round trip is timed by <see cref="RoundTripTimer"/>.
+/// </summary>
+public static class EventRelayThroughput
+{
+    private const int Rounds = 2;
+
+    public static async Task<EventRelayResult> RunAsync(string connectionString, int events, int concurrency)
+    {
+        var names = Isolated();
+        var timer = new RoundTripTimer(names);
+        await using var provider = Services(connectionString, names, timer, concurrency);
+        var storage = provider.GetRequiredService<HubStorage>();
+        var outbox = provider.GetRequiredService<TableOutbox>();
+        var relay = provider.GetRequiredService<OutboxRelay>();
+        var state = await storage.TableAsync("relaybench" + names.OutboxIntentsTable[^10..]);
+        var sink = await storage.QueueAsync(names.EventsQueue);
+        var rawQueue = await storage.QueueAsync(names.EventsQueue + "-raw");
+        await storage.QueueAsync(names.OutboxRelayQueue);
+        await storage.TableAsync(names.OutboxIntentsTable);
+
+        // Warm-up (JIT, connections) on a few events, then clear what they left.
+        await CommitAsync(outbox, state, "warm", 32, concurrency);
+        await DrainAsync(storage, relay, 32, concurrency);
+        await sink.ClearMessagesAsync();
+
+        // Rounds alternate the two ways, so a busy moment of this shared machine weighs on both.
+        double commitSeconds = 0, relaySeconds = 0, rawSeconds = 0;
+        var commitTrips = new List<string>();
+        var relayTrips = new List<string>();
+        var perRound = events / Rounds;
+        for (var round = 0; round < Rounds; round++)
+        {
+            timer.Reset();
+            var watch = Stopwatch.StartNew();
+            var made = await CommitAsync(outbox, state, $"bench{round}", perRound, concurrency);
+            commitSeconds += watch.Elapsed.TotalSeconds;
+            commitTrips = [.. timer.Report(perRound)];
+
+            timer.Reset();
+            watch.Restart();
+            await DrainAsync(storage, relay, perRound * (round + 1), concurrency);
+            relaySeconds += watch.Elapsed.TotalSeconds;
+            relayTrips = [.. timer.Report(perRound)];
+
+            // The same messages, sent straight to a queue at the same concurrency.
+            var bodies = made.Select(e => BinaryData.FromBytes(CloudEventCodec.Encode(e))).ToArray();
+            watch.Restart();
+            await Parallel.ForAsync(0, bodies.Length, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
+                async (i, ct) => await rawQueue.SendMessageAsync(bodies[i], timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct));
+            rawSeconds += watch.Elapsed.TotalSeconds;
+        }
+
+        events = perRound * Rounds;
+        int onSink = (await sink.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        int rawSent = (await rawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        foreach (var queue in new[] { sink, rawQueue, await storage.QueueAsync(names.OutboxRelayQueue) })
+        {
+            await queue.DeleteIfExistsAsync();
+        }
+
+        await state.DeleteAsync();
+        await (await storage.TableAsync(names.OutboxIntentsTable)).DeleteAsync();
+        var breakdown = new List<string> { "commit side (per event, last round):" };
+        breakdown.AddRange(commitTrips);
+        breakdown.Add("relay side (per event, last round):");
+        breakdown.AddRange(relayTrips);
+        return new EventRelayResult(events, concurrency, events / commitSeconds, onSink / relaySeconds, events / rawSeconds, onSink, rawSent, breakdown);
+    }
+
+    private static async Task<List<HubEvent>> CommitAsync(TableOutbox outbox, TableClient state, string prefix, int count, int concurrency)
+    {
+        var clock = TimeProvider.System;
+        var ids = new OperationIdSource();
+        var made = new HubEvent[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, ct) =>
+        {
+            var partition = $"{prefix}-{i:D6}";
+            var e = HubEvent.Create(EventTypes.OrderConvertedToNonHub, $"orders/{partition}", new { orderId = partition, sellerId = "HGH-000042", deadline = clock.GetUtcNow() }, clock, ids, sellerId: "HGH-000042", hub: "hangzhou");
+            await outbox.CommitAsync(state, partition,
+                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, "order") { ["Status"] = "converted-to-non-hub" })], [e], ct);
+            made[i] = e;
+        });
+        return [.. made];
+    }
+
+    /// <summary>
+    /// Runs the relay queue as the host runs <c>RelayOutbox</c> (32 messages per receive, handled in
+    /// parallel, each deleted when done) until <paramref name="events"/> events are on <c>hub-events</c>;
+    /// returns how many are.
+    /// </summary>
+    private static async Task<int> DrainAsync(HubStorage storage, OutboxRelay relay, int events, int concurrency)
+    {
+        var queue = await storage.QueueAsync(storage.Names.OutboxRelayQueue);
+        var sink = await storage.QueueAsync(storage.Names.EventsQueue);
+        async Task<int> Delivered() => (await sink.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var idle = 0;
+        while (idle < 100)
+        {
+            var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
+            if (messages.Length == 0)
+            {
+                if (await Delivered() >= events)
+                {
+                    break;
+                }
+
+                idle++;
+                await Task.Delay(100);
+                continue;
+            }
+
+            idle = 0;
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (message, ct) =>
+            {
+                await relay.HandleMessageAsync(message.Body.ToString(), ct);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
+            });
+        }
+
+        return await Delivered();
+    }
+
+    private static ServiceProvider Services(string connectionString, StorageNames names, RoundTripTimer timer, int concurrency)
+    {
+        var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
+        settings["AzureWebJobsStorage"] = connectionString;
+        var services = new ServiceCollection().AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageClientPolicy>(timer);
+        services.AddHubStorage();
+        services.AddHubEvents();
+        services.Configure<EventsOptions>(o => o.RelayParallelism = concurrency);
+        return services.BuildServiceProvider();
+    }
+
+    private static StorageNames Isolated()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var names = new StorageNames();
+        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
+        {
+            var name = (string)property.GetValue(names)!;
+            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
+        }
+
+        return names;
+    }
+}

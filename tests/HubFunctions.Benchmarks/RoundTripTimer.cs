@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Benchmarks;
+
+/// <summary>
+/// A stopwatch on every storage round trip the app's clients make (an Azure SDK pipeline policy,
+/// per try): counts and time per kind of request (<c>POST hub-events/messages</c>,
+/// <c>$batch state</c>, <c>DELETE state entity</c>, ...), to show where the time of relaying goes.
+/// </summary>
+public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
+{
+    private readonly ConcurrentDictionary<string, (int Count, long Ticks)> _kinds = new(StringComparer.Ordinal);
+
+    public void Reset() => _kinds.Clear();
+
+    public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+    public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+        finally
+        {
+            var elapsed = Stopwatch.GetTimestamp() - started;
+            _kinds.AddOrUpdate(Kind(message.Request), (1, elapsed), (_, v) => (v.Count + 1, v.Ticks + elapsed));
+        }
+    }
+
+    /// <summary>One line per kind of round trip: count, mean latency, share of the summed time.</summary>
+    public IEnumerable<string> Report(int events)
+    {
+        var total = _kinds.Values.Sum(v => v.Ticks);
+        foreach (var (kind, (count, ticks)) in _kinds.OrderByDescending(k => k.Value.Ticks))
+        {
+            yield return string.Create(CultureInfo.InvariantCulture,
+                $"  {kind,-34} {count,6} calls  {(double)count / events,5:F2}/event  mean {ticks * 1000.0 / Stopwatch.Frequency / count,7:F2} ms  {100.0 * ticks / total,5:F1} %");
+        }
+
+        var calls = _kinds.Values.Sum(v => v.Count);
+        yield return string.Create(CultureInfo.InvariantCulture, $"  {"all round trips",-34} {calls,6} calls  {(double)calls / events,5:F2}/event");
+    }
+
+    private string Kind(Request request)
+    {
+        var path = Uri.UnescapeDataString(request.Uri.Path);
+        var method = request.Method.Method;
+        if (path.Contains("/messages", StringComparison.Ordinal))
+        {
+            var queue = path.Split('/', StringSplitOptions.RemoveEmptyEntries).SkipWhile(p => p != "devstoreaccount1").Skip(1).FirstOrDefault() ?? "?";
+            var role = queue == names.EventsQueue ? "hub-events" : queue == names.OutboxRelayQueue ? "outbox-relay" : "other queue";
+            var what = method switch { "POST" => "send", "GET" => "receive", "DELETE" => "delete", "PUT" => "update", _ => method };
+            return $"queue {what} {role}";
+        }
+
+        var segment = path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
+        if (segment == "$batch")
+        {
+            using var body = new MemoryStream();
+            request.Content?.WriteTo(body, CancellationToken.None);
+            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            return text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal) ? "table $batch intents" : "table $batch state";
+        }
+
+        var table = segment.Split('(', '?')[0];
+        var tableRole = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : "state";
+        var op = method switch
+        {
+            "GET" when segment.Contains("RowKey", StringComparison.Ordinal) => "point read",
+            "GET" => "query",
+            "MERGE" or "PATCH" => "merge",
+            "PUT" => "replace",
+            "POST" => "insert",
+            "DELETE" => "delete",
+            _ => method,
+        };
+        return $"table {op} {tableRole}";
+    }
+}
