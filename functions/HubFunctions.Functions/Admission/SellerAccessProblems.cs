@@ -31,13 +31,14 @@ public static class SellerAccessProblems
     };
 
     /// <summary>
-    /// The CMP-3 problem when <paramref name="seller"/> is frozen (403, code <c>CMP-3</c>, the reasons
-    /// in <c>detail</c> and as <c>freezeReasons</c>), else null.
+    /// The CMP-3 problem when <paramref name="seller"/> is frozen (403, code <c>CMP-3</c>, the reasons'
+    /// texts in <c>detail</c>, and the reasons as <c>freezeReasons</c> in the shape of
+    /// <c>GET /api/sellers/{id}</c>, <see cref="ComplianceWire.Reason"/>), else null.
     /// </summary>
     public static ProblemResult? Frozen(Seller seller, string action) => FreezeCheck.Refusal(seller, action) is { } refusal
         ? new ProblemResult(Problems.Forbidden(FreezeRefusal.Code, refusal.Message) with
         {
-            Extensions = new() { ["freezeReasons"] = refusal.FreezeReasons },
+            Extensions = new() { ["freezeReasons"] = refusal.FreezeReasons.Select(ComplianceWire.Reason).ToList() },
         })
         : null;
 }

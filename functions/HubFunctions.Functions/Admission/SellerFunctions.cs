@@ -1,5 +1,6 @@
 using HubFunctions.Core.Access;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Functions.Hosting;
 using HubFunctions.Infrastructure.Admission;
 using Microsoft.AspNetCore.Http;
@@ -32,7 +33,7 @@ public sealed class SellerFunctions(SellerAccess access)
             hubSellerId = s.HubSellerId,
             hub = s.Hub,
             status = TableSellerDirectory.Wire(s.Status),
-            freezeReasons = s.FreezeReasons,
+            freezeReasons = s.FreezeReasons.Select(ComplianceWire.Reason).ToList(),
             taxRating = s.TaxRating?.ToString(),
             category = s.Category,
             entityName = s.EntityName,

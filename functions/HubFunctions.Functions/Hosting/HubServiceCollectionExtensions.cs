@@ -28,6 +28,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubLabels();
         services.AddHubAdmission();
         services.AddHubDocuments();
+        services.AddHubCompliance();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -1,3 +1,4 @@
+using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Admission;
@@ -57,7 +58,8 @@ public enum SellerStatus
 
 /// <summary>
 /// A seller as the seller store knows it: the single source of truth every endpoint taking a
-/// <c>sellerId</c> checks (exists, belongs to the hub and to the caller, SEC-2).
+/// <c>sellerId</c> checks (exists, belongs to the hub and to the caller, SEC-2). A frozen seller has
+/// at least one <see cref="FreezeReason"/>; freezes and unfreezes go through <see cref="SellerCompliance"/>.
 /// </summary>
 public sealed record Seller(
     string SellerId,
@@ -69,7 +71,7 @@ public sealed record Seller(
     string UnifiedSocialCreditCode,
     TaxRating? TaxRating,
     DateOnly ActiveSince,
-    IReadOnlyList<string> FreezeReasons);
+    IReadOnlyList<FreezeReason> FreezeReasons);
 
 /// <summary>
 /// The seller store: one row per seller, in the seller's own partition. Client credentials are

@@ -14,15 +14,15 @@ public static class FrozenActions
 /// <param name="SellerId">The frozen seller.</param>
 /// <param name="Action">What was refused (<see cref="FrozenActions"/>).</param>
 /// <param name="FreezeReasons">The seller's freeze reasons, as the seller store holds them.</param>
-public sealed record FreezeRefusal(string SellerId, string Action, IReadOnlyList<string> FreezeReasons)
+public sealed record FreezeRefusal(string SellerId, string Action, IReadOnlyList<FreezeReason> FreezeReasons)
 {
     /// <summary>The rule id, used as the problem <c>code</c>.</summary>
     public const string Code = "CMP-3";
 
-    /// <summary>For a person: what was refused and every freeze reason.</summary>
+    /// <summary>For a person: what was refused and every freeze reason's text.</summary>
     public string Message => FreezeReasons.Count == 0
         ? $"Seller '{SellerId}' is frozen and may not {Action} (CMP-3)."
-        : $"Seller '{SellerId}' is frozen and may not {Action} (CMP-3): {string.Join("; ", FreezeReasons)}.";
+        : $"Seller '{SellerId}' is frozen and may not {Action} (CMP-3): {string.Join("; ", FreezeReasons.Select(r => r.Text))}.";
 }
 
 /// <summary>

@@ -3,7 +3,9 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Common;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Compliance;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -60,7 +62,7 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
         ["UnifiedSocialCreditCode"] = s.UnifiedSocialCreditCode,
         ["TaxRating"] = s.TaxRating?.ToString(),
         ["ActiveSince"] = s.ActiveSince.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        ["FreezeReasons"] = JsonSerializer.Serialize(s.FreezeReasons),
+        ["FreezeReasons"] = JsonSerializer.Serialize(s.FreezeReasons, ComplianceJson.Options),
     };
 
     internal static Seller FromEntity(TableEntity e) => new(
@@ -73,13 +75,8 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
         e.GetString("UnifiedSocialCreditCode")!,
         Enum.TryParse<TaxRating>(e.GetString("TaxRating"), ignoreCase: false, out var rating) ? rating : null,
         DateOnly.ParseExact(e.GetString("ActiveSince")!, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        JsonSerializer.Deserialize<List<string>>(e.GetString("FreezeReasons") ?? "[]") ?? []);
+        JsonSerializer.Deserialize<List<FreezeReason>>(e.GetString("FreezeReasons") ?? "[]", ComplianceJson.Options) ?? []);
 
     /// <summary>The wire name of a status (API.md: <c>active</c> / <c>frozen</c>).</summary>
-    public static string Wire(SellerStatus status) => status switch
-    {
-        SellerStatus.Active => "active",
-        SellerStatus.Frozen => "frozen",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
+    public static string Wire(SellerStatus status) => ComplianceWire.Status(status);
 }

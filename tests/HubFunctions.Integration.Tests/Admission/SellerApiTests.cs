@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
@@ -22,7 +23,8 @@ public sealed class SellerApiTests
     public async Task SEC_2_the_seller_itself_a_reviewer_and_the_platform_read_the_seller_in_the_api_shape()
     {
         using var factory = new DevHostFactory();
-        await Seed(factory, Demo() with { Status = SellerStatus.Frozen, FreezeReasons = ["CMP-1 business-licence expired"], TaxRating = TaxRating.B });
+        var expired = FreezeReason.DocumentExpiredOn(AdmissionDocuments.CustomsDeclaration, new DateOnly(2026, 11, 1)) with { Since = new DateTimeOffset(2026, 11, 2, 1, 0, 0, TimeSpan.Zero) };
+        await Seed(factory, Demo() with { Status = SellerStatus.Frozen, FreezeReasons = [expired, FreezeReason.TaxRatingDropped(TaxRating.M)], TaxRating = TaxRating.M });
 
         foreach (var client in new[] { TestClients.Seller, TestClients.Reviewer, TestClients.Platform })
         {
@@ -32,8 +34,12 @@ public sealed class SellerApiTests
             Assert.Equal("HGH-000001", json.GetProperty("hubSellerId").GetString());
             Assert.Equal("hangzhou", json.GetProperty("hub").GetString());
             Assert.Equal("frozen", json.GetProperty("status").GetString());
-            Assert.Equal(["CMP-1 business-licence expired"], json.GetProperty("freezeReasons").EnumerateArray().Select(r => r.GetString()));
-            Assert.Equal("B", json.GetProperty("taxRating").GetString());
+            var reasons = json.GetProperty("freezeReasons");
+            Assert.Equal(
+                """{"rule":"CMP-1","documentType":"customs-declaration","expiredOn":"2026-11-01","text":"CMP-1: customs-declaration not renewed, its latest approved version expired on 2026-11-01","since":"2026-11-02T01:00:00+00:00"}""",
+                reasons[0].GetRawText());
+            Assert.Equal("""{"rule":"tax-rating","rating":"M","text":"tax-rating: the tax credit rating is M (CMP-5)"}""", reasons[1].GetRawText());
+            Assert.Equal("M", json.GetProperty("taxRating").GetString());
             Assert.Equal("brand-trader", json.GetProperty("category").GetString());
             Assert.Equal("杭州示例贸易有限公司", json.GetProperty("entityName").GetString());
             Assert.Equal("91330100MA2CFLXX1D", json.GetProperty("unifiedSocialCreditCode").GetString());
@@ -76,14 +82,15 @@ public sealed class SellerApiTests
     {
         using var factory = new DevHostFactory();
         var directory = factory.Services.GetRequiredService<ISellerDirectory>();
-        var seller = Demo(TestStorage.Unique("s")) with { TaxRating = null, FreezeReasons = ["a", "b"] };
+        FreezeReason[] reasons = [FreezeReason.TaxRatingDropped(TaxRating.D) with { Since = DateTimeOffset.UnixEpoch }, FreezeReason.DocumentExpiredOn(AdmissionDocuments.BrandAuthorization, new DateOnly(2026, 1, 31))];
+        var seller = Demo(TestStorage.Unique("s")) with { TaxRating = null, FreezeReasons = reasons };
         Assert.True(await directory.TryAddAsync(seller, [], CancellationToken.None));
         Assert.False(await directory.TryAddAsync(seller with { Hub = "xian" }, [], CancellationToken.None));
 
         var found = await directory.FindAsync(seller.SellerId, CancellationToken.None);
         Assert.NotNull(found);
         Assert.Equal(seller with { FreezeReasons = [] }, found with { FreezeReasons = [] });
-        Assert.Equal(["a", "b"], found.FreezeReasons);
+        Assert.Equal(reasons, found.FreezeReasons);
         Assert.Null(await directory.FindAsync("nobody", CancellationToken.None));
 
         var storage = factory.Services.GetRequiredService<HubStorage>();
