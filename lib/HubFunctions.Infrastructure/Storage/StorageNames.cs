@@ -60,6 +60,9 @@ public sealed partial class StorageNames
     /// <summary>Automatic document validations (queue trigger <c>ValidateDocument</c>), one message per version.</summary>
     public string DocumentValidationQueue { get; set; } = "document-validation";
 
+    /// <summary>The renewal index (CMP-1, CMP-2): entries keyed by due day, reminder markers and the sweep's checkpoint.</summary>
+    public string RenewalIndexTable { get; set; } = "renewalindex";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
