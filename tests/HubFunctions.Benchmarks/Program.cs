@@ -6,5 +6,10 @@ if (args.Contains("--smoke"))
     return Smoke.Run(Console.Out);
 }
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Contains("--sweep"))
+{
+    return await SweepCommand.RunAsync(args, Console.Out);
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(Smoke).Assembly).Run(args);
 return 0;
