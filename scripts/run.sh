@@ -76,6 +76,7 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
   curl http://localhost:$PORT/api/calendar/cn/2026-10-01
   curl 'http://localhost:$PORT/api/calendar/cn/working-days?from=2026-09-28&add=15'
   node scripts/hubcall.mjs --client demo-seller GET /api/clients/me
+  node scripts/hubcall.mjs --client demo-seller GET /api/sellers/demo-seller
   node scripts/hubcall.mjs --client reviewer --curl GET /api/clients/me     # prints the signed curl command
   node scripts/hubcall.mjs --client demo-seller POST /api/labels/validate \
     '{"labels":["(01)09506000134352(10)LOT-7(11)260301(17)280229(21)SN-1"]}'
@@ -83,6 +84,7 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
     '{"receiptId":"RCPT-1","sellerId":"demo-seller","sampled":19,"failures":[{"label":"SN-1","reason":"smudged"}]}'
   curl http://localhost:$PORT/admin/events        # the local event sink (queue hub-events), peeked
   curl http://localhost:$PORT/admin/functions
+  curl -X POST http://localhost:$PORT/admin/functions/CheckReviewSla   # the hourly ADM-7 SLA sweep, now
 
 Logs: .local/logs/devhost.log. Press Ctrl-C to stop.
 TXT

@@ -21,6 +21,7 @@ var app = builder.Build();
 app.UseProblemResponses();
 app.MapFunctions();
 app.MapAdmin();
+app.MapDemoSeed();
 app.Logger.LogInformation("DevHost: {Count} functions from local settings {Settings}", app.Services.GetRequiredService<ActiveFunctions>().All.Count, File.Exists(settingsPath) ? settingsPath : "(none)");
 app.Run();
 

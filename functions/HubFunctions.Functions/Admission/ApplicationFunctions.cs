@@ -12,7 +12,7 @@ namespace HubFunctions.Functions.Admission;
 /// <summary>Seller applications (API.md "Admission", ADM-1..11).</summary>
 public sealed class ApplicationFunctions(ApplicationIntake intake, IApplicationRepository applications)
 {
-    /// <summary>POST /api/applications, by the platform: 202, 422 with every field error, 409 while one is open.</summary>
+    /// <summary>POST /api/applications, by the platform: 202, 422 with every field error, 409 while one is open or for a seller admitted already.</summary>
     [Function("SubmitApplication")]
     [AllowRoles(HubRole.Platform)]
     public async Task<IActionResult> Submit(
@@ -39,6 +39,7 @@ public sealed class ApplicationFunctions(ApplicationIntake intake, IApplicationR
         {
             { Application: { } a } => HubResults.Accepted(ApplicationView.Accepted(a)),
             { OpenApplicationId: { } open } => ApplicationView.OpenExists(body.Value!.SellerId!, open),
+            { ExistingSeller: { } seller } => ApplicationView.SellerExists(seller),
             _ => new ProblemResult(Problems.Validation(result.Errors)),
         };
     }

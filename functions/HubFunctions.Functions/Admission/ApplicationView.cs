@@ -8,6 +8,12 @@ public static class ApplicationView
 {
     public const string OpenApplicationExists = "open-application-exists";
 
+    /// <summary>409: the seller is admitted and active already.</summary>
+    public const string SellerAlreadyActive = "seller-already-active";
+
+    /// <summary>409: the seller is admitted but frozen; CMP-4 (new documents and a reviewer) unfreezes, not a new application.</summary>
+    public const string SellerFrozen = "seller-frozen";
+
     /// <summary>The 202 answer to a submission.</summary>
     public static object Accepted(SellerApplication a) => new
     {
@@ -53,4 +59,12 @@ public static class ApplicationView
         => new(Problems.Conflict(OpenApplicationExists, $"Seller '{sellerId}' has an open application '{openApplicationId}'; one at a time.")
         with
         { Extensions = new() { ["openApplicationId"] = openApplicationId } });
+
+    /// <summary>409 for a seller that is in the seller store already (active or frozen).</summary>
+    public static ProblemResult SellerExists(Seller seller)
+        => new(Problems.Conflict(seller.Status == SellerStatus.Frozen ? SellerFrozen : SellerAlreadyActive, seller.Status == SellerStatus.Frozen
+            ? $"Seller '{seller.SellerId}' is admitted already ({seller.HubSellerId} at {seller.Hub}) and frozen; it is unfrozen by new documents and a reviewer's approval (CMP-4), not by a new application."
+            : $"Seller '{seller.SellerId}' is admitted already and active ({seller.HubSellerId} at {seller.Hub}); a seller applies once.")
+        with
+        { Extensions = new() { ["hubSellerId"] = seller.HubSellerId, ["hub"] = seller.Hub, ["sellerStatus"] = seller.Status == SellerStatus.Frozen ? "frozen" : "active" } });
 }

@@ -10,7 +10,7 @@ public static class AdmissionRegistration
 {
     /// <summary>
     /// Seller admission (issue 8): the seller store, the seller access check (SEC-2), application
-    /// intake, pre-review from its queue (with the simulated tax authority unless another
+    /// intake, the hourly ADM-7 SLA sweep with its date index, pre-review from its queue (with the simulated tax authority unless another
     /// <see cref="ITaxCreditService"/> is registered first) and the review stages.
     /// </summary>
     public static IServiceCollection AddHubAdmission(this IServiceCollection services)
@@ -26,6 +26,8 @@ public static class AdmissionRegistration
         services.TryAddSingleton<TableHubSellerIdAllocator>();
         services.TryAddSingleton<IHubSellerIdAllocator>(sp => sp.GetRequiredService<TableHubSellerIdAllocator>());
         services.TryAddSingleton<IApplicationRepository, TableApplicationRepository>();
+        services.TryAddSingleton<IReviewSlaIndex, TableReviewSlaIndex>();
+        services.TryAddSingleton<ReviewSlaSweep>();
         services.TryAddSingleton<IPreReviewQueue, StoragePreReviewQueue>();
         services.AddOptions<SimulatedTaxAuthorityOptions>().BindConfiguration(SimulatedTaxAuthorityOptions.Section);
         services.TryAddSingleton<ITaxCreditService, SimulatedTaxCreditService>();

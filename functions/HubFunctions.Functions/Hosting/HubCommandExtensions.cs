@@ -1,11 +1,17 @@
 using HubFunctions.Core.Access;
+using HubFunctions.Core.Admission;
 using HubFunctions.Core.Common;
+using HubFunctions.Functions.Admission;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Functions.Hosting;
 
-/// <summary>A command read from a request on <c>/hubs/{hub}/...</c>: the body and the caller, or the problem to answer with.</summary>
-public readonly record struct HubCommand<T>(T? Body, HubCaller Caller, ProblemResult? Problem)
+/// <summary>
+/// A command read from a request on <c>/hubs/{hub}/...</c>: the body, the caller and the seller the body
+/// names (from the seller store), or the problem to answer with.
+/// </summary>
+public readonly record struct HubCommand<T>(T? Body, HubCaller Caller, ProblemResult? Problem, Seller? Seller = null)
     where T : class;
 
 public static class HubCommandExtensions
@@ -14,7 +20,9 @@ public static class HubCommandExtensions
     /// The opening every <c>/hubs/{hub}/...</c> command shares, in this order: the hub (404 unknown,
     /// 403 another hub's operator), the JSON body (415, 400, 422 as
     /// <see cref="HttpContextExtensions.ReadJsonAsync{T}"/>), the fields (<paramref name="validate"/>,
-    /// 422 with every error), then the seller the body names (403 when the caller may not act on it, SEC-2).
+    /// 422 with every error), then the seller the body names through <see cref="SellerAccess"/>, the one
+    /// SEC-2 check: 403 when the caller may not act on it, 404 when the seller store does not know it,
+    /// 403 when it is registered at another hub. Nothing has been stored when a problem is returned.
     /// </summary>
     /// <param name="validate">The Core rule that checks the body's fields.</param>
     /// <param name="sellerIdOf">The seller the (validated) body is about.</param>
@@ -40,8 +48,10 @@ public static class HubCommandExtensions
             return new(null, caller, Problems.Validation(errors));
         }
 
-        return ResourceAccess.CheckSeller(caller, sellerIdOf(body.Value!)) is { } sellerRefused
+        var access = request.HttpContext.RequestServices.GetRequiredService<SellerAccess>();
+        var result = await access.CheckAsync(caller, sellerIdOf(body.Value!), hub, cancellationToken);
+        return SellerAccessProblems.ToProblem(result) is { } sellerRefused
             ? new(null, caller, sellerRefused)
-            : new(body.Value, caller, null);
+            : new(body.Value, caller, null, result.Seller);
     }
 }

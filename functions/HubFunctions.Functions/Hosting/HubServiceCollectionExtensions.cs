@@ -27,8 +27,8 @@ public static class HubServiceCollectionExtensions
         services.AddHubCalendar();
         services.AddHubLabels();
         services.AddHubAdmission();
-        services.AddHubDocuments();
         services.AddHubCompliance();
+        services.AddHubDocuments();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -3,7 +3,7 @@ using HubFunctions.Core.Hubs;
 
 namespace HubFunctions.Functions.Hosting;
 
-/// <summary>Resource checks shared by the functions (SEC-1, SEC-2).</summary>
+/// <summary>Resource checks shared by the functions (SEC-1, SEC-2); the seller check is <see cref="Core.Admission.SellerAccess"/>.</summary>
 public static class ResourceAccess
 {
     /// <summary>404 for a hub that does not exist; 403 for a hub operator of another hub.</summary>
@@ -18,10 +18,4 @@ public static class ResourceAccess
             ? null
             : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' acts for hub '{caller.Hub}', not '{hub}' (SEC-2)."));
     }
-
-    /// <summary>403 when the caller may not act on this seller's data (SEC-2).</summary>
-    public static ProblemResult? CheckSeller(HubCaller caller, string sellerId)
-        => caller.ActsForSeller(sellerId)
-            ? null
-            : new ProblemResult(Problems.Forbidden(ProblemCodes.Forbidden, $"Client '{caller.ClientId}' may not act on seller '{sellerId}' (SEC-2)."));
 }

@@ -37,7 +37,8 @@ public interface IApplicationRepository
     /// returns that one's id and stores nothing (issue 8: one open application per <c>sellerId</c>;
     /// enforced by the store itself, e.g. an insert-only "open application" row per seller, so two
     /// racing submissions cannot both win). Returns null when stored (also when an earlier attempt of
-    /// the same operation stored it). The ADM-7 date index (for the hourly SLA sweep) is not built yet.
+    /// the same operation stored it). The ADM-7 date index is written by the caller after this returns
+    /// (<see cref="IReviewSlaIndex"/>).
     /// </summary>
     Task<string?> TryAddAsync(SellerApplication application, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 

@@ -78,6 +78,9 @@ public sealed class MultipartDocumentReader(BlobDocumentFiles files)
         catch (Exception e) when (e is IOException or InvalidDataException)
         {
             errors.Add(new("$", "malformed-multipart", "The body is not a complete multipart/form-data message."));
+
+            // The file may have been staged in part: hand it on so that it is discarded.
+            file ??= fileParts > 0 ? new UploadedFile(blobName, 0, false, null, null, null, null, "") : null;
         }
 
         if (fileParts == 0)

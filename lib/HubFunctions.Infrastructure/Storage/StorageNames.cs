@@ -42,6 +42,9 @@ public sealed partial class StorageNames
     /// <summary>Seller applications (issue 8): one partition per seller, plus the id pointers.</summary>
     public string ApplicationsTable { get; set; } = "applications";
 
+    /// <summary>The ADM-7 SLA sweep's index (one partition per Asia/Shanghai date) and its checkpoint.</summary>
+    public string ApplicationSlaTable { get; set; } = "applicationsla";
+
     /// <summary>Pre-review evaluations (queue trigger <c>EvaluatePreReview</c>), one message per application id.</summary>
     public string PreReviewQueue { get; set; } = "application-prereview";
 

@@ -5,8 +5,10 @@ using Azure;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace HubFunctions.Integration.Tests.Admission;
@@ -31,17 +33,23 @@ public sealed class ApplicationApiTests
         ["iso14001"] = iso14001,
     };
 
+    /// <summary>Every row of the applications table and of the ADM-7 date index, with its ETag.</summary>
     private static async Task<List<string>> Rows(StorageNames names)
     {
-        try
+        var all = new List<string>();
+        foreach (var table in new[] { names.ApplicationsTable, names.ApplicationSlaTable })
         {
-            var rows = await TestStorage.Tables().GetTableClient(names.ApplicationsTable).QueryAsync<TableEntity>().ToListAsync();
-            return [.. rows.Select(r => $"{r.PartitionKey}/{r.RowKey}/{r.ETag}")];
+            try
+            {
+                var rows = await TestStorage.Tables().GetTableClient(table).QueryAsync<TableEntity>().ToListAsync();
+                all.AddRange(rows.Select(r => $"{table}/{r.PartitionKey}/{r.RowKey}/{r.ETag}"));
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+            }
         }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return [];
-        }
+
+        return all;
     }
 
     [Theory]
@@ -101,7 +109,7 @@ public sealed class ApplicationApiTests
         var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => http.PostAsJsonAsync("/api/applications", Body(seller))));
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Accepted);
         Assert.Equal(7, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
-        var stored = (await Rows(factory.Names)).Where(r => r.StartsWith("seller|", StringComparison.Ordinal) && r.Contains("/application|", StringComparison.Ordinal));
+        var stored = (await Rows(factory.Names)).Where(r => r.StartsWith(factory.Names.ApplicationsTable + "/seller|", StringComparison.Ordinal) && r.Contains("/application|", StringComparison.Ordinal));
         Assert.Single(stored);
     }
 
@@ -160,5 +168,69 @@ public sealed class ApplicationApiTests
         await HttpAssert.Problem(await platform.GetAsync("/api/applications/APP-nope"), HttpStatusCode.NotFound, "not-found");
         using var sellerClient = factory.CreateSignedClient(TestClients.Seller);
         await HttpAssert.Problem(await sellerClient.GetAsync($"/api/applications/{id}"), HttpStatusCode.Forbidden, "forbidden-role");
+    }
+
+    [Theory]
+    [InlineData(SellerStatus.Active, "seller-already-active")]
+    [InlineData(SellerStatus.Frozen, "seller-frozen")]
+    public async Task ADM_8_a_seller_admitted_already_applying_again_is_409_and_stores_nothing(SellerStatus status, string code)
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
+        var seller = TestSellers.Active(TestStorage.Unique("s")) with { Status = status, FreezeReasons = status == SellerStatus.Frozen ? [FreezeReason.TaxRatingDropped(TaxRating.M)] : [] };
+        Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
+        using var http = factory.CreateSignedClient(TestClients.Platform);
+        var before = await Rows(factory.Names);
+
+        var problem = await HttpAssert.Problem(await http.PostAsJsonAsync("/api/applications", Body(seller.SellerId)), HttpStatusCode.Conflict, code);
+        Assert.Equal(seller.HubSellerId, problem.GetProperty("hubSellerId").GetString());
+        Assert.Equal(before.Order(), (await Rows(factory.Names)).Order());
+    }
+
+    public static TheoryData<string, string, object?> BadInputs() => new()
+    {
+        // Each required field missing (null removes it).
+        { "sellerId", "required", null },
+        { "storeName", "required", null },
+        { "entityName", "required", null },
+        { "category", "required", null },
+        { "unifiedSocialCreditCode", "uscc-required", null },
+        { "hub", "required", null },
+        // Unknown values.
+        { "category", "unknown-category", "reseller" },
+        { "hub", "unknown-hub", "mars" },
+        // Wrong types (the JSON reader names the field).
+        { "annualExportCny", "", "five million" },
+        { "iso14001", "", "yes" },
+        { "monthlyFulfilmentRates", "", new { month = "2026-08", rate = 0.99 } },
+        // Negative export value; rates outside 0..1.
+        { "annualExportCny", "negative-amount", -0.01m },
+        { "monthlyFulfilmentRates[0].rate", "rate-out-of-range", new[] { new { month = "2026-08", rate = -0.01m } } },
+        { "monthlyFulfilmentRates[0].rate", "rate-out-of-range", new[] { new { month = "2026-08", rate = 1.01m } } },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public async Task ADM_bad_input_is_a_4xx_problem_naming_the_field_and_stores_nothing(string field, string code, object? value)
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
+        using var http = factory.CreateSignedClient(TestClients.Platform);
+        var body = Body(TestStorage.Unique("s"));
+        if (value is null)
+        {
+            body.Remove(field);
+        }
+        else
+        {
+            body[field.Split('[')[0]] = value;
+        }
+
+        var response = await http.PostAsJsonAsync("/api/applications", body);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, $"{(int)response.StatusCode}: {text}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var errors = JsonDocument.Parse(text).RootElement.GetProperty("errors").EnumerateArray()
+            .Select(e => (Field: e.GetProperty("field").GetString(), Code: e.GetProperty("code").GetString())).ToList();
+        Assert.Contains(errors, e => e.Field == field && (code.Length == 0 || e.Code == code));
+        Assert.Empty(await Rows(factory.Names));
     }
 }

@@ -45,7 +45,7 @@ public sealed class AmbiguousCommitTests
         var fault = new LoseResponses(names.LabelComplianceTable);
         using var factory = new DevHostFactory(names: names, services: s => s.AddSingleton<StorageClientPolicy>(fault));
         using var http = factory.CreateSignedClient(TestClients.Operator);
-        var seller = TestStorage.Unique("lost");
+        var seller = await factory.SeedSellerAsync(TestStorage.Unique("lost"));
 
         fault.Arm(batches: 1);
         var response = await http.SendAsync(Inspection(seller, TestStorage.Unique("msg_")));
@@ -67,7 +67,7 @@ public sealed class AmbiguousCommitTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         using var factory = new DevHostFactory(clock: clock, names: names, services: s => s.AddSingleton<StorageClientPolicy>(fault));
         using var http = factory.CreateSignedClient(TestClients.Operator);
-        var seller = TestStorage.Unique("doubt");
+        var seller = await factory.SeedSellerAsync(TestStorage.Unique("doubt"));
         var webhookId = TestStorage.Unique("msg_");
 
         // Storage takes the commit, then every answer on the table is lost, the check included:

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Azure;
+using Azure.Data.Tables;
 using HubFunctions.Core.Events;
 using HubFunctions.Integration.Tests.Fixtures;
 
@@ -26,19 +28,19 @@ public sealed class InspectionApiTests
         using var factory = new DevHostFactory();
         using var http = factory.CreateSignedClient(TestClients.Operator);
 
-        var five = await Post(http, Inspection(TestStorage.Unique("s"), 100, 5));
+        var five = await Post(http, Inspection(await factory.SeedSellerAsync(TestStorage.Unique("s")), 100, 5));
         Assert.Equal(0.05m, five.GetProperty("failureRate").GetDecimal());
         Assert.False(five.GetProperty("rectificationRequired").GetBoolean());
         Assert.Equal("none", five.GetProperty("rectification").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, five.GetProperty("rectificationId").ValueKind);
 
-        var six = await Post(http, Inspection(TestStorage.Unique("s"), 100, 6));
+        var six = await Post(http, Inspection(await factory.SeedSellerAsync(TestStorage.Unique("s")), 100, 6));
         Assert.Equal(0.06m, six.GetProperty("failureRate").GetDecimal());
         Assert.True(six.GetProperty("rectificationRequired").GetBoolean());
         Assert.Equal("opened", six.GetProperty("rectification").GetString());
         Assert.StartsWith("RECT-", six.GetProperty("rectificationId").GetString());
 
-        var oneIn19 = await Post(http, Inspection(TestStorage.Unique("s"), 19, 1));
+        var oneIn19 = await Post(http, Inspection(await factory.SeedSellerAsync(TestStorage.Unique("s")), 19, 1));
         Assert.Equal(0.0526m, oneIn19.GetProperty("failureRate").GetDecimal());
         Assert.True(oneIn19.GetProperty("rectificationRequired").GetBoolean());
     }
@@ -48,7 +50,7 @@ public sealed class InspectionApiTests
     {
         using var factory = new DevHostFactory(listeners: true, functions: ["RecordInspection", "RelayOutbox"]);
         using var http = factory.CreateSignedClient(TestClients.Operator);
-        var seller = TestStorage.Unique("seller");
+        var seller = await factory.SeedSellerAsync(TestStorage.Unique("seller"));
 
         var opened = await Post(http, Inspection(seller, 50, 4));
         var id = opened.GetProperty("rectificationId").GetString();
@@ -78,7 +80,7 @@ public sealed class InspectionApiTests
         // The peek shows the 32 oldest events: this host's event queue is its own, so it starts empty.
         using var factory = new DevHostFactory(listeners: true, functions: ["RecordInspection", "RelayOutbox"]);
         using var http = factory.CreateSignedClient(TestClients.Operator);
-        var opened = await Post(http, Inspection(TestStorage.Unique("peek"), 10, 5));
+        var opened = await Post(http, Inspection(await factory.SeedSellerAsync(TestStorage.Unique("peek")), 10, 5));
         var subject = $"rectifications/{opened.GetProperty("rectificationId").GetString()}";
         var admin = factory.CreateDefaultClient();
         var until = DateTime.UtcNow.AddSeconds(20);
@@ -99,7 +101,7 @@ public sealed class InspectionApiTests
     {
         using var factory = new DevHostFactory();
         using var http = factory.CreateSignedClient(TestClients.Operator);
-        var seller = TestStorage.Unique("race");
+        var seller = await factory.SeedSellerAsync(TestStorage.Unique("race"));
         var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Post(http, Inspection(seller, 10, 5, $"R{i}"))));
         Assert.Single(responses, r => r.GetProperty("rectification").GetString() == "opened");
         Assert.Single(responses.Select(r => r.GetProperty("rectificationId").GetString()).Distinct());
@@ -124,5 +126,35 @@ public sealed class InspectionApiTests
         await HttpAssert.Problem(await seller.PostAsJsonAsync("/api/hubs/hangzhou/inspections", Inspection("demo-seller", 10, 0)), HttpStatusCode.Forbidden, "forbidden-role");
         using var op = factory.CreateSignedClient(TestClients.Operator);
         await HttpAssert.Problem(await op.PostAsJsonAsync("/api/hubs/xian/inspections", Inspection("demo-seller", 10, 0)), HttpStatusCode.Forbidden, "forbidden");
+    }
+
+    private static async Task<List<string>> ComplianceRows(DevHostFactory factory)
+    {
+        try
+        {
+            var rows = await TestStorage.Tables().GetTableClient(factory.Names.LabelComplianceTable).QueryAsync<TableEntity>().ToListAsync();
+            return [.. rows.Select(r => $"{r.PartitionKey}/{r.RowKey}/{r.ETag}")];
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
+    [Fact]
+    public async Task SEC_2_an_inspection_of_an_unknown_seller_is_404_and_of_a_seller_of_another_hub_403_storing_nothing()
+    {
+        using var factory = new DevHostFactory();
+        using var http = factory.CreateSignedClient(TestClients.Operator);
+        var known = await Post(http, Inspection(await factory.SeedSellerAsync(TestStorage.Unique("s")), 10, 5));
+        Assert.Equal("opened", known.GetProperty("rectification").GetString());
+        var elsewhere = await factory.SeedSellerAsync(TestStorage.Unique("dgg"), "dongguan");
+        var before = await ComplianceRows(factory);
+
+        await HttpAssert.Problem(await http.PostAsJsonAsync("/api/hubs/hangzhou/inspections", Inspection(TestStorage.Unique("nobody"), 10, 5)), HttpStatusCode.NotFound, "not-found");
+        var other = await HttpAssert.Problem(await http.PostAsJsonAsync("/api/hubs/hangzhou/inspections", Inspection(elsewhere, 10, 5)), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("SEC-2", other.GetProperty("detail").GetString());
+
+        Assert.Equal(before.Order(), (await ComplianceRows(factory)).Order());
     }
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
 using HubFunctions.Core.Labels;
 using HubFunctions.Integration.Tests.Fixtures;
 
@@ -10,9 +12,14 @@ namespace HubFunctions.Integration.Tests.Labels;
 /// <summary>LBL-1..LBL-3 through the HTTP contract: POST /api/labels/validate and POST /api/hubs/{hub}/receipts.</summary>
 public sealed class LabelApiTests : IClassFixture<LabelApiTests.Host>
 {
-    public sealed class Host : IDisposable
+    /// <summary>One host for the class; the receipts' seller (SEC-2) exists in its seller store.</summary>
+    public sealed class Host : IAsyncLifetime, IDisposable
     {
         public DevHostFactory Factory { get; } = new();
+
+        public Task InitializeAsync() => Factory.SeedSellerAsync(Seller);
+
+        public Task DisposeAsync() => Task.CompletedTask;
 
         public void Dispose() => Factory.Dispose();
     }
@@ -174,15 +181,39 @@ public sealed class LabelApiTests : IClassFixture<LabelApiTests.Host>
         return Codes(probe.GetProperty("results")[0]).Contains(LabelErrorCodes.DuplicateSerial);
     }
 
+    private async Task<List<string>> StockRows()
+    {
+        try
+        {
+            var rows = await TestStorage.Tables().GetTableClient(_factory.Names.StockLabelsTable).QueryAsync<TableEntity>().ToListAsync();
+            return [.. rows.Select(r => $"{r.PartitionKey}/{r.RowKey}/{r.ETag}")];
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
+        }
+    }
+
     [Fact]
-    public async Task LBL_3_a_receipt_id_sent_again_at_another_hub_is_409_receipt_id_reused()
+    public async Task SEC_2_a_receipt_for_an_unknown_seller_is_404_and_at_another_hub_than_the_sellers_403_storing_nothing()
     {
         var run = TestStorage.Unique("r");
         using var wms = _factory.CreateSignedClient(TestClients.Wms);
         var first = await HttpAssert.Json(await PostReceipt(wms, "hangzhou", Receipt(run, $"{run}-1")));
         Assert.Equal(1, first.GetProperty("accepted").GetInt32());
+        var before = await StockRows();
 
-        await HttpAssert.Problem(await PostReceipt(wms, "dongguan", Receipt(run, $"{run}-1")), HttpStatusCode.Conflict, LabelReceipts.ReceiptIdReused);
+        // demo-seller is registered at hangzhou: its WMS may not send a receipt at dongguan (same id or a new one).
+        var other = await HttpAssert.Problem(await PostReceipt(wms, "dongguan", Receipt(run, $"{run}-1")), HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("SEC-2", other.GetProperty("detail").GetString());
+        await HttpAssert.Problem(await PostReceipt(wms, "dongguan", Receipt(run + "-x", $"{run}-2")), HttpStatusCode.Forbidden, "forbidden");
+
+        // The hub's operator naming a seller the seller store does not know.
+        using var operatorHttp = _factory.CreateSignedClient(TestClients.Operator);
+        var unknown = new { receiptId = run + "-u", sellerId = TestStorage.Unique("nobody"), labels = new[] { Gs1Formatter.ToBracketed(Label($"{run}-3")) } };
+        await HttpAssert.Problem(await PostReceipt(operatorHttp, "hangzhou", unknown), HttpStatusCode.NotFound, "not-found");
+
+        Assert.Equal(before.Order(), (await StockRows()).Order());
     }
 
     [Fact]
