@@ -119,6 +119,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Storage__TaxRecheckQueue'
           value: 'tax-recheck'
         }
+        {
+          // %Hub:Compliance:SweepSchedule% (timer ComplianceSweep): 00:05 Asia/Shanghai, in UTC.
+          name: 'Hub__Compliance__SweepSchedule'
+          value: '0 5 16 * * *'
+        }
       ]
     }
     functionAppConfig: {

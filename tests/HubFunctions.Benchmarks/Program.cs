@@ -31,5 +31,10 @@ if (args.Contains("--appointments"))
     return 0;
 }
 
+if (args.Contains("--sweep"))
+{
+    return await SweepCommand.RunAsync(args, Console.Out);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(LabelValidationBenchmarks).Assembly).Run(args);
 return 0;

@@ -5,8 +5,9 @@ namespace HubFunctions.Benchmarks;
 /// (CI: the benchmark still builds, runs and validates the corpus as expected). The storage
 /// benchmarks run small against the Azurite of <c>HUB_TEST_STORAGE</c> (scripts/test.sh sets it): the
 /// appointment benchmark (40 bookings each way at concurrency 8) checks that every booking was stored,
-/// the event relay benchmark (c) (200 events) that every event was delivered exactly once; their
-/// figures are printed, not judged.
+/// the event relay benchmark (c) (200 events) that every event was delivered exactly once, the
+/// compliance sweep (300 and 3,000 sellers, 50 due) that every due seller froze; their figures are
+/// printed, not judged.
 /// </summary>
 public static class Smoke
 {
@@ -42,7 +43,8 @@ public static class Smoke
             return 1;
         }
 
-        return 0;
+        // The compliance sweep, small: every due seller frozen in both phases (times printed, not judged).
+        return await SweepCommand.RunAsync(300, 3_000, 50, output, checkGoal: false);
     }
 
     /// <summary>The Azurite of the test run (scripts/test.sh sets HUB_TEST_STORAGE).</summary>

@@ -1,5 +1,6 @@
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Common;
+using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Documents;
@@ -21,6 +22,7 @@ public sealed class DocumentReview(
     ISellerDirectory sellers,
     IOpenApplications applications,
     IPreReviewQueue preReview,
+    IRenewalIndex renewals,
     OptimisticRetry retry,
     IIdSource ids,
     TimeProvider clock)
@@ -117,6 +119,13 @@ public sealed class DocumentReview(
                 approvedOn,
                 renewalDueOn = approvedOn is { } on ? DocumentTypes.RenewalDueOn(next.Type, on) : null,
             }, clock, ids, sellerId);
+            if (approvedOn is { } day)
+            {
+                // CMP-1/CMP-2: the renewal index entries first (idempotent upserts); the sweep checks
+                // each against the latest approved version, so an entry whose approval did not commit is skipped.
+                await renewals.AddAsync(RenewalSchedule.EntriesFor(sellerId, next.Type, documentId, day), ct).ConfigureAwait(false);
+            }
+
             await documents.UpdateAsync(next, stored.ETag, [e], ct).ConfigureAwait(false);
             return new DocumentReviewOutcome(next, null, []);
         }, cancellationToken).ConfigureAwait(false);

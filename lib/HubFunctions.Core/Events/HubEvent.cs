@@ -48,6 +48,7 @@ public static class EventTypes
 {
     public const string SellerFrozen = "hub.seller.frozen";
     public const string SellerUnfrozen = "hub.seller.unfrozen";
+    public const string SellerRenewalReminder = "hub.seller.renewal-reminder";
     public const string OrderConvertedToNonHub = "hub.order.converted-to-non-hub";
     public const string AppointmentCancelled = "hub.appointment.cancelled";
     public const string InvoiceIssued = "hub.invoice.issued";

@@ -71,6 +71,9 @@ public sealed partial class StorageNames
     /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
     public string TaxRecheckQueue { get; set; } = "tax-recheck";
 
+    /// <summary>The renewal index (CMP-1, CMP-2): entries keyed by due day, reminder markers and the sweep's checkpoint.</summary>
+    public string RenewalIndexTable { get; set; } = "renewalindex";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)

@@ -40,6 +40,7 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             ["DevHost:Assemblies:0"] = typeof(DevHostFactory).Assembly.GetName().Name,
             ["DevHost:Queues:VisibilityTimeout"] = "00:00:00",
             ["DevHost:Queues:MaxPollingInterval"] = "00:00:00.200",
+            ["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *",
         };
         var i = 0;
         foreach (var f in functions ?? [])

@@ -1,0 +1,169 @@
+using HubFunctions.Core.Calendar;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Documents;
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Compliance;
+
+/// <summary>The last day the sweep finished, and the version a move of it must match.</summary>
+public sealed record SweepCheckpoint(DateOnly Done, string ETag);
+
+/// <summary>
+/// The renewal index (CMP-1, CMP-2): entries keyed by the day they fall due, the sweep's checkpoint,
+/// and the "sent" markers of reminders. The sweep reads one day at a time, never the sellers.
+/// </summary>
+public interface IRenewalIndex
+{
+    /// <summary>Writes the entries (idempotent upserts; a day's entries together where possible).</summary>
+    Task AddAsync(IReadOnlyList<RenewalEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>Every entry of <paramref name="day"/>.</summary>
+    Task<IReadOnlyList<RenewalEntry>> DayAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>The checkpoint, or null before the first run.</summary>
+    Task<SweepCheckpoint?> CheckpointAsync(CancellationToken cancellationToken);
+
+    /// <summary>Moves the checkpoint to <paramref name="done"/> if it is still at <paramref name="etag"/> (null: not there yet); returns the new ETag.</summary>
+    /// <exception cref="ConcurrencyConflictException">Another run moved it meanwhile.</exception>
+    Task<string> AdvanceAsync(DateOnly done, string? etag, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Commits the reminder's "sent" marker with <paramref name="reminder"/> through the outbox, unless
+    /// the marker exists: true when this call sent it, false when it had been sent already.
+    /// </summary>
+    Task<bool> SendReminderAsync(RenewalEntry entry, HubEvent reminder, CancellationToken cancellationToken);
+}
+
+/// <summary>What one entry came to.</summary>
+public enum RenewalOutcome
+{
+    Frozen,
+    AlreadyFrozen,
+    ReminderSent,
+    ReminderAlreadySent,
+
+    /// <summary>The entry's version is no longer the type's latest approved one (renewed since): skipped.</summary>
+    Stale,
+    UnknownSeller,
+}
+
+/// <summary>What a sweep run did: the days it read and the outcome count per kind.</summary>
+public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnlyDictionary<RenewalOutcome, int> Outcomes)
+{
+    public int Count(RenewalOutcome outcome) => Outcomes.GetValueOrDefault(outcome);
+}
+
+/// <summary>
+/// The daily compliance sweep (CMP-1, CMP-2). It reads the renewal index day by day from the day
+/// after the checkpoint up to today (Asia/Shanghai), so missed days are caught up, and moves the
+/// checkpoint after each day. The first run (no checkpoint) reads today only. Each entry is checked
+/// against the truth (<see cref="IDocumentRepository.LatestApprovedAsync"/>): when a newer version
+/// was approved since, the entry is stale and skipped. A freeze entry freezes the seller
+/// (<see cref="SellerCompliance.FreezeAsync"/>, reason CMP-1 with the type and the freeze day, actor
+/// <c>system:compliance-sweep</c>); a reminder entry raises <c>hub.seller.renewal-reminder</c> with a
+/// "sent" marker in the same commit. Every entry runs in its own <see cref="HubOperation"/> keyed by the
+/// entry, so two overlapping runs, or a re-run of a day, derive the same ids and record nothing twice.
+/// Cost: one index partition read per day plus one seller partition read per due entry.
+/// </summary>
+public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository documents, SellerCompliance compliance, IIdSource ids, TimeProvider clock)
+{
+    public const string Job = "compliance-sweep";
+
+    /// <summary>How many entries of one day are handled at once.</summary>
+    public const int Parallelism = 8;
+
+    public static readonly ComplianceActor Actor = ComplianceActor.System(Job);
+
+    public async Task<SweepReport> RunAsync(CancellationToken cancellationToken)
+    {
+        var today = ChinaTime.Today(clock);
+        var checkpoint = await index.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+        var first = checkpoint is null ? today : checkpoint.Done.AddDays(1);
+        var etag = checkpoint?.ETag;
+        var counts = new Dictionary<RenewalOutcome, int>();
+        var days = 0;
+        for (var day = first; day <= today; day = day.AddDays(1))
+        {
+            var entries = await index.DayAsync(day, cancellationToken).ConfigureAwait(false);
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(entries, options, async (entry, ct) =>
+            {
+                var outcome = await HandleAsync(entry, ct).ConfigureAwait(false);
+                lock (counts)
+                {
+                    counts[outcome] = counts.GetValueOrDefault(outcome) + 1;
+                }
+            }).ConfigureAwait(false);
+            days++;
+            (day, etag) = await AdvanceAsync(day, etag, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new SweepReport(days == 0 ? null : first, today, days, counts);
+    }
+
+    /// <summary>One entry: checked against the latest approved version, then frozen or reminded.</summary>
+    public async Task<RenewalOutcome> HandleAsync(RenewalEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        using var operation = HubOperation.Begin($"{Job}/{RenewalSchedule.Iso(entry.Day)}/{entry.Key}");
+        var approved = (await documents.LatestApprovedAsync(entry.SellerId, cancellationToken).ConfigureAwait(false))
+            .FirstOrDefault(a => a.Type == entry.DocumentType);
+        if (approved is null || approved.DocumentId != entry.DocumentId
+            || RenewalSchedule.FreezeOn(approved.Type, approved.ApprovedOn) is not { } freezeOn
+            || freezeOn.AddDays(-RenewalSchedule.DaysBefore[entry.Kind]) != entry.Day)
+        {
+            return RenewalOutcome.Stale;
+        }
+
+        var dueOn = freezeOn.AddDays(-1);
+        if (entry.Kind == RenewalKind.Freeze)
+        {
+            var reason = FreezeReason.DocumentExpiredOn(approved.Type, freezeOn,
+                $"CMP-1: {approved.Type} approved on {RenewalSchedule.Iso(approved.ApprovedOn)} was due for renewal on {RenewalSchedule.Iso(dueOn)}; not renewed, expired on {RenewalSchedule.Iso(freezeOn)}");
+            var result = await compliance.FreezeAsync(entry.SellerId, [reason], Actor, cancellationToken).ConfigureAwait(false);
+            return result.Outcome switch
+            {
+                FreezeOutcome.Frozen => RenewalOutcome.Frozen,
+                FreezeOutcome.AlreadyFrozen => RenewalOutcome.AlreadyFrozen,
+                _ => RenewalOutcome.UnknownSeller,
+            };
+        }
+
+        var reminder = HubEvent.Create(EventTypes.SellerRenewalReminder, $"sellers/{entry.SellerId}", new
+        {
+            sellerId = entry.SellerId,
+            documentType = approved.Type,
+            documentId = approved.DocumentId,
+            version = approved.Version,
+            approvedOn = RenewalSchedule.Iso(approved.ApprovedOn),
+            renewalDueOn = RenewalSchedule.Iso(dueOn),
+            freezeOn = RenewalSchedule.Iso(freezeOn),
+            daysBefore = RenewalSchedule.DaysBefore[entry.Kind],
+        }, clock, ids, entry.SellerId);
+        return await index.SendReminderAsync(entry, reminder, cancellationToken).ConfigureAwait(false)
+            ? RenewalOutcome.ReminderSent
+            : RenewalOutcome.ReminderAlreadySent;
+    }
+
+    private async Task<(DateOnly Day, string ETag)> AdvanceAsync(DateOnly day, string? etag, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return (day, await index.AdvanceAsync(day, etag, cancellationToken).ConfigureAwait(false));
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // An overlapping run moved it: continue after whichever day is further.
+                var current = await index.CheckpointAsync(cancellationToken).ConfigureAwait(false);
+                if (current is not null && current.Done >= day)
+                {
+                    return (current.Done, current.ETag);
+                }
+
+                etag = current?.ETag;
+            }
+        }
+    }
+}
