@@ -3,7 +3,7 @@
 // from the local settings (API.md, "Authentication").
 //
 //   node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id WEBHOOK_ID] [-i] [--curl]
-//                            METHOD PATH [BODY | @FILE]
+//                            [--form NAME=VALUE | --form NAME=@FILE ...] METHOD PATH [BODY | @FILE]
 //
 // --client    client id from local.settings.json (default demo-seller)
 // --base      base URL (default http://localhost:7071)
@@ -12,14 +12,16 @@
 // --id        webhook-id to send (default: a new random one); reuse it to see a replay
 // -i          print the response status and headers too
 // --curl      print the equivalent signed curl command instead of calling
+// --form      send multipart/form-data instead of JSON (repeatable): NAME=VALUE is a field,
+//             NAME=@FILE a file part (e.g. the document upload: --form type=business-licence --form file=@licence.pdf)
 import { createHmac, randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const opts = { client: "demo-seller", base: "http://localhost:7071", settings: null, id: null, headers: false, curl: false };
+const opts = { client: "demo-seller", base: "http://localhost:7071", settings: null, id: null, headers: false, curl: false, form: [] };
 const rest = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -29,6 +31,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--id") opts.id = args[++i];
   else if (a === "-i") opts.headers = true;
   else if (a === "--curl") opts.curl = true;
+  else if (a === "--form") opts.form.push(args[++i]);
   else if (a === "-h" || a === "--help") { usage(0); }
   else rest.push(a);
 }
@@ -36,7 +39,7 @@ if (rest.length < 2) usage(2);
 const [method, path, bodyArg] = [rest[0].toUpperCase(), rest[1], rest[2]];
 
 function usage(code) {
-  console.error("usage: node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id ID] [-i] [--curl] METHOD PATH [BODY|@FILE]");
+  console.error("usage: node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id ID] [-i] [--curl] [--form NAME=VALUE|NAME=@FILE ...] METHOD PATH [BODY|@FILE]");
   process.exit(code);
 }
 
@@ -49,8 +52,25 @@ if (!secret) {
   process.exit(2);
 }
 
-const body = bodyArg === undefined ? Buffer.alloc(0)
-  : bodyArg.startsWith("@") ? readFileSync(bodyArg.slice(1)) : Buffer.from(bodyArg, "utf8");
+// A multipart body is built once and its exact bytes signed (the signature covers the raw body).
+let contentType = "application/json";
+let body;
+if (opts.form.length > 0) {
+  const form = new FormData();
+  for (const part of opts.form) {
+    const eq = part.indexOf("=");
+    if (eq < 1) usage(2);
+    const [name, value] = [part.slice(0, eq), part.slice(eq + 1)];
+    if (value.startsWith("@")) form.append(name, new Blob([readFileSync(value.slice(1))]), basename(value.slice(1)));
+    else form.append(name, value);
+  }
+  const encoded = new Response(form);
+  contentType = encoded.headers.get("content-type");
+  body = Buffer.from(await encoded.arrayBuffer());
+} else {
+  body = bodyArg === undefined ? Buffer.alloc(0)
+    : bodyArg.startsWith("@") ? readFileSync(bodyArg.slice(1)) : Buffer.from(bodyArg, "utf8");
+}
 const id = opts.id ?? `msg_${randomUUID().replaceAll("-", "")}`;
 const timestamp = Math.floor(Date.now() / 1000).toString();
 const key = Buffer.from(secret.replace(/^whsec_/, ""), "base64");
@@ -61,11 +81,15 @@ const headers = {
   "webhook-timestamp": timestamp,
   "webhook-signature": `v1,${mac}`,
 };
-if (body.length > 0) headers["content-type"] = "application/json";
+if (body.length > 0) headers["content-type"] = contentType;
 
 const url = new URL(path, opts.base).toString();
 if (opts.curl) {
   const h = Object.entries(headers).map(([k, v]) => `-H '${k}: ${v}'`).join(" ");
+  if (opts.form.length > 0) {
+    console.error("--curl prints JSON bodies only; a multipart body is binary");
+    process.exit(2);
+  }
   const d = body.length > 0 ? ` --data-binary '${body.toString("utf8").replaceAll("'", "'\\''")}'` : "";
   console.log(`curl -sS -X ${method} ${h}${d} '${url}'`);
   process.exit(0);

@@ -68,6 +68,9 @@ curl -fsS "http://localhost:$PORT/api/health" >/dev/null || die "the DevHost did
 say "seeding demo data"
 node scripts/seed.mjs --base "http://localhost:$PORT" --settings "$settings"
 
+eta=$(TZ=Asia/Shanghai date -d '+3 days' +%Y-%m-%dT10:00:00+08:00)
+printf '%%PDF-1.4\n%%%%EOF\n' >"$ROOT/.local/sample-declaration.pdf"
+declared=$(TZ=Asia/Shanghai date -d '-10 days' +%Y-%m-%d); year=${declared:0:4}
 cat <<TXT
 
 HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
@@ -78,13 +81,23 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
   node scripts/hubcall.mjs --client demo-seller GET /api/clients/me
   node scripts/hubcall.mjs --client demo-seller GET /api/sellers/demo-seller
   node scripts/hubcall.mjs --client reviewer --curl GET /api/clients/me     # prints the signed curl command
-  node scripts/hubcall.mjs --client demo-seller POST /api/labels/validate \
+  node scripts/hubcall.mjs --client demo-seller POST /api/labels/validate \\
     '{"labels":["(01)09506000134352(10)LOT-7(11)260301(17)280229(21)SN-1"]}'
-  node scripts/hubcall.mjs --client hub-hangzhou POST /api/hubs/hangzhou/inspections \
+  node scripts/hubcall.mjs --client hub-hangzhou POST /api/hubs/hangzhou/inspections \\
     '{"receiptId":"RCPT-1","sellerId":"demo-seller","sampled":19,"failures":[{"label":"SN-1","reason":"smudged"}]}'
+  node scripts/hubcall.mjs --client demo-seller POST /api/hubs/hangzhou/appointments \\
+    '{"eta":"$eta","vehiclePlate":"浙A12345","driverName":"王师傅","driverPhone":"13800138000","weightKg":2500}'
+  node scripts/hubcall.mjs --client demo-seller GET '/api/hubs/hangzhou/appointments?date=${eta:0:10}'
+  node scripts/hubcall.mjs --client hub-hangzhou POST /api/hubs/hangzhou/gate/arrivals \\
+    '{"vehiclePlate":"沪B99999","arrivedAt":"$(TZ=Asia/Shanghai date +%Y-%m-%dT%H:%M:%S+08:00)"}'   # unbooked: refused (APT-5)
+  node scripts/hubcall.mjs --client demo-seller --form type=customs-declaration --form issuedOn=$declared \\
+    --form documentNumber=3100${year}0123456789 --form sealed=true --form file=@.local/sample-declaration.pdf \\
+    POST /api/sellers/demo-seller/documents          # then GET .../documents, review as reviewer, GET it for its link
+  node scripts/hubcall.mjs --client reviewer GET /api/sellers/demo-seller/compliance-log
   curl http://localhost:$PORT/admin/events        # the local event sink (queue hub-events), peeked
   curl http://localhost:$PORT/admin/functions
   curl -X POST http://localhost:$PORT/admin/functions/CheckReviewSla   # the hourly ADM-7 SLA sweep, now
+  curl -X POST http://localhost:$PORT/admin/functions/ComplianceSweep  # the daily CMP-1/2 expiry sweep, now
 
 Logs: .local/logs/devhost.log. Press Ctrl-C to stop.
 TXT

@@ -43,7 +43,7 @@ public static class ApplicationView
         categoryFailures = a.CategoryFailures,
         preReview = a.PreReview is { } p ? new
         {
-            outcome = p.Outcome.ToString(),
+            outcome = Wire(p.Outcome),
             failures = p.Failures,
             missingDocuments = p.MissingDocuments,
             taxRating = p.TaxRating?.ToString(),
@@ -67,4 +67,14 @@ public static class ApplicationView
             : $"Seller '{seller.SellerId}' is admitted already and active ({seller.HubSellerId} at {seller.Hub}); a seller applies once.")
         with
         { Extensions = new() { ["hubSellerId"] = seller.HubSellerId, ["hub"] = seller.Hub, ["sellerStatus"] = seller.Status == SellerStatus.Frozen ? "frozen" : "active" } });
+
+    /// <summary>The pre-review outcome on the wire, kebab-case like every other status.</summary>
+    private static string Wire(PreReviewOutcome outcome) => outcome switch
+    {
+        PreReviewOutcome.Passed => "passed",
+        PreReviewOutcome.Failed => "failed",
+        PreReviewOutcome.AwaitingDocuments => "awaiting-documents",
+        PreReviewOutcome.TaxCheckPending => "tax-check-pending",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
+    };
 }

@@ -71,6 +71,7 @@ public sealed class AdmissionEndToEndTests
         var passed = await AwaitStatus(platform, applicationId, "site-audit");
         Assert.Equal("site-audit", passed.GetProperty("status").GetString());
         Assert.Equal("A", passed.GetProperty("preReview").GetProperty("taxRating").GetString());
+        Assert.Equal("passed", passed.GetProperty("preReview").GetProperty("outcome").GetString());
         Assert.Empty(passed.GetProperty("preReview").GetProperty("missingDocuments").EnumerateArray());
 
         var date = today.ToString("yyyy-MM-dd");
