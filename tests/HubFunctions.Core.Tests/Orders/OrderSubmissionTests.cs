@@ -88,6 +88,15 @@ public sealed class OrderSubmissionTests
     public void CreatedAt_must_be_rfc3339_with_an_explicit_offset(string createdAt, string code) =>
         Assert.Equal(("createdAt", code), Errors(Request(createdAt)).Single());
 
+    [Theory]
+    [InlineData("2026-12-01T02:00:00Z")]
+    [InlineData("2026-12-01t02:00:00z")]
+    [InlineData("2026-12-01T10:00:00.1234567+08:00")]
+    [InlineData("2026-12-01T16:00:00+14:00")]
+    [InlineData("2026-11-30T21:30:00-04:30")]
+    public void CreatedAt_with_an_explicit_offset_is_accepted(string createdAt) =>
+        Assert.True(OrderSubmission.Check(Request(createdAt), Now).Accepted);
+
     [Fact]
     public void CreatedAt_in_the_future_beyond_five_minutes_of_clock_skew_is_refused()
     {
