@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Text;
+
+namespace HubFunctions.Core.Orders;
+
+/// <summary>The buckets a sweep reads, and the checkpoint to store after it (see <see cref="DeadlineIndex.BucketsDue"/>).</summary>
+/// <param name="Keys">Index partition keys, oldest minute first, every shard of a minute together.</param>
+/// <param name="CompletedThrough">The last minute fully covered: the next checkpoint.</param>
+/// <param name="CaughtUp">False when the catch-up limit cut the range: run again at once.</param>
+public sealed record DueBuckets(IReadOnlyList<string> Keys, DateTimeOffset CompletedThrough, bool CaughtUp);
+
+/// <summary>
+/// The deadline index of open orders (DSP-3 sweep): one row per order in the partition
+/// <c>{yyyyMMddHHmm}-{shard:D2}</c>, the <b>UTC</b> minute of its dispatch deadline and a shard from a stable
+/// hash of the order id, so one minute's orders spread over <c>shardCount</c> partitions and a sweep reads
+/// only the minutes that are due (its cost grows with the orders due, not with the orders open).
+/// </summary>
+public static class DeadlineIndex
+{
+    /// <summary>Default number of shards (<b>decided here</b>; a parameter everywhere).</summary>
+    public const int DefaultShardCount = 16;
+
+    /// <summary>Most shards a key can name (two digits).</summary>
+    public const int MaxShardCount = 100;
+
+    /// <summary><b>Decided here</b>: a first run ever looks back this far; a run catches up at most this many minutes.</summary>
+    public static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
+
+    /// <summary>The stable shard of <paramref name="orderId"/>: FNV-1a (32-bit) of its UTF-8 bytes, modulo <paramref name="shardCount"/>. Never <see cref="string.GetHashCode()"/>, which changes per process.</summary>
+    public static int Shard(string orderId, int shardCount)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(orderId);
+        CheckShardCount(shardCount);
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(orderId))
+        {
+            hash = unchecked((hash ^ b) * 16777619u);
+        }
+
+        return (int)(hash % (uint)shardCount);
+    }
+
+    /// <summary>The partition key of a minute and shard: <c>202612010359-07</c>.</summary>
+    public static string Key(DateTimeOffset minute, int shard)
+        => string.Create(CultureInfo.InvariantCulture, $"{Minute(minute):yyyyMMddHHmm}-{shard:D2}");
+
+    /// <summary>The partition key of an order's index row.</summary>
+    public static string KeyOf(string orderId, DateTimeOffset deadline, int shardCount) => Key(deadline, Shard(orderId, shardCount));
+
+    /// <summary>The partition key of <paramref name="order"/>'s index row.</summary>
+    public static string KeyOf(Order order, int shardCount)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return KeyOf(order.OrderId, order.DispatchDeadline, shardCount);
+    }
+
+    /// <summary>
+    /// The buckets a sweep at <paramref name="now"/> reads after the checkpoint <paramref name="sweptThrough"/>
+    /// (the last minute fully swept; null on the first run: the <see cref="MaxCatchUp"/> of minutes ending with the current one). The current minute
+    /// is included (its rows are filtered with <see cref="Order.IsConversionDue"/>, so a deadline at 10:00:05 is
+    /// converted by a run at 10:00:30, within 60 s) and stays uncompleted: the next run reads it again.
+    /// At most <see cref="MaxCatchUp"/> of minutes per run; missed runs are caught up over the following runs.
+    /// </summary>
+    public static DueBuckets BucketsDue(DateTimeOffset? sweptThrough, DateTimeOffset now, int shardCount)
+    {
+        CheckShardCount(shardCount);
+        var current = Minute(now);
+        var first = sweptThrough is { } swept ? Minute(swept).AddMinutes(1) : current - MaxCatchUp + TimeSpan.FromMinutes(1);
+        var last = current;
+        var caughtUp = true;
+        if (last - first >= MaxCatchUp)
+        {
+            last = first + MaxCatchUp - TimeSpan.FromMinutes(1);
+            caughtUp = false;
+        }
+
+        var keys = new List<string>();
+        for (var minute = first; minute <= last; minute = minute.AddMinutes(1))
+        {
+            for (var shard = 0; shard < shardCount; shard++)
+            {
+                keys.Add(Key(minute, shard));
+            }
+        }
+
+        var completed = caughtUp ? current.AddMinutes(-1) : last;
+        return new DueBuckets(keys, completed < first.AddMinutes(-1) ? first.AddMinutes(-1) : completed, caughtUp);
+    }
+
+    /// <summary>The UTC minute an instant falls in.</summary>
+    public static DateTimeOffset Minute(DateTimeOffset instant)
+    {
+        var utc = instant.ToUniversalTime();
+        return new DateTimeOffset(utc.Ticks - utc.Ticks % TimeSpan.TicksPerMinute, TimeSpan.Zero);
+    }
+
+    private static void CheckShardCount(int shardCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(shardCount, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(shardCount, MaxShardCount);
+    }
+}
