@@ -1,3 +1,4 @@
+using System.Globalization;
 using HubFunctions.Core.Calendar;
 
 namespace HubFunctions.Core.Billing;
@@ -147,7 +148,7 @@ public static class InvoiceCalculator
             var last = segment.Last().Date;
             var amount = Money.Round(card.StoragePerCubicMetreMonth * cubicMeterDays / daysInMonth);
             lines.Add(new InvoiceLine(StorageKind,
-                $"Storage {first:yyyy-MM-dd}..{last:yyyy-MM-dd}: {card.StoragePerCubicMetreMonth} CNY per m³ per month × {cubicMeterDays} m³·days ÷ {daysInMonth} days",
+                string.Create(CultureInfo.InvariantCulture, $"Storage {first:yyyy-MM-dd}..{last:yyyy-MM-dd}: {card.StoragePerCubicMetreMonth} CNY per m³ per month × {cubicMeterDays} m³·days ÷ {daysInMonth} days"),
                 cubicMeterDays, "m3-day", card.StoragePerCubicMetreMonth, amount, card.EffectiveFrom));
         }
 

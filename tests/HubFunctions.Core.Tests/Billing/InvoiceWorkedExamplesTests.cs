@@ -48,6 +48,7 @@ public sealed class InvoiceWorkedExamplesTests
             l => Assert.Equal((UsageKind.Picking, 1235m, 0.40m, 494.00m, "piece"), (l.Kind, l.Quantity, l.Rate, l.Amount, l.Unit)),
             l => Assert.Equal((UsageKind.Return, 12m, 5.00m, 60.00m, "order"), (l.Kind, l.Quantity, l.Rate, l.Amount, l.Unit)),
             l => Assert.Equal((InvoiceCalculator.ClaimCreditKind, -2345.67m), (l.Kind, l.Amount)));
+        Assert.Equal("Storage 2025-03-01..2025-03-31: 18.00 CNY per m³ per month × 3885.0 m³·days ÷ 31 days", invoice.Lines[0].Description);
         Assert.Equal(464.14m, invoice.Total);
         Assert.Empty(invoice.Flags);
         Assert.Equal(new DateOnly(2025, 4, 7), invoice.SettlementOn);
