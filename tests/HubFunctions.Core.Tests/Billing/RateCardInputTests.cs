@@ -1,0 +1,54 @@
+using HubFunctions.Core.Billing;
+
+namespace HubFunctions.Core.Tests.Billing;
+
+public sealed class RateCardInputTests
+{
+    private static Dictionary<string, string?> PublishedTexts() => new()
+    {
+        [UsageKind.InboundQc] = "0.30",
+        [UsageKind.Shelving] = "0.20",
+        [UsageKind.Picking] = "0.40",
+        [UsageKind.Labelling] = "0.15",
+        [UsageKind.Assembly] = "0.80",
+        [UsageKind.Return] = "5.00",
+    };
+
+    [Fact]
+    public void BIL_1_a_complete_card_from_the_first_of_a_month_is_accepted()
+    {
+        Assert.Empty(RateCardInputs.Check("tianjin", new RateCardInput("2025-05-01", "12.50", PublishedTexts()), out var card));
+        Assert.Equal(("tianjin", new DateOnly(2025, 5, 1), 12.50m, 0.40m), (card!.Hub, card.EffectiveFrom, card.StoragePerCubicMetreMonth, card.RateOf(UsageKind.Picking)));
+    }
+
+    [Fact]
+    public void H_1_BIL_1_every_error_of_a_bad_card_is_listed_and_no_card_is_made()
+    {
+        var rates = PublishedTexts();
+        rates.Remove(UsageKind.Return);
+        rates[UsageKind.Picking] = "-0.40";
+        rates[UsageKind.Labelling] = "0.12345";
+        rates["engraving"] = "9";
+
+        var errors = RateCardInputs.Check("tianjin", new RateCardInput("2025-05-16", null, rates), out var card);
+
+        Assert.Null(card);
+        Assert.Equal(
+        [
+            ("effectiveFrom", BillingCodes.InvalidDate),
+            ("storagePerCubicMetreMonth", BillingCodes.Required),
+            ("rates.picking", RateCardInputs.InvalidRate),
+            ("rates.labelling", RateCardInputs.InvalidRate),
+            ("rates.return", BillingCodes.Required),
+            ("rates.engraving", BillingCodes.UnknownKind),
+        ], errors.Select(e => (e.Field, e.Code)));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("10000.01")]
+    [InlineData("NaN")]
+    public void H_1_storage_rent_must_be_a_positive_sane_rate(string storage)
+        => Assert.Equal(("storagePerCubicMetreMonth", RateCardInputs.InvalidRate),
+            (RateCardInputs.Check("xian", new RateCardInput("2025-05-01", storage, PublishedTexts()), out _) is [var e] ? (e.Field, e.Code) : default));
+}
