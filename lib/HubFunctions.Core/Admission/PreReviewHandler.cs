@@ -16,7 +16,15 @@ public interface IPreReviewQueue
 /// (<see cref="OptimisticRetry"/> re-reads on a conflict). A failure rejects with
 /// <c>hub.application.rejected</c>; an unavailable tax answer leaves it in <c>tax-check-pending</c> and
 /// queues another evaluation after <see cref="TaxRetryDelay"/>. Idempotent: an application past
-/// pre-review is left alone.
+/// pre-review is left alone, and an evaluation that changes nothing writes nothing.
+/// <para>
+/// One tax retry chain per application: the time the queued retry is due is recorded on the
+/// application (<see cref="SellerApplication.TaxRetryAt"/>) in the same commit. An evaluation
+/// (a retry, or one a document queued) queues a retry only when none is pending, or when the
+/// pending one is due (then this is it, or it was lost); under the ETag only one of two concurrent
+/// evaluations wins that. The retry is queued before the commit, so a crash between them leaves an
+/// extra message (it finds a later retry pending and ends) rather than no retry at all.
+/// </para>
 /// <para>
 /// Documents (ADM-9) come from <see cref="IAdmissionDocumentSource"/> (the Documents capability):
 /// the types whose newest version is validated or approved, and the licence's facts; read on each
@@ -49,6 +57,22 @@ public sealed class PreReviewHandler(IApplicationRepository applications, IAdmis
             }
 
             var a = next.Application;
+            var now = clock.GetUtcNow();
+            var startRetry = a.Status == ApplicationStatus.TaxCheckPending && (stored.Application.TaxRetryAt is not { } due || due <= now);
+            a = a with
+            {
+                TaxRetryAt = a.Status != ApplicationStatus.TaxCheckPending ? null : startRetry ? now + TaxRetryDelay : stored.Application.TaxRetryAt,
+            };
+            if (Unchanged(stored.Application, a))
+            {
+                return a.Status;
+            }
+
+            if (startRetry)
+            {
+                await queue.EnqueueAsync(applicationId, TaxRetryDelay, ct).ConfigureAwait(false);
+            }
+
             IReadOnlyList<HubEvent> events = a.Status == ApplicationStatus.Rejected
                 ? [ApplicationIntake.Event(ids, clock, AdmissionEventTypes.ApplicationRejected, a, new { applicationId, sellerId = a.SellerId, hub = a.Hub, reasons = a.RejectionReasons })]
                 : [];
@@ -56,13 +80,20 @@ public sealed class PreReviewHandler(IApplicationRepository applications, IAdmis
             return a.Status;
         }, cancellationToken).ConfigureAwait(false);
 
-        if (status == ApplicationStatus.TaxCheckPending)
-        {
-            await queue.EnqueueAsync(applicationId, TaxRetryDelay, cancellationToken).ConfigureAwait(false);
-        }
-
         return status;
     }
+
+    /// <summary>Whether the evaluation left everything it records as it was (lists compared by content).</summary>
+    private static bool Unchanged(SellerApplication before, SellerApplication after)
+        => before.Status == after.Status
+            && before.TaxRetryAt == after.TaxRetryAt
+            && before.RejectionReasons.SequenceEqual(after.RejectionReasons)
+            && Same(before.PreReview, after.PreReview);
+
+    private static bool Same(PreReviewResult? a, PreReviewResult? b)
+        => a is null || b is null
+            ? a is null && b is null
+            : a.Outcome == b.Outcome && a.TaxRating == b.TaxRating && a.Failures.SequenceEqual(b.Failures) && a.MissingDocuments.SequenceEqual(b.MissingDocuments);
 
     private static bool InPreReview(ApplicationStatus status) => status is ApplicationStatus.PreReview or ApplicationStatus.TaxCheckPending;
 }

@@ -187,6 +187,12 @@ public sealed record SellerApplication
     /// <summary>Why it was rejected (empty unless <see cref="ApplicationStatus.Rejected"/>).</summary>
     public IReadOnlyList<ReviewReason> RejectionReasons { get; init; } = [];
 
+    /// <summary>
+    /// ADM-10: while <c>tax-check-pending</c>, when the one queued tax retry is due (see
+    /// <see cref="PreReviewHandler"/>); null when none is pending.
+    /// </summary>
+    public DateTimeOffset? TaxRetryAt { get; init; }
+
     /// <summary>ADM-7: the at-risk event has been raised.</summary>
     public bool SlaAtRiskRaised { get; init; }
 

@@ -27,8 +27,9 @@ public sealed record IntakeOutcome(DocumentVersion? Created, DocumentVersion? Ex
 /// Upload (DOC-2): checks the fields and the file (every error at once), answers an identical
 /// upload with the stored version, otherwise keeps the staged bytes, stores the version with
 /// <c>hub.document.received</c> and queues its automatic validation. Whatever is refused or fails
-/// leaves no file behind: the staged bytes are discarded, and a kept file whose row could not be
-/// committed is deleted.
+/// leaves no file behind: the staged bytes are discarded, and a kept file whose row was definitely
+/// not committed (refused, a conflict, a failure before the commit) is deleted. When the commit
+/// failed without an answer (it may be stored), the file is left for the row that may name it.
 /// </summary>
 public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles files, IDocumentValidationQueue validation, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
 {
@@ -62,6 +63,7 @@ public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles
         await files.KeepAsync(file.BlobName, file.Length, kind, cancellationToken).ConfigureAwait(false);
         DocumentVersion stored;
         DocumentVersion? duplicate;
+        var commitInDoubt = false;
         try
         {
             (stored, duplicate) = await retry.RunAsync(async (_, ct) =>
@@ -84,11 +86,28 @@ public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles
                     version = document.Version,
                     sha256 = file.Sha256,
                 }, clock, ids, sellerId);
-                return (document, await documents.AddAsync(document, latest.PointerETag, [received], ct).ConfigureAwait(false));
+                commitInDoubt = true;
+                DocumentVersion? found;
+                try
+                {
+                    found = await documents.AddAsync(document, latest.PointerETag, [received], ct).ConfigureAwait(false);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    commitInDoubt = false; // a genuine conflict: this attempt stored nothing
+                    throw;
+                }
+
+                commitInDoubt = false;
+                return (document, found);
             }, cancellationToken).ConfigureAwait(false);
         }
-        catch
+        catch when (!commitInDoubt)
         {
+            // Only when no commit may have landed: a commit that failed without an answer may be
+            // stored, and its row names this file; the sender's retry (same webhook-id, same ids)
+            // finds that row and keeps the file.
+
             await files.DiscardAsync(file.BlobName, CancellationToken.None).ConfigureAwait(false);
             throw;
         }

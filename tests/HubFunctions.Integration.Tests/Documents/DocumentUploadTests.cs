@@ -4,7 +4,9 @@ using Azure.Storage.Blobs;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Calendar;
 using HubFunctions.Infrastructure.Documents;
+using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Integration.Tests.Documents;
 
@@ -36,6 +38,41 @@ public sealed class DocumentUploadTests
         Assert.Equal(pdf, stored.Value.Content.ToArray());
         Assert.Equal("application/pdf", stored.Value.Details.ContentType);
         Assert.Contains(await DocumentForms.Rows(factory.Names), r => r.StartsWith($"demo-seller/version|{id}/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task DOC_2_when_the_commit_outcome_cannot_be_known_the_file_is_kept_and_the_retry_of_the_same_webhook_id_finds_the_version()
+    {
+        var names = TestStorage.IsolatedNames();
+        var fault = new LoseResponses(names.DocumentsTable) { AlsoReads = true };
+        using var factory = new DevHostFactory(names: names, services: s => s.AddSingleton<StorageClientPolicy>(fault));
+        await DocumentForms.SeedSeller(factory, "demo-seller");
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        var pdf = DocumentForms.Pdf("doubt");
+        var webhookId = TestStorage.Unique("msg_");
+        HttpRequestMessage Upload()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/sellers/demo-seller/documents") { Content = DocumentForms.Form(pdf, DocumentForms.Licence()) };
+            request.Headers.Add("webhook-id", webhookId);
+            return request;
+        }
+
+        // Storage takes the commit, then every answer on the table is lost, the check included:
+        // nobody can tell whether the version is stored, so its file must stay.
+        fault.Arm(batches: 100);
+        var first = await seller.SendAsync(Upload());
+        Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
+        fault.Disarm();
+        Assert.Contains(await DocumentForms.Rows(names), r => r.StartsWith("demo-seller/version|", StringComparison.Ordinal));
+        var blob = Assert.Single(await DocumentForms.Blobs(names));
+        Assert.EndsWith($"/{pdf.Length}", blob);
+
+        var retry = await HttpAssert.Json(await seller.SendAsync(Upload()), HttpStatusCode.Created);
+        var id = retry.GetProperty("documentId").GetString()!;
+        Assert.Single(await DocumentForms.Rows(names), r => r.StartsWith("demo-seller/version|", StringComparison.Ordinal));
+        Assert.Contains(await DocumentForms.Rows(names), r => r.StartsWith($"demo-seller/version|{id}/", StringComparison.Ordinal));
+        var stored = await new BlobContainerClient(TestStorage.ConnectionString, names.DocumentsContainer).GetBlobClient(Assert.Single(await DocumentForms.Blobs(names)).Split('/')[0]).DownloadContentAsync();
+        Assert.Equal(pdf, stored.Value.Content.ToArray());
     }
 
     [Fact]

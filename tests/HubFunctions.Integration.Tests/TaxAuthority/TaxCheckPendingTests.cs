@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HubFunctions.Core.Admission;
 using HubFunctions.DevHost;
 using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Integration.Tests.TaxAuthority;
 
@@ -108,5 +110,52 @@ public sealed class TaxCheckPendingTests
             Assert.Equal("A", json.GetProperty("preReview").GetProperty("taxRating").GetString());
             Assert.Empty(json.GetProperty("rejectionReasons").EnumerateArray());
         }
+    }
+
+    [Fact]
+    public async Task ADM_10_evaluations_queued_while_the_tax_check_is_pending_keep_one_retry_and_write_nothing_when_nothing_changes()
+    {
+        await using var authority = await TaxAuthorityServer.StartAsync();
+        authority.Authority.Behave(SimulatedAuthorityMode.Down);
+        using var factory = new DevHostFactory(
+            functions: ["SubmitApplication", "GetApplication", "EvaluatePreReview"],
+            settings: authority.Settings(new Dictionary<string, string?>
+            {
+                ["AttemptTimeout"] = "00:00:05",
+                ["TotalTimeout"] = "00:00:20",
+                ["MaxRetryAttempts"] = "1",
+                ["RetryDelay"] = "00:00:00.050",
+            }));
+        using var http = factory.CreateSignedClient(TestClients.Platform);
+        using var admin = factory.CreateDefaultClient();
+        var accepted = await HttpAssert.Json(await http.PostAsJsonAsync("/api/applications", Body(TestStorage.Unique("s"))), HttpStatusCode.Accepted);
+        var id = accepted.GetProperty("applicationId").GetString()!;
+        var applications = factory.Services.GetRequiredService<IApplicationRepository>();
+        var queue = TestStorage.Queue(factory.Names.PreReviewQueue);
+        async Task Evaluate() => Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsJsonAsync("/admin/functions/EvaluatePreReview", new { input = id })).StatusCode);
+
+        // The first evaluation meets the authority down and queues the one retry.
+        await Evaluate();
+        var pending = (await applications.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(ApplicationStatus.TaxCheckPending, pending.Application.Status);
+
+        // Documents validated or approved meanwhile each queue an evaluation (delivered here now):
+        // they change nothing while the authority stays down, so nothing is written and no other
+        // retry chain starts.
+        for (var i = 0; i < 3; i++)
+        {
+            await Evaluate();
+        }
+
+        var after = (await applications.GetAsync(id, CancellationToken.None))!;
+        Assert.Equal(ApplicationStatus.TaxCheckPending, after.Application.Status);
+        Assert.Equal(pending.ETag, after.ETag);
+
+        // Listeners are off: the queue holds the intake message (never consumed) and exactly one
+        // delayed retry (invisible to a peek for minutes, so counted).
+        var visible = await queue.PeekMessagesAsync(maxMessages: 32);
+        var intake = Assert.Single(visible.Value);
+        Assert.Equal(id, intake.Body.ToString().Trim());
+        Assert.Equal(2, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 }
