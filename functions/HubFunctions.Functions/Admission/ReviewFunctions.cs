@@ -33,9 +33,10 @@ public sealed class ReviewFunctions(ApplicationReview review, TimeProvider clock
         => await ReviewAsync<IntegrationTestRequest, IntegrationTestReport>(request, applicationId, Parse,
             report => review.RecordIntegrationTestAsync(applicationId, report, cancellationToken), cancellationToken);
 
-    /// <summary>POST /api/applications/{applicationId}/decision, by a reviewer.</summary>
+    /// <summary>POST /api/applications/{applicationId}/decision, by a reviewer. A replay of an approval has no secret.</summary>
     [Function("DecideApplication")]
     [AllowRoles(HubRole.Reviewer)]
+    [RedactOnReplay("secret")]
     public async Task<IActionResult> Decide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "applications/{applicationId}/decision")] HttpRequest request,
         string applicationId,

@@ -9,7 +9,10 @@ public static class ReviewRequests
 {
     public const string ConcurrentUpdate = "concurrent-update";
 
-    /// <summary>200 with the application (or, on approval, the credentials shown once), or the problem: 404, 422, 409 naming the current status, 409 lost race.</summary>
+    /// <summary>The approval was completed by another request, which alone was shown the secret.</summary>
+    public const string CredentialsAlreadyIssued = "credentials-already-issued";
+
+    /// <summary>200 with the application (or, on approval, the credentials shown once), or the problem: 404, 422, 409 naming the current status, 409 lost race, 409 credentials issued to another request.</summary>
     public static Microsoft.AspNetCore.Mvc.IActionResult Answer(string applicationId, ReviewResult result) => result.Outcome switch
     {
         ReviewOutcome.Done => HubResults.Ok(ApplicationView.Full(result.Application!)),
@@ -18,6 +21,8 @@ public static class ReviewRequests
         ReviewOutcome.Refused => WithStatus(Problems.Conflict(result.Refusal!.Code, result.Refusal.Message), result.Application!),
         ReviewOutcome.Conflict => WithStatus(Problems.Conflict(ConcurrentUpdate,
             $"Application {applicationId} changed meanwhile; it is now {result.Application!.Status.ToWire()}."), result.Application!),
+        ReviewOutcome.CredentialsIssued => WithStatus(Problems.Conflict(CredentialsAlreadyIssued,
+            $"Application {applicationId} is approved and its credentials were issued to another request; a secret is shown only once."), result.Application!),
         _ => HubResults.Ok(new
         {
             sellerId = result.Credentials!.SellerId,

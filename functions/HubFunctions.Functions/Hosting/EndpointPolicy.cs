@@ -35,8 +35,21 @@ public sealed class SideEffectFreeAttribute : Attribute;
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class StreamedBodyAttribute : Attribute;
 
+/// <summary>
+/// A response that must not be replayed verbatim: the named top-level JSON properties (a secret
+/// shown once) are kept for the webhook-id replay as <c>null</c>, each with <c>"{name}Shown": true</c>
+/// beside it. The first answer is sent whole; a replay has the same status, headers and other
+/// fields, and the idempotency store never holds the values.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class RedactOnReplayAttribute(params string[] properties) : Attribute
+{
+    public IReadOnlyList<string> Properties { get; } = properties;
+}
+
 /// <summary>What the shared request pipeline enforces for one HTTP function.</summary>
-public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes, bool SideEffectFree = false, bool StreamedBody = false)
+public sealed record EndpointPolicy(bool Public, IReadOnlyList<HubRole> Roles, long MaxBodyBytes, bool SideEffectFree = false, bool StreamedBody = false,
+    IReadOnlyList<string>? RedactOnReplay = null)
 {
     /// <summary>1 MiB: far above any JSON body of the contract; uploads declare their own limit.</summary>
     public const long DefaultMaxBodyBytes = 1024 * 1024;

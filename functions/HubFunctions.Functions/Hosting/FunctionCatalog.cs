@@ -89,7 +89,8 @@ public sealed class FunctionCatalog
             method.GetCustomAttribute<AllowRolesAttribute>()?.Roles ?? [],
             method.GetCustomAttribute<MaxRequestBodyAttribute>()?.Bytes ?? EndpointPolicy.DefaultMaxBodyBytes,
             method.GetCustomAttribute<SideEffectFreeAttribute>() is not null,
-            method.GetCustomAttribute<StreamedBodyAttribute>() is not null);
+            method.GetCustomAttribute<StreamedBodyAttribute>() is not null,
+            method.GetCustomAttribute<RedactOnReplayAttribute>()?.Properties);
 
         foreach (var parameter in method.GetParameters())
         {

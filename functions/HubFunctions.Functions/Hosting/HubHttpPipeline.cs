@@ -129,7 +129,7 @@ public sealed class HubHttpPipeline(
             }
             else
             {
-                await idempotency.CompleteAsync(lease, rendered, CancellationToken.None);
+                await idempotency.CompleteAsync(lease, ReplayRedaction.Redact(rendered, function.Policy.RedactOnReplay), CancellationToken.None);
             }
         }
         catch (Exception e) when (e is not OperationCanceledException)

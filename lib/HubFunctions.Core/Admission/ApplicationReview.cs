@@ -24,6 +24,12 @@ public enum ReviewOutcome
 
     /// <summary>Approved and activated: <see cref="ReviewResult.Credentials"/> are shown once.</summary>
     Approved,
+
+    /// <summary>
+    /// Approved, but another request (another webhook-id) completing the same approval stored the
+    /// client and holds its secret: nothing is shown (409 <c>credentials-already-issued</c>).
+    /// </summary>
+    CredentialsIssued,
 }
 
 /// <summary>The outcome of a review step.</summary>
@@ -69,20 +75,32 @@ public sealed class ApplicationReview(IApplicationRepository applications, IHubS
 
     /// <summary>
     /// After the approval committed (so a concurrent rejection can never leave a number behind):
-    /// the hub seller id (idempotent per application, so gapless), a new client with a fresh secret,
-    /// and the seller, active, with <c>hub.seller.activated</c>. Each step may be repeated.
+    /// the hub seller id (idempotent per application, so gapless), a new client with a fresh secret
+    /// (insert-only), and the seller, active, with <c>hub.seller.activated</c>. Each step may be
+    /// repeated by the same operation. Two operations completing one interrupted approval at once
+    /// (different webhook-ids) both get here; only the one whose client was stored goes on and shows
+    /// its secret, the other answers <see cref="ReviewOutcome.CredentialsIssued"/> and stores nothing,
+    /// so every secret shown is the one stored.
     /// </summary>
     private async Task<ReviewResult> ActivateAsync(SellerApplication a, CancellationToken cancellationToken)
     {
         var hubSellerId = await hubSellerIds.AllocateAsync(a.Hub, a.ApplicationId, cancellationToken).ConfigureAwait(false);
         var clientId = hubSellerId.ToLowerInvariant();
-        var secret = clients.NewSecret();
-        await clients.SaveAsync(clientId, a.SellerId, secret, cancellationToken).ConfigureAwait(false);
+        var secret = await clients.TryAddAsync(clientId, a.SellerId, clients.NewSecret(), cancellationToken).ConfigureAwait(false);
+        if (secret is null)
+        {
+            return new ReviewResult(ReviewOutcome.CredentialsIssued, a);
+        }
+
         var seller = new Seller(a.SellerId, a.Hub, hubSellerId, SellerStatus.Active, a.Category, a.EntityName, a.UnifiedSocialCreditCode,
             a.PreReview?.TaxRating, ChinaTime.Today(clock), []);
         var activated = ApplicationIntake.Event(ids, clock, AdmissionEventTypes.SellerActivated, a, new { sellerId = a.SellerId, hub = a.Hub, hubSellerId, applicationId = a.ApplicationId })
             with
         { Subject = $"sellers/{a.SellerId}" };
+
+        // False only when a seller with this id was stored by something other than an approval (the
+        // client holder is the only operation that adds it): the stored client and its secret are
+        // this operation's either way, so the credentials shown work.
         await sellers.TryAddAsync(seller, [activated], cancellationToken).ConfigureAwait(false);
         return new ReviewResult(ReviewOutcome.Approved, a, Credentials: new SellerCredentials(a.SellerId, hubSellerId, clientId, secret));
     }

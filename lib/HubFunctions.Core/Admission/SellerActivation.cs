@@ -9,6 +9,12 @@ public interface ISellerClientStore
     /// <summary>A new <c>whsec_</c> signing secret.</summary>
     string NewSecret();
 
-    /// <summary>Stores (or replaces) the seller client <paramref name="clientId"/> with <paramref name="secret"/>.</summary>
-    Task SaveAsync(string clientId, string sellerId, string secret, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the seller client <paramref name="clientId"/> with <paramref name="secret"/>,
+    /// insert-only. Returns the secret the stored client holds when this operation stored it: this
+    /// call's, or the one an earlier attempt of the same operation stored (its answer lost, so never
+    /// shown). Null, storing nothing, when another operation's client exists already: its secret
+    /// belongs to that operation's answer alone, and is never replaced nor shown again.
+    /// </summary>
+    Task<string?> TryAddAsync(string clientId, string sellerId, string secret, CancellationToken cancellationToken);
 }

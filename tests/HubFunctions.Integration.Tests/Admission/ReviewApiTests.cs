@@ -1,9 +1,13 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -145,6 +149,124 @@ public sealed class ReviewApiTests
         }
 
         Assert.Equal(Enumerable.Range(1, 50).Select(n => $"HGH-{n:000000}"), hubSellerIds.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task ADM_8_two_requests_completing_an_interrupted_approval_at_once_show_one_secret_and_it_is_the_stored_one()
+    {
+        using var factory = new DevHostFactory(functions: ["SubmitApplication", "DecideApplication", "ClientsMe"]);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var seller = TestStorage.Unique("s");
+        var id = await Submit(platform, seller);
+        // Approved, seller missing: an approval that stopped midway, completed by the next decision.
+        await MoveTo(factory, id, ApplicationStatus.Approved);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => reviewer.PostAsJsonAsync($"/api/applications/{id}/decision", new { decision = "approve" })));
+        var shown = Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        foreach (var other in responses.Where(r => r != shown))
+        {
+            var text = await other.Content.ReadAsStringAsync();
+            Assert.Equal(HttpStatusCode.Conflict, other.StatusCode);
+            Assert.DoesNotContain("whsec_", text, StringComparison.Ordinal);
+            Assert.Contains(JsonDocument.Parse(text).RootElement.GetProperty("code").GetString(), new[] { "credentials-already-issued", TransitionRefusal.ProblemCode });
+        }
+
+        var approved = await HttpAssert.Json(shown);
+        var clientId = approved.GetProperty("clientId").GetString()!;
+        using var newSeller = factory.CreateSignedClient(new TestClients.Client(clientId, "seller", approved.GetProperty("secret").GetString()!, SellerId: seller));
+        Assert.Equal(clientId, (await HttpAssert.Json(await newSeller.GetAsync("/api/clients/me"))).GetProperty("clientId").GetString());
+    }
+
+    [Fact]
+    public async Task ADM_8_the_client_store_is_insert_only_another_operation_gets_no_secret_a_retry_of_the_same_one_gets_the_stored_one()
+    {
+        using var factory = new DevHostFactory(functions: ["ClientsMe"]);
+        var store = factory.Services.GetRequiredService<ISellerClientStore>();
+        var clientId = TestStorage.Unique("c").ToLowerInvariant();
+        var first = store.NewSecret();
+        using (HubOperation.Begin("test/msg_first"))
+        {
+            Assert.Equal(first, await store.TryAddAsync(clientId, "s1", first, CancellationToken.None));
+        }
+
+        using (HubOperation.Begin("test/msg_other"))
+        {
+            Assert.Null(await store.TryAddAsync(clientId, "s1", store.NewSecret(), CancellationToken.None));
+        }
+
+        using (HubOperation.Begin("test/msg_first"))
+        {
+            Assert.Equal(first, await store.TryAddAsync(clientId, "s1", store.NewSecret(), CancellationToken.None));
+        }
+
+        using var signed = factory.CreateSignedClient(new TestClients.Client(clientId, "seller", first, SellerId: "s1"));
+        Assert.Equal(HttpStatusCode.OK, (await signed.GetAsync("/api/clients/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ADM_8_a_replayed_approval_has_the_same_ids_and_no_secret_and_the_idempotency_store_holds_none()
+    {
+        using var factory = new DevHostFactory(functions: ["SubmitApplication", "DecideApplication"]);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var id = await Submit(platform, TestStorage.Unique("s"));
+        await MoveTo(factory, id, ApplicationStatus.Decision);
+        var webhookId = TestStorage.Unique("msg_");
+        HttpRequestMessage Approve()
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, $"/api/applications/{id}/decision") { Content = JsonContent.Create(new { decision = "approve" }) };
+            request.Headers.Add("webhook-id", webhookId);
+            return request;
+        }
+
+        var first = await HttpAssert.Json(await reviewer.SendAsync(Approve()));
+        var secret = first.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+
+        var replay = await reviewer.SendAsync(Approve());
+        Assert.True(replay.Headers.TryGetValues("x-hub-idempotent-replay", out var flag) && flag.Single() == "true");
+        var replayed = await HttpAssert.Json(replay);
+        foreach (var name in new[] { "sellerId", "hubSellerId", "clientId" })
+        {
+            Assert.Equal(first.GetProperty(name).GetString(), replayed.GetProperty(name).GetString());
+        }
+
+        Assert.Equal(JsonValueKind.Null, replayed.GetProperty("secret").ValueKind);
+        Assert.True(replayed.GetProperty("secretShown").GetBoolean());
+
+        var kept = new StringBuilder();
+        foreach (var entry in await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).QueryAsync<TableEntity>().ToListAsync())
+        {
+            var chunks = entry.Keys.Where(k => k.StartsWith("Body", StringComparison.Ordinal) && entry[k] is byte[]).Order(StringComparer.Ordinal).SelectMany(k => (byte[])entry[k]).ToArray();
+            kept.Append(string.Join("|", entry.Select(p => p.Value))).Append(Gunzip(chunks));
+        }
+
+        var bodies = new BlobContainerClient(TestStorage.ConnectionString, factory.Names.IdempotencyBodiesContainer);
+        if (await bodies.ExistsAsync())
+        {
+            await foreach (var blob in bodies.GetBlobsAsync())
+            {
+                kept.Append(Gunzip((await bodies.GetBlobClient(blob.Name).DownloadContentAsync()).Value.Content.ToArray()));
+            }
+        }
+
+        Assert.Contains(first.GetProperty("clientId").GetString()!, kept.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("whsec_", kept.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(secret["whsec_".Length..], kept.ToString(), StringComparison.Ordinal);
+    }
+
+    private static string Gunzip(byte[] compressed)
+    {
+        if (compressed.Length == 0)
+        {
+            return "";
+        }
+
+        using var input = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return Encoding.UTF8.GetString(output.ToArray());
     }
 
     [Fact]
