@@ -75,8 +75,7 @@ public static class ComplianceSweepBenchmark
 
         var freezeOn = RenewalSchedule.FreezeOn(AdmissionDocuments.BrandAuthorization, dueApproved)!.Value;
         var index = provider.GetRequiredService<IRenewalIndex>();
-        var checkpoint = await index.CheckpointAsync(CancellationToken.None);
-        await index.AdvanceAsync(freezeOn.AddDays(-1), checkpoint?.ETag, CancellationToken.None);
+        await index.AdvanceAsync(freezeOn.AddDays(-1), CancellationToken.None);
         clock.SetUtcNow(new DateTimeOffset(freezeOn.ToDateTime(new TimeOnly(0, 5)), ChinaTime.Offset));
 
         var sweep = Stopwatch.StartNew();

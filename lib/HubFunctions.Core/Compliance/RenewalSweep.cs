@@ -5,8 +5,8 @@ using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Compliance;
 
-/// <summary>The last day the sweep finished, and the version a move of it must match.</summary>
-public sealed record SweepCheckpoint(DateOnly Done, string ETag);
+/// <summary>The last day the sweep finished (every entry of it and of the days before handled).</summary>
+public sealed record SweepCheckpoint(DateOnly Done);
 
 /// <summary>
 /// The renewal index (CMP-1, CMP-2): entries keyed by the day they fall due, the sweep's checkpoint,
@@ -23,9 +23,15 @@ public interface IRenewalIndex
     /// <summary>The checkpoint, or null before the first run.</summary>
     Task<SweepCheckpoint?> CheckpointAsync(CancellationToken cancellationToken);
 
-    /// <summary>Moves the checkpoint to <paramref name="done"/> if it is still at <paramref name="etag"/> (null: not there yet); returns the new ETag.</summary>
-    /// <exception cref="ConcurrencyConflictException">Another run moved it meanwhile.</exception>
-    Task<string> AdvanceAsync(DateOnly done, string? etag, CancellationToken cancellationToken);
+    /// <summary>The earliest day that has entries, or null when the index has none.</summary>
+    Task<DateOnly?> EarliestAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the checkpoint forward to <paramref name="done"/>, never backward (an overlapping run may
+    /// be further already); conflicts are retried under the shared <see cref="OptimisticRetry"/>.
+    /// Returns the checkpoint after the call: <paramref name="done"/> or the later day another run reached.
+    /// </summary>
+    Task<DateOnly> AdvanceAsync(DateOnly done, CancellationToken cancellationToken);
 
     /// <summary>
     /// Commits the reminder's "sent" marker with <paramref name="reminder"/> through the outbox, unless
@@ -56,7 +62,9 @@ public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnl
 /// <summary>
 /// The daily compliance sweep (CMP-1, CMP-2). It reads the renewal index day by day from the day
 /// after the checkpoint up to today (Asia/Shanghai), so missed days are caught up, and moves the
-/// checkpoint after each day. The first run (no checkpoint) reads today only. Each entry is checked
+/// checkpoint forward after each day (past the days an overlapping run finished meanwhile). The first
+/// run (no checkpoint) starts at the earliest entry of the index, so entries dated before it (a freeze
+/// or reminder day that passed before the sweep ever ran) are handled too. Each entry is checked
 /// against the truth (<see cref="IDocumentRepository.LatestApprovedAsync"/>): when a newer version
 /// was approved since, the entry is stale and skipped. A freeze entry freezes the seller
 /// (<see cref="SellerCompliance.FreezeAsync"/>, reason CMP-1 with the type and the freeze day, actor
@@ -78,8 +86,9 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
     {
         var today = ChinaTime.Today(clock);
         var checkpoint = await index.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-        var first = checkpoint is null ? today : checkpoint.Done.AddDays(1);
-        var etag = checkpoint?.ETag;
+        var first = checkpoint is not null
+            ? checkpoint.Done.AddDays(1)
+            : await index.EarliestAsync(cancellationToken).ConfigureAwait(false) is { } earliest && earliest < today ? earliest : today;
         var counts = new Dictionary<RenewalOutcome, int>();
         var days = 0;
         for (var day = first; day <= today; day = day.AddDays(1))
@@ -95,7 +104,7 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
                 }
             }).ConfigureAwait(false);
             days++;
-            (day, etag) = await AdvanceAsync(day, etag, cancellationToken).ConfigureAwait(false);
+            day = await index.AdvanceAsync(day, cancellationToken).ConfigureAwait(false);
         }
 
         return new SweepReport(days == 0 ? null : first, today, days, counts);
@@ -143,27 +152,5 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
         return await index.SendReminderAsync(entry, reminder, cancellationToken).ConfigureAwait(false)
             ? RenewalOutcome.ReminderSent
             : RenewalOutcome.ReminderAlreadySent;
-    }
-
-    private async Task<(DateOnly Day, string ETag)> AdvanceAsync(DateOnly day, string? etag, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return (day, await index.AdvanceAsync(day, etag, cancellationToken).ConfigureAwait(false));
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // An overlapping run moved it: continue after whichever day is further.
-                var current = await index.CheckpointAsync(cancellationToken).ConfigureAwait(false);
-                if (current is not null && current.Done >= day)
-                {
-                    return (current.Done, current.ETag);
-                }
-
-                etag = current?.ETag;
-            }
-        }
     }
 }

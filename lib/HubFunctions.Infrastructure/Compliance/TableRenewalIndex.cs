@@ -16,11 +16,14 @@ namespace HubFunctions.Infrastructure.Compliance;
 /// <item>partition <c>yyyy-MM-dd</c> (Asia/Shanghai), row <c>{seller}|{type}|{documentId}|{kind}</c>: an entry, upserted;</item>
 /// <item>partition <c>sent|yyyy-MM-dd</c>, same row key: a reminder's "sent" marker, insert-only, committed
 /// with the reminder event's outbox row (so a reminder is raised at most once);</item>
-/// <item>partition <c>checkpoint</c>, row <c>compliance-sweep</c>: the last day swept (ETag-guarded).</item>
+/// <item>partition <c>checkpoint</c>, row <c>compliance-sweep</c>: the last day swept, moved forward only,
+/// under its ETag, retried with the shared <see cref="OptimisticRetry"/>.</item>
 /// </list>
+/// Day partitions (digits) sort before <c>checkpoint</c> and <c>sent|…</c> (letters), so the first row in
+/// key order below <c>a</c> is the earliest entry.
 /// Every write goes through <see cref="TableOutbox.CommitAsync"/>.
 /// </summary>
-public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox) : IRenewalIndex
+public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IRenewalIndex
 {
     public const string SentPrefix = "sent|";
     public const string CheckpointPartition = "checkpoint";
@@ -67,22 +70,40 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox) : 
     public async Task<SweepCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e
-            ? new SweepCheckpoint(DateOnly.ParseExact(e.GetString("Done")!, "yyyy-MM-dd", CultureInfo.InvariantCulture), e.ETag.ToString())
+        return await ReadCheckpointAsync(table, cancellationToken).ConfigureAwait(false) is { } row && ParseDay(row.GetString("Done")) is { } done
+            ? new SweepCheckpoint(done)
             : null;
     }
 
-    public async Task<string> AdvanceAsync(DateOnly done, string? etag, CancellationToken cancellationToken)
+    public async Task<DateOnly?> EarliestAsync(CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["Done"] = RenewalSchedule.Iso(done) };
-        var change = etag is null
-            ? new TableTransactionAction(TableTransactionActionType.Add, row)
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, new ETag(etag));
-        await outbox.CommitAsync(table, CheckpointPartition, [change], [], cancellationToken).ConfigureAwait(false);
-        var stored = await CheckpointAsync(cancellationToken).ConfigureAwait(false);
-        return stored is not null && stored.Done == done ? stored.ETag : throw new ConcurrencyConflictException($"The sweep checkpoint moved to {stored?.Done} meanwhile.");
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {"a"}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return ParseDay(row.PartitionKey);
+        }
+
+        return null;
+    }
+
+    public async Task<DateOnly> AdvanceAsync(DateOnly done, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        return await retry.RunAsync(async (_, ct) =>
+        {
+            var current = await ReadCheckpointAsync(table, ct).ConfigureAwait(false);
+            if (current is not null && ParseDay(current.GetString("Done")) is { } reached && reached >= done)
+            {
+                return reached; // An overlapping run got as far already: never move it back.
+            }
+
+            var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["Done"] = RenewalSchedule.Iso(done) };
+            TableTransactionAction change = current is null
+                ? new(TableTransactionActionType.Add, row)
+                : new(TableTransactionActionType.UpdateReplace, row, current.ETag);
+            await outbox.CommitAsync(table, CheckpointPartition, [change], [], ct).ConfigureAwait(false);
+            return done;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<bool> SendReminderAsync(RenewalEntry entry, HubEvent reminder, CancellationToken cancellationToken)
@@ -102,6 +123,15 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox) : 
             return false;
         }
     }
+
+    private static async Task<TableEntity?> ReadCheckpointAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? row.Value : null;
+    }
+
+    private static DateOnly? ParseDay(string? text)
+        => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.RenewalIndexTable, cancellationToken);
 }

@@ -187,6 +187,51 @@ public sealed class ComplianceSweepTests
     }
 
     [Fact]
+    public async Task CMP_1_a_freeze_day_that_passed_before_the_first_ever_run_is_handled_by_that_run()
+    {
+        using var hub = await StartAsync();
+        await hub.ApproveBrandAuthorizationAsync("v1");
+
+        // The sweep never ran before 2027-03-15: the first run starts at the earliest index entry, not today.
+        await hub.SweepAtAsync(At(2027, 3, 15));
+        var seller = await hub.SellerAsync();
+        Assert.Equal(SellerStatus.Frozen, seller.Status);
+        Assert.Equal(new DateOnly(2027, 3, 11), Assert.Single(seller.FreezeReasons).ExpiredOn);
+        var checkpoint = await hub.Factory.Services.GetRequiredService<IRenewalIndex>().CheckpointAsync(CancellationToken.None);
+        Assert.Equal(new DateOnly(2027, 3, 15), checkpoint!.Done);
+
+        await hub.SweepAtAsync(At(2027, 3, 16));
+        Assert.Single(await hub.LogAsync());
+        Assert.Single(await hub.FreezesAsync());
+    }
+
+    [Fact]
+    public async Task CMP_1_the_sweep_checkpoint_only_moves_forward_also_under_overlapping_advances()
+    {
+        using var hub = await StartAsync();
+        var index = hub.Factory.Services.GetRequiredService<IRenewalIndex>();
+
+        Assert.Equal(new DateOnly(2027, 3, 12), await index.AdvanceAsync(new DateOnly(2027, 3, 12), CancellationToken.None));
+        // An overlapping run that finished an earlier day: told where the checkpoint is, never moves it back.
+        Assert.Equal(new DateOnly(2027, 3, 12), await index.AdvanceAsync(new DateOnly(2027, 3, 10), CancellationToken.None));
+        Assert.Equal(new DateOnly(2027, 3, 12), (await index.CheckpointAsync(CancellationToken.None))!.Done);
+
+        // Racing advances (ETag conflicts retried): the furthest day wins, whatever the order.
+        var days = Enumerable.Range(13, 8).Select(d => new DateOnly(2027, 3, d)).Reverse().ToList();
+        var race = Task.WhenAll(days.Select(d => index.AdvanceAsync(d, CancellationToken.None)));
+        while (!race.IsCompleted)
+        {
+            // The retry's jitter waits on the fake clock: move it on until every advance went through.
+            hub.Clock.Advance(TimeSpan.FromMilliseconds(50));
+            await Task.WhenAny(race, Task.Delay(10));
+        }
+
+        var reached = await race;
+        Assert.All(reached.Zip(days), r => Assert.True(r.First >= r.Second));
+        Assert.Equal(new DateOnly(2027, 3, 20), (await index.CheckpointAsync(CancellationToken.None))!.Done);
+    }
+
+    [Fact]
     public async Task CMP_1_a_seller_whose_document_was_renewed_is_neither_reminded_nor_frozen_on_the_old_dates()
     {
         using var hub = await StartAsync();
