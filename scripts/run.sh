@@ -80,6 +80,7 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
   curl 'http://localhost:$PORT/api/calendar/cn/working-days?from=2026-09-28&add=15'
   node scripts/hubcall.mjs --client demo-seller GET /api/clients/me
   node scripts/hubcall.mjs --client demo-seller GET /api/sellers/demo-seller
+  node scripts/hubcall.mjs --client demo-seller GET /api/sellers/demo-seller/documents
   node scripts/hubcall.mjs --client reviewer --curl GET /api/clients/me     # prints the signed curl command
   node scripts/hubcall.mjs --client demo-seller POST /api/labels/validate \\
     '{"labels":["(01)09506000134352(10)LOT-7(11)260301(17)280229(21)SN-1"]}'

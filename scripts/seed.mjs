@@ -4,7 +4,8 @@
 //  2. demo-seller: an active brand-trader at hangzhou since 2024-01-01, tax rating A, its hub seller
 //     id from the real allocator. The public API cannot create a seller active since 2024, so the
 //     DevHost's local-only POST /admin/seed/demo-seller does it through the real stores (never deployed).
-//     Its documents come with the documents capability: they will be seeded here (see DemoSeed.cs).
+//     The same call uploads, validates and approves its current documents through the real document
+//     services (business licence, this month's customs declaration, brand authorisation; see DemoSeed.cs).
 //  3. A pending application of demo-newcomer, submitted through the public API as the platform
 //     (seller-center), for a newcomer to walk through. Sent with a fixed webhook-id: a repeat is a
 //     replay; later, 409 (still open, or admitted) is fine too.
@@ -43,6 +44,7 @@ const seeded = await fetch(new URL("/admin/seed/demo-seller", base), { method: "
 if (!seeded.ok) throw new Error(`POST /admin/seed/demo-seller answered ${seeded.status}: ${await seeded.text()}`);
 const seller = await seeded.json();
 console.log(`  seller ${seller.sellerId} ${seller.hubSellerId} at ${seller.hub}, ${seller.status} since ${seller.activeSince}, tax rating ${seller.taxRating}${seller.created ? " (created)" : ""}`);
+for (const d of seller.documents) console.log(`    document ${d.type.padEnd(20)} ${d.documentId} v${d.version} ${d.status}${d.created ? " (created)" : ""}`);
 
 const application = {
   sellerId: "demo-newcomer",
