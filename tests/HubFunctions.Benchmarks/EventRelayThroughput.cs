@@ -14,12 +14,17 @@ using Microsoft.Extensions.Logging;
 namespace HubFunctions.Benchmarks;
 
 /// <summary>The figures of one run of benchmark (c).</summary>
-public sealed record EventRelayResult(int Events, int Concurrency, double CommitsPerSecond, double RelayedPerSecond, double RawPerSecond, int Delivered, int RawSent, IReadOnlyList<string> Breakdown)
+/// <param name="RelayedPerSecond">Events per second from the start of relaying until the last one was on <c>hub-events</c>.</param>
+/// <param name="DrainedPerSecond">Events per second until the relay had also deleted every outbox row and intent (and the relay queue was empty).</param>
+/// <param name="Left">Intents (pending events) left in the outbox at the end: 0 when every event was cleaned up.</param>
+public sealed record EventRelayResult(int Events, int Concurrency, double CommitsPerSecond, double RelayedPerSecond, double DrainedPerSecond, double RawPerSecond, int Delivered, int RawSent, int Left, IReadOnlyList<string> Breakdown)
 {
     public double Ratio => RelayedPerSecond / RawPerSecond;
 
+    public double DrainedRatio => DrainedPerSecond / RawPerSecond;
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"events: {Events} events (one per commit, each in its own partition) at concurrency {Concurrency}: relayed outbox to hub-events {RelayedPerSecond:F0}/s ({Delivered} delivered), raw queue sends {RawPerSecond:F0}/s ({RawSent} sent), ratio {Ratio:F2}; commits {CommitsPerSecond:F0}/s");
+        $"events: {Events} events (one per commit, each in its own partition) at concurrency {Concurrency}: relayed outbox to hub-events {RelayedPerSecond:F0}/s ({Delivered} delivered), raw queue sends {RawPerSecond:F0}/s ({RawSent} sent), ratio {Ratio:F2}; with cleanup done {DrainedPerSecond:F0}/s (ratio {DrainedRatio:F2}, {Left} intents left); commits {CommitsPerSecond:F0}/s");
 }
 
 /// <summary>
@@ -57,7 +62,7 @@ public static class EventRelayThroughput
         await sink.ClearMessagesAsync();
 
         // Rounds alternate the two ways, so a busy moment of this shared machine weighs on both.
-        double commitSeconds = 0, relaySeconds = 0, rawSeconds = 0;
+        double commitSeconds = 0, relaySeconds = 0, drainSeconds = 0, rawSeconds = 0;
         var commitTrips = new List<string>();
         var relayTrips = new List<string>();
         var perRound = events / Rounds;
@@ -70,10 +75,11 @@ public static class EventRelayThroughput
             commitTrips = [.. timer.Report(perRound)];
 
             timer.Reset();
-            watch.Restart();
-            await DrainAsync(storage, relay, perRound * (round + 1), concurrency);
-            relaySeconds += watch.Elapsed.TotalSeconds;
+            var (delivered, drained) = await DrainAsync(storage, relay, perRound * (round + 1), concurrency);
+            relaySeconds += delivered.TotalSeconds;
+            drainSeconds += drained.TotalSeconds;
             relayTrips = [.. timer.Report(perRound)];
+            relayTrips.Add(string.Create(CultureInfo.InvariantCulture, $"  all delivered after {delivered.TotalSeconds:F2} s, cleaned up after {drained.TotalSeconds:F2} s"));
 
             // The same messages, sent straight to a queue at the same concurrency.
             var bodies = made.Select(e => BinaryData.FromBytes(CloudEventCodec.Encode(e))).ToArray();
@@ -86,6 +92,12 @@ public static class EventRelayThroughput
         events = perRound * Rounds;
         int onSink = (await sink.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         int rawSent = (await rawQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var left = 0;
+        await foreach (var _ in (await storage.TableAsync(names.OutboxIntentsTable)).QueryAsync<TableEntity>(select: ["RowKey"]))
+        {
+            left++;
+        }
+
         foreach (var queue in new[] { sink, rawQueue, await storage.QueueAsync(names.OutboxRelayQueue) })
         {
             await queue.DeleteIfExistsAsync();
@@ -97,7 +109,7 @@ public static class EventRelayThroughput
         breakdown.AddRange(commitTrips);
         breakdown.Add("relay side (per event, last round):");
         breakdown.AddRange(relayTrips);
-        return new EventRelayResult(events, concurrency, events / commitSeconds, onSink / relaySeconds, events / rawSeconds, onSink, rawSent, breakdown);
+        return new EventRelayResult(events, concurrency, events / commitSeconds, onSink / relaySeconds, onSink / drainSeconds, events / rawSeconds, onSink, rawSent, left, breakdown);
     }
 
     private static async Task<List<HubEvent>> CommitAsync(TableOutbox outbox, TableClient state, string prefix, int count, int concurrency)
@@ -118,21 +130,34 @@ public static class EventRelayThroughput
 
     /// <summary>
     /// Runs the relay queue as the host runs <c>RelayOutbox</c> (32 messages per receive, handled in
-    /// parallel, each deleted when done) until <paramref name="events"/> events are on <c>hub-events</c>;
-    /// returns how many are.
+    /// parallel, each deleted when done) until <paramref name="events"/> events are on <c>hub-events</c>
+    /// and the relay queue is empty. Returns when the last event arrived on <c>hub-events</c> (a
+    /// watcher reads the queue's message count every 20 ms) and when the relay was done (its passes,
+    /// cleanup included, finished and their messages deleted).
     /// </summary>
-    private static async Task<int> DrainAsync(HubStorage storage, OutboxRelay relay, int events, int concurrency)
+    private static async Task<(TimeSpan Delivered, TimeSpan Drained)> DrainAsync(HubStorage storage, OutboxRelay relay, int events, int concurrency)
     {
         var queue = await storage.QueueAsync(storage.Names.OutboxRelayQueue);
         var sink = await storage.QueueAsync(storage.Names.EventsQueue);
         async Task<int> Delivered() => (await sink.GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        var watch = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (await Delivered() < events && !stop.IsCancellationRequested)
+            {
+                await Task.Delay(20);
+            }
+
+            return watch.Elapsed;
+        });
         var idle = 0;
         while (idle < 100)
         {
             var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
             if (messages.Length == 0)
             {
-                if (await Delivered() >= events)
+                if (watcher.IsCompleted)
                 {
                     break;
                 }
@@ -150,7 +175,10 @@ public static class EventRelayThroughput
             });
         }
 
-        return await Delivered();
+        var drained = watch.Elapsed;
+        await stop.CancelAsync();
+        var delivered = await watcher;
+        return (delivered, drained);
     }
 
     private static ServiceProvider Services(string connectionString, StorageNames names, RoundTripTimer timer, int concurrency)

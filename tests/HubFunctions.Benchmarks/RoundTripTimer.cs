@@ -14,9 +14,14 @@ namespace HubFunctions.Benchmarks;
 /// </summary>
 public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
 {
-    private readonly ConcurrentDictionary<string, (int Count, long Ticks)> _kinds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (int Count, long Ticks, long First, long Last)> _kinds = new(StringComparer.Ordinal);
+    private long _origin = Stopwatch.GetTimestamp();
 
-    public void Reset() => _kinds.Clear();
+    public void Reset()
+    {
+        _kinds.Clear();
+        _origin = Stopwatch.GetTimestamp();
+    }
 
     public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
@@ -30,24 +35,31 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
         }
         finally
         {
-            var elapsed = Stopwatch.GetTimestamp() - started;
-            _kinds.AddOrUpdate(Kind(message.Request), (1, elapsed), (_, v) => (v.Count + 1, v.Ticks + elapsed));
+            var ended = Stopwatch.GetTimestamp();
+            var elapsed = ended - started;
+            _kinds.AddOrUpdate(Kind(message.Request), (1, elapsed, started, ended),
+                (_, v) => (v.Count + 1, v.Ticks + elapsed, Math.Min(v.First, started), Math.Max(v.Last, ended)));
         }
     }
 
-    /// <summary>One line per kind of round trip: count, mean latency, share of the summed time.</summary>
+    /// <summary>
+    /// One line per kind of round trip: count, mean latency, share of the summed time, and the span
+    /// (from the first call's start to the last call's end, in seconds since <see cref="Reset"/>).
+    /// </summary>
     public IEnumerable<string> Report(int events)
     {
         var total = _kinds.Values.Sum(v => v.Ticks);
-        foreach (var (kind, (count, ticks)) in _kinds.OrderByDescending(k => k.Value.Ticks))
+        foreach (var (kind, (count, ticks, first, last)) in _kinds.OrderByDescending(k => k.Value.Ticks))
         {
             yield return string.Create(CultureInfo.InvariantCulture,
-                $"  {kind,-34} {count,6} calls  {(double)count / events,5:F2}/event  mean {ticks * 1000.0 / Stopwatch.Frequency / count,7:F2} ms  {100.0 * ticks / total,5:F1} %");
+                $"  {kind,-34} {count,6} calls  {(double)count / events,5:F2}/event  mean {ticks * 1000.0 / Stopwatch.Frequency / count,7:F2} ms  {100.0 * ticks / total,5:F1} %  from {Seconds(first),6:F2} s to {Seconds(last),6:F2} s");
         }
 
         var calls = _kinds.Values.Sum(v => v.Count);
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"all round trips",-34} {calls,6} calls  {(double)calls / events,5:F2}/event");
     }
+
+    private double Seconds(long timestamp) => (double)(timestamp - _origin) / Stopwatch.Frequency;
 
     private string Kind(Request request)
     {

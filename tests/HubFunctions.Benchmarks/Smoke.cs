@@ -5,7 +5,8 @@ namespace HubFunctions.Benchmarks;
 /// (CI: the benchmark still builds, runs and validates the corpus as expected). The storage
 /// benchmarks run small against the Azurite of <c>HUB_TEST_STORAGE</c> (scripts/test.sh sets it): the
 /// appointment benchmark (40 bookings each way at concurrency 8) checks that every booking was stored,
-/// the event relay benchmark (c) (200 events) that every event was delivered exactly once, the
+/// the event relay benchmark (c) (200 events) that every event was delivered exactly once and no
+/// intent was left behind, the
 /// compliance sweep (300 and 3,000 sellers, 50 due) that every due seller froze; their figures are
 /// printed, not judged.
 /// </summary>
@@ -37,9 +38,9 @@ public static class Smoke
 
         var events = await EventRelayThroughput.RunAsync(storage, events: 200, concurrency: 16);
         output.WriteLine($"smoke: {events}");
-        if (events.Delivered != events.Events || events.RawSent != events.Events)
+        if (events.Delivered != events.Events || events.RawSent != events.Events || events.Left != 0)
         {
-            output.WriteLine("smoke: FAILED, the relay did not deliver every event exactly once");
+            output.WriteLine("smoke: FAILED, the relay did not deliver every event exactly once and clean up after it");
             return 1;
         }
 

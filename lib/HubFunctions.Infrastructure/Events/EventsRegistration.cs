@@ -22,6 +22,13 @@ public sealed class EventsOptions
 
     /// <summary>How many claims, publishes and deletes one relay run keeps in flight (<c>Hub:Events:RelayParallelism</c>).</summary>
     public int RelayParallelism { get; set; } = 32;
+
+    /// <summary>
+    /// How many outbox-row deletes a relay pass keeps in flight while it is still publishing
+    /// (<c>Hub:Events:RelayCleanupParallelism</c>); once publishing is done, cleanup uses
+    /// <see cref="RelayParallelism"/>. Low, so that deletes leave the store to the publishing.
+    /// </summary>
+    public int RelayCleanupParallelism { get; set; } = 4;
 }
 
 public sealed class ServiceBusEventsOptions

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using HubFunctions.Core.Events;
@@ -47,11 +48,15 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// the intents <see cref="TableOutbox.CommittedProperty"/> once its commit is stored and wakes the
 /// relay (<see cref="OutboxWakeUp"/>). A relay run then reads the marked intents in one query, claims
 /// them in batches of up to 100 (an ETag merge that sets a lease, so two relays never publish the same
-/// event at once), publishes them in parallel (or in Service Bus batches), deletes their outbox rows
-/// (one call per state partition) and then the intents (batches of up to 100). An intent the
+/// event at once) and publishes them in parallel (or in Service Bus batches). Cleanup runs behind
+/// the publishing, off the delivery path: once every event of a commit is sent, its outbox rows are
+/// deleted (one call per state partition, few in flight while publishing goes on); the intents go
+/// last (batches of up to 100). The next run may start once this one has published. An intent the
 /// committer could not mark goes the slow way (<see cref="RelayAsync"/>: the outbox row is read
 /// first). If the process dies anywhere, the intent stays; once its lease runs out it is published
-/// again, with the same event id. Delivery is at least once; the id makes repeats detectable.
+/// again, with the same event id: at most the events of the passes whose cleanup was cut short are
+/// sent twice. Delivery is at least once; the id makes repeats detectable. Events are published in
+/// parallel, so their order on the sink is not the commit order.
 /// </summary>
 public sealed class OutboxRelay(
     HubStorage storage,
@@ -82,6 +87,8 @@ public sealed class OutboxRelay(
 
     private int Parallelism => Math.Max(1, options.Value.RelayParallelism);
 
+    private int CleanupParallelism => Math.Clamp(options.Value.RelayCleanupParallelism, 1, Parallelism);
+
     /// <summary>A message on the relay queue: a wake-up (<see cref="OutboxWakeUp.Message"/>) or a pointer to one event.</summary>
     public async Task HandleMessageAsync(string message, CancellationToken cancellationToken)
     {
@@ -98,13 +105,16 @@ public sealed class OutboxRelay(
 
     /// <summary>
     /// Relays every marked, unleased intent. Runs in one process are coalesced: a call returns once a
-    /// run that started after it has finished, so many wake-ups handled at once cost one or two runs.
+    /// run that started after it has delivered its events and cleaned up after them, so many wake-ups
+    /// handled at once cost one or two runs. The next run may start as soon as this one has
+    /// delivered (its intents are leased, so the next run skips them while they are cleaned up).
     /// Returns how many events this call's run published (0 when another run covered it).
     /// </summary>
     public async Task<int> RelayCommittedAsync(CancellationToken cancellationToken)
     {
         var mine = Interlocked.Increment(ref _runsRequested);
         await _runner.WaitAsync(cancellationToken).ConfigureAwait(false);
+        RelayRun run;
         try
         {
             if (Interlocked.Read(ref _ranUpTo) >= mine)
@@ -113,14 +123,16 @@ public sealed class OutboxRelay(
             }
 
             var upTo = Interlocked.Read(ref _runsRequested);
-            var published = await RunAsync(sweep: false, cancellationToken).ConfigureAwait(false);
+            run = await RunAsync(sweep: false, cancellationToken).ConfigureAwait(false);
             Interlocked.Exchange(ref _ranUpTo, upTo);
-            return published;
         }
         finally
         {
             _runner.Release();
         }
+
+        await run.Cleanup.ConfigureAwait(false);
+        return run.Published;
     }
 
     /// <summary>
@@ -132,17 +144,24 @@ public sealed class OutboxRelay(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         await _runner.WaitAsync(cancellationToken).ConfigureAwait(false);
+        RelayRun run;
         try
         {
-            return await RunAsync(sweep: true, cancellationToken).ConfigureAwait(false);
+            run = await RunAsync(sweep: true, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             _runner.Release();
         }
+
+        await run.Cleanup.ConfigureAwait(false);
+        return run.Published;
     }
 
-    private async Task<int> RunAsync(bool sweep, CancellationToken cancellationToken)
+    /// <summary>What a relay run published, and its cleanup (outbox rows, then intents), which may still be running.</summary>
+    private readonly record struct RelayRun(int Published, Task Cleanup);
+
+    private async Task<RelayRun> RunAsync(bool sweep, CancellationToken cancellationToken)
     {
         var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
@@ -166,7 +185,8 @@ public sealed class OutboxRelay(
             }
         }
 
-        var published = await RelayMarkedAsync(intents, marked, now, cancellationToken).ConfigureAwait(false);
+        var run = await RelayMarkedAsync(intents, marked, now, cancellationToken).ConfigureAwait(false);
+        var published = run.Published;
         await Parallel.ForEachAsync(unmarked, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (pointer, ct) =>
         {
             try
@@ -187,32 +207,92 @@ public sealed class OutboxRelay(
             logger.LogInformation("Outbox relay run: {Marked} marked and {Unmarked} unmarked pending, {Published} published", marked.Count, unmarked.Count, published);
         }
 
-        return published;
+        return run with { Published = published };
     }
 
-    /// <summary>Claim (batches per intent partition), publish, delete the outbox rows, delete the intents.</summary>
-    private async Task<int> RelayMarkedAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>The intents of one commit (one state table and partition): their outbox rows go in one delete call.</summary>
+    private sealed class CommitGroup(string table, string partition, TableEntity[] intents)
+    {
+        private int _pending = intents.Length;
+
+        public string Table { get; } = table;
+
+        public string Partition { get; } = partition;
+
+        public TableEntity[] Intents { get; } = intents;
+
+        /// <summary>Counts one of its events as sent; true when that was the last one.</summary>
+        public bool Sent() => Interlocked.Decrement(ref _pending) == 0;
+    }
+
+    /// <summary>
+    /// Claims the intents (batches per intent partition), publishes their events, and cleans up
+    /// behind the publishing: as soon as every event of a commit is sent, its outbox rows are
+    /// deleted (one call per commit), at most <see cref="EventsOptions.RelayCleanupParallelism"/>
+    /// calls in flight while publishing goes on and <see cref="EventsOptions.RelayParallelism"/> once
+    /// it is done; then the intents (batches of up to 100, under the claim's ETag). Returns once every
+    /// event was published (or failed); the cleanup goes on in the returned task.
+    /// </summary>
+    private async Task<RelayRun> RelayMarkedAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (marked.Count == 0)
         {
-            return 0;
+            return new RelayRun(0, Task.CompletedTask);
         }
 
         var claimed = await ClaimAsync(intents, marked, now + Lease, cancellationToken).ConfigureAwait(false);
-        var sent = await PublishAsync(claimed, cancellationToken).ConfigureAwait(false);
+        var groups = claimed.GroupBy(i => (Table: i.GetString("Table")!, Partition: i.GetString("StatePartition")!))
+            .Select(g => new CommitGroup(g.Key.Table, g.Key.Partition, [.. g])).ToList();
 
-        // The outbox rows: one call per state partition (a commit's events share one).
-        await Parallel.ForEachAsync(sent.GroupBy(i => (Table: i.GetString("Table")!, Partition: i.GetString("StatePartition")!)),
-            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
-            async (rows, ct) => await DeleteAllAsync(storage.TableService.GetTableClient(rows.Key.Table),
-                rows.Select(i => new TableEntity(rows.Key.Partition, TableOutbox.RowPrefix + i.RowKey) { ETag = ETag.All }).ToList(), ct).ConfigureAwait(false)).ConfigureAwait(false);
+        var sentCommits = Channel.CreateUnbounded<CommitGroup>();
+        var gate = new SemaphoreSlim(CleanupParallelism, int.MaxValue);
+        var rowsDeleted = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
+        var deletingRows = Parallel.ForEachAsync(sentCommits.Reader.ReadAllAsync(cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (commit, ct) =>
+            {
+                await gate.WaitAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await DeleteAllAsync(storage.TableService.GetTableClient(commit.Table),
+                        [.. commit.Intents.Select(i => new TableEntity(commit.Partition, TableOutbox.RowPrefix + i.RowKey) { ETag = ETag.All })], ct).ConfigureAwait(false);
+                    foreach (var intent in commit.Intents)
+                    {
+                        rowsDeleted.Add(intent);
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
 
-        // Then the intents, under the ETag of our claim: if our lease ran out and another relay took
-        // one meanwhile, that relay sends it again (same id) and deletes it.
-        await Parallel.ForEachAsync(sent.GroupBy(i => i.PartitionKey).SelectMany(g => g.Chunk(TableOutbox.MaxTransactionEntities)),
+        int sent;
+        try
+        {
+            sent = await PublishAsync(groups, commit => sentCommits.Writer.TryWrite(commit), cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            sentCommits.Writer.TryComplete();
+            if (Parallelism > CleanupParallelism)
+            {
+                gate.Release(Parallelism - CleanupParallelism);
+            }
+        }
+
+        return new RelayRun(sent, DeleteIntentsAsync(intents, deletingRows, rowsDeleted, cancellationToken));
+    }
+
+    /// <summary>
+    /// Once the outbox rows are deleted, the intents, under the ETag of our claim: if our lease ran
+    /// out and another relay took one meanwhile, that relay sends it again (same id) and deletes it.
+    /// </summary>
+    private async Task DeleteIntentsAsync(TableClient intents, Task deletingRows, System.Collections.Concurrent.ConcurrentBag<TableEntity> rowsDeleted, CancellationToken cancellationToken)
+    {
+        await deletingRows.ConfigureAwait(false);
+        await Parallel.ForEachAsync(rowsDeleted.GroupBy(i => i.PartitionKey).SelectMany(g => g.Chunk(TableOutbox.MaxTransactionEntities)),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
             async (chunk, ct) => await DeleteAllAsync(intents, [.. chunk], ct).ConfigureAwait(false)).ConfigureAwait(false);
-        return sent.Count;
     }
 
     /// <summary>ETag merges setting the lease, up to 100 per call; a batch that meets a change is done one by one.</summary>
@@ -252,58 +332,70 @@ public sealed class OutboxRelay(
         return [.. claimed];
     }
 
-    /// <summary>Publishes the claimed intents' events; returns the intents whose event was sent.</summary>
-    private async Task<List<TableEntity>> PublishAsync(List<TableEntity> claimed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the claimed events (in parallel, or in Service Bus batches); hands each commit whose
+    /// events were all sent to <paramref name="commitSent"/>. Returns how many events were sent.
+    /// </summary>
+    private async Task<int> PublishAsync(List<CommitGroup> groups, Action<CommitGroup> commitSent, CancellationToken cancellationToken)
     {
         var pipeline = pipelines.GetPipeline(PipelineKey);
-        var sent = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
+        var events = groups.SelectMany(g => g.Intents.Select(intent => (Group: g, Intent: intent))).ToList();
+        var sent = 0;
         if (publisher is IBatchEventPublisher batches)
         {
-            await Parallel.ForEachAsync(claimed.Chunk(PublishChunk), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism / 8), CancellationToken = cancellationToken }, async (chunk, ct) =>
+            await Parallel.ForEachAsync(events.Chunk(PublishChunk), new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Parallelism / 8), CancellationToken = cancellationToken }, async (chunk, ct) =>
             {
-                var events = chunk.Select(Decode).ToList();
+                var decoded = chunk.Select(e => Decode(e.Intent)).ToList();
                 try
                 {
-                    foreach (var e in events)
+                    foreach (var e in decoded)
                     {
                         await hooks.BeforePublishAsync(e).ConfigureAwait(false);
                     }
 
-                    await pipeline.ExecuteAsync(static async (state, c) => await state.batches.PublishAllAsync(state.events, c).ConfigureAwait(false), (batches, events), ct).ConfigureAwait(false);
-                    foreach (var e in events)
+                    await pipeline.ExecuteAsync(static async (state, c) => await state.batches.PublishAllAsync(state.decoded, c).ConfigureAwait(false), (batches, decoded), ct).ConfigureAwait(false);
+                    foreach (var e in decoded)
                     {
                         await hooks.AfterPublishAsync(e).ConfigureAwait(false);
-                    }
-
-                    foreach (var intent in chunk)
-                    {
-                        sent.Add(intent);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    logger.LogWarning(e, "Could not publish {Count} events; they are sent again when their lease runs out", events.Count);
+                    logger.LogWarning(e, "Could not publish {Count} events; they are sent again when their lease runs out", decoded.Count);
+                    return;
+                }
+
+                Interlocked.Add(ref sent, chunk.Length);
+                foreach (var (group, _) in chunk.Where(e => e.Group.Sent()))
+                {
+                    commitSent(group);
                 }
             }).ConfigureAwait(false);
-            return [.. sent];
+            return sent;
         }
 
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (intent, ct) =>
+        await Parallel.ForEachAsync(events, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
         {
-            var e = Decode(intent);
+            var e = Decode(item.Intent);
             try
             {
                 await hooks.BeforePublishAsync(e).ConfigureAwait(false);
                 await pipeline.ExecuteAsync(static async (state, c) => await state.publisher.PublishAsync(state.e, c).ConfigureAwait(false), (publisher, e), ct).ConfigureAwait(false);
                 await hooks.AfterPublishAsync(e).ConfigureAwait(false);
-                sent.Add(intent);
             }
             catch (Exception failure) when (failure is not OperationCanceledException || !ct.IsCancellationRequested)
             {
                 logger.LogWarning(failure, "Could not publish {EventType} {EventId}; it is sent again when its lease runs out", e.Type, e.Id);
+                return;
+            }
+
+            Interlocked.Increment(ref sent);
+            if (item.Group.Sent())
+            {
+                commitSent(item.Group);
             }
         }).ConfigureAwait(false);
-        return [.. sent];
+        return sent;
     }
 
     private static HubEvent Decode(TableEntity holder) => CloudEventCodec.Decode(System.Text.Encoding.UTF8.GetBytes(holder.GetString("Event")!));

@@ -274,6 +274,70 @@ public sealed class OutboxTests
         Assert.Empty(await TestStorage.Tables().GetTableClient(_names.OutboxIntentsTable).QueryAsync<TableEntity>().ToListAsync());
     }
 
+    /// <summary>Refuses every single-entity delete on one table, as storage that went away would (not retried by the SDK).</summary>
+    private sealed class RefuseDeletes(string table) : StorageClientPolicy
+    {
+        public volatile bool Armed = true;
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (Armed && message.Request.Method == Azure.Core.RequestMethod.Delete && message.Request.Uri.Path.Contains("/" + table + "(", StringComparison.Ordinal))
+            {
+                throw new Azure.RequestFailedException(503, "Injected fault: the outbox row delete was refused.");
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    [Fact]
+    public async Task A_pass_whose_cleanup_failed_after_delivering_sends_its_events_again_with_the_same_ids_once_the_lease_runs_out()
+    {
+        // The relay publishes first and deletes outbox rows behind it. If the deletes fail (storage
+        // gone, process killed during cleanup), the events are already delivered; their intents stay
+        // claimed, and once the lease runs out the next pass sends them again with the same ids.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var prefix = TestStorage.Unique("cleanup");
+        var fault = new RefuseDeletes(_stateTable);
+        var sent = new List<(HubEvent Event, OutboxPointer Pointer)>();
+        using (var failing = Process(clock, fault: fault))
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                sent.Add(await CommitAsync(failing, $"{prefix}-{i}", "thing"));
+            }
+
+            await Assert.ThrowsAsync<Azure.RequestFailedException>(() => failing.GetRequiredService<OutboxRelay>().RelayCommittedAsync(CancellationToken.None));
+            var delivered = await PublishedAsync(prefix, 5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+            Assert.Equal(sent.Select(s => s.Event.Id).Order(), delivered.Select(d => d.Id).Order());
+        }
+
+        foreach (var (_, pointer) in sent)
+        {
+            Assert.True(await RowExists(pointer.PartitionKey, pointer.RowKey));
+            Assert.True(await IntentExists(pointer));
+        }
+
+        using (var restarted = Process(clock))
+        {
+            var relay = restarted.GetRequiredService<OutboxRelay>();
+            Assert.Equal(0, await relay.SweepAsync(CancellationToken.None));
+            clock.Advance(OutboxRelay.Lease + TimeSpan.FromSeconds(1));
+            Assert.Equal(5, await relay.SweepAsync(CancellationToken.None));
+        }
+
+        var again = await PublishedAsync(prefix, 5, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1));
+        Assert.Equal(sent.Select(s => s.Event.Id).Order(), again.Select(d => d.Id).Order());
+        foreach (var (_, pointer) in sent)
+        {
+            Assert.False(await RowExists(pointer.PartitionKey, pointer.RowKey));
+            Assert.False(await IntentExists(pointer));
+        }
+    }
+
     [Fact]
     public async Task A_commit_whose_response_was_lost_is_recognised_as_stored_and_its_event_published_once()
     {
