@@ -124,6 +124,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Compliance__SweepSchedule'
           value: '0 5 16 * * *'
         }
+        {
+          // %Hub:Documents:OrphanSweepSchedule% (timer SweepOrphanDocumentFiles): hourly, minute 20.
+          name: 'Hub__Documents__OrphanSweepSchedule'
+          value: '0 20 * * * *'
+        }
       ]
     }
     functionAppConfig: {

@@ -31,6 +31,18 @@ if (args.Contains("--appointments"))
     return 0;
 }
 
+if (args.Contains("--uploads"))
+{
+    // Benchmark (b): --uploads [--count 400] [--concurrency 16] [--memory-uploads 20]: 64 KiB uploads/s DevHost vs direct, then memory at 1 MiB and 20 MiB.
+    var storage = Smoke.Storage();
+    int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
+    Console.WriteLine(await UploadThroughput.ThroughputAsync(storage, Option("--count", 400), Option("--concurrency", 16)));
+    var concurrent = Option("--memory-uploads", 20);
+    Console.WriteLine(await UploadThroughput.MemoryAsync(storage, concurrent, 1024 * 1024));
+    Console.WriteLine(await UploadThroughput.MemoryAsync(storage, concurrent, 20 * 1024 * 1024));
+    return 0;
+}
+
 if (args.Contains("--sweep"))
 {
     return await SweepCommand.RunAsync(args, Console.Out);

@@ -7,7 +7,8 @@ namespace HubFunctions.Benchmarks;
 /// appointment benchmark (40 bookings each way at concurrency 8) checks that every booking was stored,
 /// the event relay benchmark (c) (200 events) that every event was delivered exactly once and no
 /// intent was left behind, the
-/// compliance sweep (300 and 3,000 sellers, 50 due) that every due seller froze; their figures are
+/// upload benchmark (b) (20 uploads of 64 KiB each way at concurrency 4) that every upload was
+/// stored, the compliance sweep (300 and 3,000 sellers, 50 due, one run) that every due seller froze; their figures are
 /// printed, not judged.
 /// </summary>
 public static class Smoke
@@ -44,8 +45,17 @@ public static class Smoke
             return 1;
         }
 
+        // Document uploads, small: 20 each way at concurrency 4, every one stored (figures printed, not judged).
+        var uploads = await UploadThroughput.ThroughputAsync(storage, uploads: 20, concurrency: 4);
+        output.WriteLine("smoke: " + uploads);
+        if (uploads.DevHostCreated != uploads.Uploads || uploads.DirectStored != uploads.Uploads)
+        {
+            output.WriteLine("smoke: FAILED, not every upload was stored");
+            return 1;
+        }
+
         // The compliance sweep, small: every due seller frozen in both phases (times printed, not judged).
-        return await SweepCommand.RunAsync(300, 3_000, 50, output, checkGoal: false);
+        return await SweepCommand.RunAsync(300, 3_000, 50, 1, output, checkGoal: false);
     }
 
     /// <summary>The Azurite of the test run (scripts/test.sh sets HUB_TEST_STORAGE).</summary>

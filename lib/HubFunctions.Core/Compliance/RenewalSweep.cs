@@ -65,13 +65,14 @@ public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnl
 /// checkpoint forward after each day (past the days an overlapping run finished meanwhile). The first
 /// run (no checkpoint) starts at the earliest entry of the index, so entries dated before it (a freeze
 /// or reminder day that passed before the sweep ever ran) are handled too. Each entry is checked
-/// against the truth (<see cref="IDocumentRepository.LatestApprovedAsync"/>): when a newer version
+/// against the truth (<see cref="IDocumentRepository.LatestApprovedOfTypeAsync"/>, one point read): when a newer version
 /// was approved since, the entry is stale and skipped. A freeze entry freezes the seller
 /// (<see cref="SellerCompliance.FreezeAsync"/>, reason CMP-1 with the type and the freeze day, actor
 /// <c>system:compliance-sweep</c>); a reminder entry raises <c>hub.seller.renewal-reminder</c> with a
 /// "sent" marker in the same commit. Every entry runs in its own <see cref="HubOperation"/> keyed by the
 /// entry, so two overlapping runs, or a re-run of a day, derive the same ids and record nothing twice.
-/// Cost: one index partition read per day plus one seller partition read per due entry.
+/// Cost: one index partition read per day plus, per due entry, point reads only (the approved row of
+/// its type, the seller row) and the entry's commit: nothing that grows with the sellers not due.
 /// </summary>
 public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository documents, SellerCompliance compliance, IIdSource ids, TimeProvider clock)
 {
@@ -115,8 +116,7 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
     {
         ArgumentNullException.ThrowIfNull(entry);
         using var operation = HubOperation.Begin($"{Job}/{RenewalSchedule.Iso(entry.Day)}/{entry.Key}");
-        var approved = (await documents.LatestApprovedAsync(entry.SellerId, cancellationToken).ConfigureAwait(false))
-            .FirstOrDefault(a => a.Type == entry.DocumentType);
+        var approved = await documents.LatestApprovedOfTypeAsync(entry.SellerId, entry.DocumentType, cancellationToken).ConfigureAwait(false);
         if (approved is null || approved.DocumentId != entry.DocumentId
             || RenewalSchedule.FreezeOn(approved.Type, approved.ApprovedOn) is not { } freezeOn
             || freezeOn.AddDays(-RenewalSchedule.DaysBefore[entry.Kind]) != entry.Day)

@@ -30,8 +30,11 @@ public sealed record IntakeOutcome(DocumentVersion? Created, DocumentVersion? Ex
 /// leaves no file behind: the staged bytes are discarded, and a kept file whose row was definitely
 /// not committed (refused, a conflict, a failure before the commit) is deleted. When the commit
 /// failed without an answer (it may be stored), the file is left for the row that may name it.
+/// Before the file is kept, a <see cref="PendingFile"/> marker names it and the version it is for
+/// (written while the DOC-2 lookup runs): should the process die between the blob commit and the row
+/// commit, <see cref="OrphanFileSweep"/> finds the marker after the grace period and deletes the blob.
 /// </summary>
-public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles files, IDocumentValidationQueue validation, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
+public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles files, IPendingFiles pending, IDocumentValidationQueue validation, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
 {
     /// <summary>A random blob name (derived from the request, so a retried request reuses it). Drawn before the document id.</summary>
     public string NewBlobName() => ids.NewId("blob").ToLowerInvariant();
@@ -53,7 +56,17 @@ public sealed class DocumentIntake(IDocumentRepository documents, IDocumentFiles
         }
 
         var documentId = ids.NewId("DOC");
-        var existing = await documents.FindByContentAsync(sellerId, facts.Type, file.Sha256, cancellationToken).ConfigureAwait(false);
+        var marking = pending.RecordAsync(new PendingFile(file.BlobName, sellerId, documentId, receivedAt), cancellationToken);
+        DocumentVersion? existing;
+        try
+        {
+            existing = await documents.FindByContentAsync(sellerId, facts.Type, file.Sha256, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await marking.ConfigureAwait(false);
+        }
+
         if (existing is not null && existing.DocumentId != documentId)
         {
             await files.DiscardAsync(file.BlobName, CancellationToken.None).ConfigureAwait(false);

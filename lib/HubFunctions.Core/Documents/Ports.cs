@@ -46,6 +46,9 @@ public interface IDocumentRepository
 
     /// <summary>The latest approved version of each type (one single-partition range read).</summary>
     Task<IReadOnlyList<ApprovedDocument>> LatestApprovedAsync(string sellerId, CancellationToken cancellationToken);
+
+    /// <summary>The latest approved version of <paramref name="type"/>, or null (one point read: the compliance sweep's per-entry check).</summary>
+    Task<ApprovedDocument?> LatestApprovedOfTypeAsync(string sellerId, string type, CancellationToken cancellationToken);
 }
 
 /// <summary>A read-only download link (DOC-4).</summary>

@@ -19,6 +19,12 @@ public sealed class DocumentsOptions
 
     /// <summary>How long a download link is valid (default and maximum 15 minutes).</summary>
     public TimeSpan DownloadLinkLifetime { get; set; } = MaxLinkLifetime;
+
+    /// <summary>
+    /// How old a pending-file marker must be before the orphan sweep resolves it (default 1 hour):
+    /// far longer than the few storage calls between the marker and the document's row commit.
+    /// </summary>
+    public TimeSpan OrphanGracePeriod { get; set; } = TimeSpan.FromHours(1);
 }
 
 /// <summary>

@@ -19,7 +19,8 @@ namespace HubFunctions.Infrastructure.Documents;
 /// <item><c>sha256|{type}|{hex}</c>: insert-only, the version with those bytes (DOC-2: two racing identical uploads cannot both add);</item>
 /// <item><c>latest|{type}</c>: the newest version of the type (ETag-guarded: versions are numbered without gaps);</item>
 /// <item><c>approved|{type}</c>: the newest approved version and its approval instant and date, so the
-/// compliance sweep (CMP-1) reads a seller's approval dates with one range query of its partition.</item>
+/// compliance sweep (CMP-1) checks an index entry with one point read of it (the seller's document list
+/// reads them all with one range query of its partition).</item>
 /// </list>
 /// </summary>
 public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outbox) : IDocumentRepository
@@ -145,14 +146,28 @@ public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outb
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        return [.. (await Range(table, sellerId, "approved|", cancellationToken).ConfigureAwait(false)).Select(r => new ApprovedDocument(
-            sellerId,
-            r.RowKey["approved|".Length..],
-            r.GetString("DocumentId")!,
-            r.GetInt32("Version") ?? 0,
-            r.GetDateTimeOffset("ApprovedAt")!.Value,
-            DateOnly.ParseExact(r.GetString("ApprovedOn")!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)))];
+        return [.. (await Range(table, sellerId, "approved|", cancellationToken).ConfigureAwait(false)).Select(r => Approved(sellerId, r))];
     }
+
+    public async Task<ApprovedDocument?> LatestApprovedOfTypeAsync(string sellerId, string type, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(sellerId) || !Ids.IsKeySafe(type))
+        {
+            return null;
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, ApprovedRow(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? Approved(sellerId, e) : null;
+    }
+
+    private static ApprovedDocument Approved(string sellerId, TableEntity r) => new(
+        sellerId,
+        r.RowKey["approved|".Length..],
+        r.GetString("DocumentId")!,
+        r.GetInt32("Version") ?? 0,
+        r.GetDateTimeOffset("ApprovedAt")!.Value,
+        DateOnly.ParseExact(r.GetString("ApprovedOn")!, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     private static async Task<List<TableEntity>> Range(TableClient table, string partition, string prefix, CancellationToken cancellationToken)
     {

@@ -60,6 +60,9 @@ public sealed partial class StorageNames
     /// <summary>Document files (DOC-2), each under a random name.</summary>
     public string DocumentsContainer { get; set; } = "documents";
 
+    /// <summary>Pending-file markers (a blob about to be committed for a document version), one partition per UTC hour: the orphan-file sweep's index.</summary>
+    public string PendingFilesTable { get; set; } = "documentpending";
+
     /// <summary>Automatic document validations (queue trigger <c>ValidateDocument</c>), one message per version.</summary>
     public string DocumentValidationQueue { get; set; } = "document-validation";
     /// <summary>Inbound appointments (APT): one partition per hub-hour with its dock counter, and the no-show sweep's checkpoint.</summary>
