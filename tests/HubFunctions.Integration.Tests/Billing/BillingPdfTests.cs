@@ -53,6 +53,19 @@ public sealed class BillingPdfTests
         return string.Concat(text.Where(c => !char.IsWhiteSpace(c)));
     }
 
+    /// <summary>Every CJK character is drawn with Droid Sans Fallback, every other visible one with DejaVu Sans (no glyph from a font without it).</summary>
+    private static void AssertFontsPerScript(byte[] pdf)
+    {
+        using var document = PdfDocument.Open(pdf);
+        var letters = document.GetPages().SelectMany(p => p.Letters).Where(l => !string.IsNullOrWhiteSpace(l.Value)).ToList();
+        Assert.Contains(letters, l => FontRuns.IsCjk(char.ConvertToUtf32(l.Value, 0)));
+        foreach (var letter in letters)
+        {
+            var expected = FontRuns.IsCjk(char.ConvertToUtf32(letter.Value, 0)) ? "Droid Sans Fallback" : "DejaVu";
+            Assert.True((letter.FontName ?? string.Empty).Contains(expected, StringComparison.Ordinal), $"'{letter.Value}' is drawn with {letter.FontName}, not {expected}");
+        }
+    }
+
     private static string Squeeze(string s) => string.Concat(s.Where(c => !char.IsWhiteSpace(c)));
 
     private static void Keep(string name, byte[] pdf)
@@ -69,6 +82,7 @@ public sealed class BillingPdfTests
     {
         var pdf = Renderer.RenderInvoice("INV-2025-03-HGH-000042", "杭州示例贸易有限公司", HangzhouMarch2025());
         Keep("invoice.pdf", pdf);
+        AssertFontsPerScript(pdf);
         var text = Text(pdf);
 
         string[] expected =
@@ -111,6 +125,7 @@ public sealed class BillingPdfTests
     {
         var pdf = Renderer.RenderFeeConfirmation(HangzhouLetter(new DateOnly(2026, 11, 28)));
         Keep("fee-confirmation.pdf", pdf);
+        AssertFontsPerScript(pdf);
         var text = Text(pdf);
 
         string[] expected =
