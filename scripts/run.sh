@@ -8,6 +8,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 require_tools
 install_azurite
+install_fonts
 
 PORT=${HUB_PORT:-7071}
 settings="$ROOT/functions/HubFunctions.Functions/local.settings.json"
@@ -95,6 +96,7 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
     --form documentNumber=3100${year}0123456789 --form sealed=true --form file=@.local/sample-declaration.pdf \\
     POST /api/sellers/demo-seller/documents          # then GET .../documents, review as reviewer, GET it for its link
   node scripts/hubcall.mjs --client reviewer GET /api/sellers/demo-seller/compliance-log
+  eval "\$(node scripts/hubcall.mjs --client demo-seller --curl GET '/api/sellers/demo-seller/fee-confirmation?hub=hangzhou') -o fee-confirmation.pdf"   # BIL-8 letter (PDF)
   curl http://localhost:$PORT/admin/events        # the local event sink (queue hub-events), peeked
   curl http://localhost:$PORT/admin/functions
   curl -X POST http://localhost:$PORT/admin/functions/CheckReviewSla   # the hourly ADM-7 SLA sweep, now

@@ -13,4 +13,20 @@ public interface IBillingPdfRenderer
 {
     /// <summary>The invoice <paramref name="invoiceId"/> of <paramref name="sellerName"/> as a PDF.</summary>
     byte[] RenderInvoice(string invoiceId, string sellerName, InvoiceDraft invoice);
+
+    /// <summary>The fee confirmation letter (费用确认书, BIL-8): every rate of <paramref name="letter"/>, in Chinese and English.</summary>
+    byte[] RenderFeeConfirmation(FeeConfirmationLetter letter);
+}
+
+/// <summary>Generated billing documents (PDF) in Blob Storage, kept under stable names.</summary>
+public interface IBillingDocumentFiles
+{
+    /// <summary>The stored bytes of <paramref name="name"/>, or null when nothing is stored under it.</summary>
+    Task<byte[]?> FindAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="content"/> under <paramref name="name"/> unless a document is stored there already
+    /// (a concurrent request won); returns the bytes that are stored, so every caller serves the document of record.
+    /// </summary>
+    Task<byte[]> KeepAsync(string name, byte[] content, string contentType, CancellationToken cancellationToken);
 }

@@ -77,6 +77,9 @@ public sealed partial class StorageNames
     /// <summary>The renewal index (CMP-1, CMP-2): entries keyed by due day, reminder markers and the sweep's checkpoint.</summary>
     public string RenewalIndexTable { get; set; } = "renewalindex";
 
+    /// <summary>Generated billing documents (BIL-8 fee confirmation letters; invoice PDFs), written once under stable names.</summary>
+    public string BillingDocumentsContainer { get; set; } = "billing-documents";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)

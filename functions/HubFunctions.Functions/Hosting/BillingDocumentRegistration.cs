@@ -1,0 +1,29 @@
+using HubFunctions.Core.Billing;
+using HubFunctions.Infrastructure.Billing;
+using HubFunctions.Infrastructure.Billing.Pdf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HubFunctions.Functions.Hosting;
+
+public static class BillingDocumentRegistration
+{
+    /// <summary>
+    /// Billing documents (BIL-8): the PDF renderer and its fonts (<c>Hub:Pdf</c>; a missing font fails the app at
+    /// start-up), the document files in Blob Storage, the fee confirmation letter, and the published rate cards as
+    /// the fallback <see cref="IRateCardSource"/> (<c>TryAdd</c>: the rate-card table store registered with
+    /// <c>AddSingleton</c> wins).
+    /// </summary>
+    public static IServiceCollection AddHubBillingDocuments(this IServiceCollection services)
+    {
+        services.AddOptions<PdfOptions>().BindConfiguration(PdfOptions.Section).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PdfOptions>, PdfOptionsValidation>());
+        services.TryAddSingleton<BillingFonts>();
+        services.TryAddSingleton<IBillingPdfRenderer, PdfBillingRenderer>();
+        services.TryAddSingleton<IBillingDocumentFiles, BlobBillingDocumentFiles>();
+        services.TryAddSingleton<IRateCardSource, PublishedRateCardSource>();
+        services.TryAddSingleton<FeeConfirmationHandler>();
+        return services;
+    }
+}
