@@ -1,4 +1,5 @@
 using System.Globalization;
+using HubFunctions.Core.Calendar;
 using HubFunctions.Core.Orders;
 using HubFunctions.Functions.Hosting;
 
@@ -7,7 +8,7 @@ namespace HubFunctions.Functions.Orders;
 /// <summary>The shapes of order answers.</summary>
 public static class OrderAnswers
 {
-    /// <summary>An order as the API shows it (instants as stored: <c>createdAt</c> in the offset it was sent with, the others UTC).</summary>
+    /// <summary>An order as the API shows it (every instant in China time, +08:00, as the other capabilities answer).</summary>
     public static object View(Order o) => new
     {
         orderId = o.OrderId,
@@ -34,5 +35,5 @@ public static class OrderAnswers
 
     public static ProblemResult NotFound(string orderId) => new(Problems.NotFound($"There is no order '{orderId}' for this caller."));
 
-    private static string Instant(DateTimeOffset at) => at.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
+    private static string Instant(DateTimeOffset at) => ChinaTime.ToChina(at).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 }
