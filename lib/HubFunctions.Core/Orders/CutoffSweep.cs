@@ -21,6 +21,9 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// </summary>
 public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
 {
+    /// <summary>Up to this many minutes, every shard of each minute is queued (the normal run: the current and the previous minute); beyond, only the partitions found by one range query.</summary>
+    public const int ProbeAfterMinutes = 10;
+
     /// <summary>Queues the due index partitions and moves the checkpoint (at most <see cref="DeadlineIndex.MaxCatchUp"/> of minutes; a longer gap is caught up by the following runs, <see cref="CutoffPlan.CaughtUp"/> false).</summary>
     public async Task<CutoffPlan> PlanAsync(CancellationToken cancellationToken)
     {
@@ -34,10 +37,17 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         }
 
         var due = DeadlineIndex.BucketsDue(from, now, options.ShardCount);
+        var keys = due.Keys;
+        if (keys.Count > options.ShardCount * ProbeAfterMinutes)
+        {
+            // Catching up a long gap: queue only the partitions that hold rows (cost grows with the rows due, not the minutes missed).
+            keys = await store.IndexKeysAsync(keys[0], keys[^1], cancellationToken).ConfigureAwait(false);
+        }
+
         var run = ids.NewId("cutoff");
-        await queue.EnqueueAsync(due.Keys.Select(k => new CutoffMessage(k, run)).ToList(), cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(keys.Select(k => new CutoffMessage(k, run)).ToList(), cancellationToken).ConfigureAwait(false);
         await AdvanceAsync(due.CompletedThrough, read, cancellationToken).ConfigureAwait(false);
-        return new CutoffPlan(due.Keys.Count, from, due.CompletedThrough, due.CaughtUp);
+        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp);
     }
 
     /// <summary>Sweeps one index partition: converts what is due, removes the rows of finished orders.</summary>

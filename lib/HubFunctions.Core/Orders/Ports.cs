@@ -28,6 +28,9 @@ public interface IOrderStore
     /// <summary>The order ids in one deadline index partition (<see cref="DeadlineIndex.Key"/>): one single-partition query.</summary>
     Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken);
 
+    /// <summary>The index partitions from <paramref name="firstKey"/> through <paramref name="lastKey"/> (key order is time order) that hold a row: one range query, for catching up a long gap.</summary>
+    Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken);
+
     /// <summary>Removes the index rows of finished orders from one partition (rows already gone are fine).</summary>
     Task RemoveIndexAsync(string indexKey, IReadOnlyList<string> orderIds, CancellationToken cancellationToken);
 

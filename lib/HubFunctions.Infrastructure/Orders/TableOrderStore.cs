@@ -74,6 +74,21 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return ids;
     }
 
+    public async Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken)
+    {
+        var index = await Index(cancellationToken).ConfigureAwait(false);
+        var keys = new List<string>();
+        await foreach (var e in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {firstKey} and PartitionKey le {lastKey}"), select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (keys.Count == 0 || keys[^1] != e.PartitionKey)
+            {
+                keys.Add(e.PartitionKey);
+            }
+        }
+
+        return keys;
+    }
+
     public async Task RemoveIndexAsync(string indexKey, IReadOnlyList<string> orderIds, CancellationToken cancellationToken)
     {
         var index = await Index(cancellationToken).ConfigureAwait(false);
