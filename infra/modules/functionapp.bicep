@@ -129,6 +129,16 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Documents__OrphanSweepSchedule'
           value: '0 20 * * * *'
         }
+        {
+          // %Hub:Storage:OrderCutoffQueue% (queue trigger SweepOrderCutoffShard, DSP-3 fan-out).
+          name: 'Hub__Storage__OrderCutoffQueue'
+          value: 'order-cutoff'
+        }
+        {
+          // %Hub:Orders:SweepSchedule% (timer PlanOrderCutoff, DSP-3): every minute, UTC.
+          name: 'Hub__Orders__SweepSchedule'
+          value: '0 * * * * *'
+        }
       ]
     }
     functionAppConfig: {

@@ -32,6 +32,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubAppointments();
         services.AddHubTaxRecheck();
         services.AddHubBillingDocuments();
+        services.AddHubOrders();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

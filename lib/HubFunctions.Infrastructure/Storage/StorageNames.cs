@@ -80,6 +80,15 @@ public sealed partial class StorageNames
     /// <summary>Generated billing documents (BIL-8 fee confirmation letters; invoice PDFs), written once under stable names.</summary>
     public string BillingDocumentsContainer { get; set; } = "billing-documents";
 
+    /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order</c> and its outbox rows).</summary>
+    public string OrdersTable { get; set; } = "orders";
+
+    /// <summary>The DSP-3 deadline index (partition <c>{yyyyMMddHHmm}-{shard}</c>, row = order id) and the cutoff sweep's checkpoint.</summary>
+    public string OrderDeadlinesTable { get; set; } = "orderdeadlines";
+
+    /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
+    public string OrderCutoffQueue { get; set; } = "order-cutoff";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)

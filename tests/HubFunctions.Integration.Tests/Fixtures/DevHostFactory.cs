@@ -42,6 +42,7 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             ["DevHost:Queues:MaxPollingInterval"] = "00:00:00.200",
             ["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *",
             ["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *",
+            ["Hub:Orders:SweepSchedule"] = "0 * * * * *",
         };
         var i = 0;
         foreach (var f in functions ?? [])

@@ -1,0 +1,126 @@
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Orders;
+
+/// <summary>How an intake ended.</summary>
+public enum OrderIntakeOutcome
+{
+    /// <summary>Stored now (202).</summary>
+    Created,
+
+    /// <summary>The same order was stored before (same fingerprint): answered as before (202), nothing changes.</summary>
+    Existing,
+
+    /// <summary>The <c>orderId</c> is taken by a different body (409 <see cref="OrderCodes.DifferentBody"/>).</summary>
+    Conflict,
+}
+
+/// <summary>The intake's answer: the order as stored and how it ended.</summary>
+public sealed record OrderIntakeResult(OrderIntakeOutcome Outcome, Order Order);
+
+/// <summary>
+/// Order intake (DSP-1, BIL-10 and the field rules are checked by <see cref="OrderSubmission.Check"/> and SEC-2 by the
+/// caller, before) and dispatch instructions (DSP-2, DSP-4, DSP-6). An order is insert-only, so two intakes of one
+/// <c>orderId</c> racing store one order; the loser re-reads it and compares fingerprints. An instruction commits
+/// under the order's token: racing the cutoff sweep, exactly one of them changes the order, the other re-reads the
+/// final order and answers from it.
+/// </summary>
+public sealed class OrderHandler(IOrderStore store, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
+{
+    public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => store.FindAsync(orderId, cancellationToken);
+
+    /// <summary>Stores <paramref name="valid"/> (already past its deadline: converted in the same commit), or answers the order stored before under its id.</summary>
+    public Task<OrderIntakeResult> SubmitAsync(ValidOrder valid, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
+        var fingerprint = valid.Fingerprint();
+        return retry.RunAsync(async (_, ct) =>
+        {
+            if (await store.FindAsync(valid.OrderId, ct).ConfigureAwait(false) is { } existing)
+            {
+                return new OrderIntakeResult(existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict, existing.Order);
+            }
+
+            var now = clock.GetUtcNow();
+            var order = valid.ToOrder(now);
+            var events = new List<HubEvent> { OrderEvent(OrderEvents.Received, order, ReceivedData(order)) };
+            string? indexKey = DeadlineIndex.KeyOf(order, options.ShardCount);
+            if (order.IsConversionDue(now))
+            {
+                // The sweep's checkpoint may be past this deadline's bucket already: convert here.
+                var conversion = order.Convert(now);
+                order = conversion.Order;
+                events.Add(OrderEvent(OrderEvents.ConvertedToNonHub, order, conversion.Event!));
+                indexKey = null;
+            }
+
+            await store.AddAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);
+            return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// A dispatch instruction for <paramref name="orderId"/> of <paramref name="seller"/> (read by the caller), received now.
+    /// Null when there is no such order of this seller.
+    /// </summary>
+    public Task<InstructionOutcome?> InstructAsync(string orderId, string instructionId, Seller seller, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(seller);
+        return retry.RunAsync<InstructionOutcome?>(async (_, ct) =>
+        {
+            var stored = await store.FindAsync(orderId, ct).ConfigureAwait(false);
+            if (stored is null || !string.Equals(stored.Order.SellerId, seller.SellerId, StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var outcome = stored.Order.Instruct(new DispatchInstruction(instructionId, clock.GetUtcNow()), seller);
+            if (outcome.Kind == InstructionOutcomeKind.Accepted)
+            {
+                var instructed = outcome.Order;
+                await store.UpdateAsync(stored, instructed, [OrderEvent(OrderEvents.Instructed, instructed, instructed.InstructedEventData())], ct).ConfigureAwait(false);
+            }
+
+            return outcome;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// DSP-3 for one order: converts it if it is open and past its deadline now, under its token, with
+    /// <c>hub.order.converted-to-non-hub</c>. Returns the order as it ends (null: no such order), and whether this call converted it.
+    /// </summary>
+    public Task<(Order? Order, bool Converted)> ConvertIfDueAsync(string orderId, CancellationToken cancellationToken)
+        => retry.RunAsync<(Order?, bool)>(async (_, ct) =>
+        {
+            var stored = await store.FindAsync(orderId, ct).ConfigureAwait(false);
+            if (stored is null)
+            {
+                return (null, false);
+            }
+
+            var conversion = stored.Order.Convert(clock.GetUtcNow());
+            if (!conversion.Converted)
+            {
+                return (stored.Order, false);
+            }
+
+            await store.UpdateAsync(stored, conversion.Order, [OrderEvent(OrderEvents.ConvertedToNonHub, conversion.Order, conversion.Event!)], ct).ConfigureAwait(false);
+            return (conversion.Order, true);
+        }, cancellationToken);
+
+    private static object ReceivedData(Order o) => new
+    {
+        orderId = o.OrderId,
+        sellerId = o.SellerId,
+        hub = o.Hub,
+        channel = o.Channel,
+        createdAt = o.CreatedAt,
+        dispatchDeadline = o.DispatchDeadline,
+        premium = o.Premium,
+        lines = o.Items.Count,
+    };
+
+    private HubEvent OrderEvent<T>(string type, Order o, T data) => HubEvent.Create(type, $"orders/{o.OrderId}", data, clock, ids, o.SellerId, o.Hub);
+}

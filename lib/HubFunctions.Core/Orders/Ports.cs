@@ -1,0 +1,78 @@
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Orders;
+
+/// <summary>An order as stored: the order, the fingerprint of the body that created it (intake idempotency) and the token (ETag) a change must match.</summary>
+public sealed record StoredOrder(Order Order, string Fingerprint, string ConcurrencyToken);
+
+/// <summary>
+/// Where orders and their deadline index live. Every change is conditional on what was read (a token
+/// mismatch, or an order that exists already, throws <see cref="Common.ConcurrencyConflictException"/>)
+/// and commits its events in the same transaction.
+/// </summary>
+public interface IOrderStore
+{
+    /// <summary>The order, or null (also for an id that cannot be a key).</summary>
+    Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores a new order (insert-only) with its events. An <c>open</c> order gets its deadline index row
+    /// <b>first</b> (partition <paramref name="indexKey"/>), so a crash between the two leaves at most an index
+    /// row without an order (which the sweep ignores), never an open order the sweep cannot find.
+    /// </summary>
+    Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events.</summary>
+    Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The order ids in one deadline index partition (<see cref="DeadlineIndex.Key"/>): one single-partition query.</summary>
+    Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken);
+
+    /// <summary>The index partitions from <paramref name="firstKey"/> through <paramref name="lastKey"/> (key order is time order) that hold a row: one range query, for catching up a long gap.</summary>
+    Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken);
+
+    /// <summary>Removes the index rows of finished orders from one partition (rows already gone are fine).</summary>
+    Task RemoveIndexAsync(string indexKey, IReadOnlyList<string> orderIds, CancellationToken cancellationToken);
+
+    /// <summary>The minute of the earliest index row, or null when the index is empty (the first sweep ever starts there).</summary>
+    Task<DateTimeOffset?> EarliestIndexMinuteAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>A sweep's checkpoint as read: the last minute fully swept and its token (null before the first run).</summary>
+public sealed record SweepCheckpoint(DateTimeOffset? SweptThrough, string? ConcurrencyToken);
+
+/// <summary>
+/// A forward-only sweep checkpoint. A small port of its own: the shared checkpoint being folded into
+/// <c>HubFunctions.Infrastructure.Common</c> can implement it when it lands.
+/// </summary>
+public interface ISweepCheckpoint
+{
+    Task<SweepCheckpoint> ReadAsync(CancellationToken cancellationToken);
+
+    /// <summary>Writes <paramref name="sweptThrough"/> if the checkpoint is unchanged since read (conflict: another run moved it).</summary>
+    Task WriteAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken);
+}
+
+/// <summary>The fan-out of the cutoff sweep: one message per due index partition (shard of a minute).</summary>
+public interface IOrderCutoffQueue
+{
+    Task EnqueueAsync(IReadOnlyList<CutoffMessage> messages, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One fan-out message: an index partition and the planning run that queued it. The run names the operation
+/// every conversion of the message runs in, so a redelivered message repeats its own ids and commit stamps
+/// (and finds its own commit), while an overlapping run's are different (it loses on the ETag and re-reads).
+/// </summary>
+public sealed record CutoffMessage(string IndexKey, string Run)
+{
+    /// <summary><c>{indexKey}|{run}</c>.</summary>
+    public string Text => IndexKey + "|" + Run;
+
+    /// <summary>The message in <paramref name="text"/>, or null when it is not one.</summary>
+    public static CutoffMessage? Parse(string? text)
+    {
+        var bar = text?.IndexOf('|', StringComparison.Ordinal) ?? -1;
+        return bar > 0 && bar < text!.Length - 1 && text.Length <= 100 ? new CutoffMessage(text[..bar], text[(bar + 1)..]) : null;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using Azure.Data.Tables;
+using HubFunctions.Core.Orders;
+using HubFunctions.Integration.Tests.Appointments;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using static HubFunctions.Integration.Tests.Orders.OrderFixture;
+
+namespace HubFunctions.Integration.Tests.Orders;
+
+/// <summary>The cutoff sweep (DSP-3): catch-up from the checkpoint, overlapping and retried runs, index rows without an order.</summary>
+public sealed class CutoffSweepTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
+
+    private static DevHostFactory Host(FakeTimeProvider clock)
+        => new(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" });
+
+    [Fact]
+    public async Task DSP_3_the_sweep_catches_up_after_missed_minutes_from_its_checkpoint()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(10));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        for (var i = 0; i < 10; i++)
+        {
+            await SubmittedAsync(platform, Body($"ORD-catch-{i}", Created.AddMinutes(i)));
+        }
+
+        clock.SetUtcNow(Created.AddMinutes(115));
+        await RunSweepAsync(factory); // sets the checkpoint; nothing is due
+        var checkpoint = await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None);
+        Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(114)), checkpoint.SweptThrough);
+
+        // The timer missed every run for 20 minutes; the next run reads every minute since the checkpoint
+        // (more than ProbeAfterMinutes: only the partitions that hold rows are queued).
+        clock.SetUtcNow(Created.AddMinutes(135).AddSeconds(30));
+        var messages = await RunSweepAsync(factory);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => DeadlineIndex.KeyOf($"ORD-catch-{i}", Created.AddMinutes(120 + i), 2)).Distinct().Count(), messages);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal("converted", await StatusAsync(seller, $"ORD-catch-{i}"));
+            Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, $"ORD-catch-{i}"));
+        }
+
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+        var after = await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None);
+        Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(134)), after.SweptThrough);
+    }
+
+    [Fact]
+    public async Task DSP_3_two_overlapping_sweeps_and_a_redelivered_message_convert_each_order_once()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var ids = Enumerable.Range(0, 40).Select(i => $"ORD-overlap-{i}").ToList();
+        foreach (var id in ids)
+        {
+            await SubmittedAsync(platform, Body(id, Created));
+        }
+
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(5));
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var keys = Enumerable.Range(0, 2).Select(s => DeadlineIndex.Key(Created.AddHours(2), s)).ToList();
+        var runs = keys.SelectMany(k => new[] { new CutoffMessage(k, "run-a"), new CutoffMessage(k, "run-b") })
+            .Select(m => sweep.SweepBucketAsync(m, CancellationToken.None)).ToList();
+        var reports = await clock.WhileTimePassesAsync(Task.WhenAll(runs));
+        Assert.Equal(ids.Count, reports.Sum(r => r.Converted));
+
+        var redelivered = await clock.WhileTimePassesAsync(sweep.SweepBucketAsync(new CutoffMessage(keys[0], "run-a"), CancellationToken.None));
+        Assert.Equal((0, 0), (redelivered.Read, redelivered.Converted));
+        foreach (var id in ids)
+        {
+            Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, id));
+        }
+
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_an_index_row_without_an_order_is_ignored_and_a_not_yet_due_order_stays_indexed()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-due-later", Created.AddSeconds(40)));
+        var ghostKey = DeadlineIndex.KeyOf("ORD-ghost", Created.AddHours(2), 2);
+        var index = TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable);
+        await index.AddEntityAsync(new TableEntity(ghostKey, "ORD-ghost"));
+
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(20)); // same minute as the deadline, 20 s before it
+        await RunSweepAsync(factory);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("open", await StatusAsync(seller, "ORD-due-later"));
+        Assert.Contains($"{ghostKey}/ORD-ghost", await IndexRowsAsync(factory.Names));
+        await HttpAssert.Problem(await seller.GetAsync("/api/orders/ORD-ghost"), HttpStatusCode.NotFound, "not-found");
+
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(41)); // the next run re-reads the current minute
+        Assert.Equal(2, await RunSweepAsync(factory)); // every shard of the current minute again (the last run did not complete it)
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-due-later"));
+        Assert.Equal([$"{ghostKey}/ORD-ghost"], await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_the_first_run_ever_starts_at_the_earliest_index_row_and_the_checkpoint_never_moves_back()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        var checkpoint = factory.Services.GetRequiredService<ISweepCheckpoint>();
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var index = TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable);
+        await index.CreateIfNotExistsAsync();
+        await index.AddEntityAsync(new TableEntity(DeadlineIndex.Key(Created.AddMinutes(-30), 1), "ORD-ghost"));
+
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(-31)), plan.From);
+        Assert.Equal(1, plan.Partitions); // 32 minutes to cover: only the partition holding a row is queued
+        Assert.Equal(1, await DrainCutoffQueueAsync(factory));
+
+        var read = await checkpoint.ReadAsync(CancellationToken.None);
+        var behind = ActivatorUtilities.CreateInstance<CutoffSweep>(factory.Services, (TimeProvider)new FakeTimeProvider(Created.AddMinutes(-10)));
+        await behind.PlanAsync(CancellationToken.None); // a run whose clock is behind
+
+        Assert.Equal(read.SweptThrough, (await checkpoint.ReadAsync(CancellationToken.None)).SweptThrough);
+    }
+}

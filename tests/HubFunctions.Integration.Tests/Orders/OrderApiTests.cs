@@ -1,0 +1,111 @@
+using System.Net;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Compliance;
+using HubFunctions.Core.Orders;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
+using static HubFunctions.Integration.Tests.Orders.OrderFixture;
+
+namespace HubFunctions.Integration.Tests.Orders;
+
+/// <summary>Intake, reading and dispatch instructions through the DevHost on Azurite, under a fake clock.</summary>
+public sealed class OrderApiTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
+
+    [Fact]
+    public async Task DSP_2_an_instruction_at_1h59m59s_is_on_time_and_at_2h00m01s_is_refused_DSP_4_after_the_sweep_converted()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        var onTime = await SubmittedAsync(platform, Body("ORD-ontime", Created));
+        await SubmittedAsync(platform, Body("ORD-late", Created));
+        Assert.Equal(("open", "hub"), (onTime.GetProperty("status").GetString(), onTime.GetProperty("path").GetString()));
+        Assert.Equal(Created.AddHours(2), onTime.GetProperty("dispatchDeadline").GetDateTimeOffset());
+
+        clock.SetUtcNow(Created + new TimeSpan(1, 59, 59));
+        var instructed = await HttpAssert.Json(await InstructAsync(seller, "ORD-ontime", "INS-1"), HttpStatusCode.Created);
+        Assert.Equal(("instructed", "hub", "INS-1"), (instructed.GetProperty("status").GetString(), instructed.GetProperty("path").GetString(), instructed.GetProperty("instructionId").GetString()));
+        await RunSweepAsync(factory);
+        Assert.Equal("open", await StatusAsync(seller, "ORD-late"));
+
+        clock.SetUtcNow(Created + new TimeSpan(2, 0, 1));
+        await RunSweepAsync(factory);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-late"));
+        var refused = await HttpAssert.Problem(await InstructAsync(seller, "ORD-late", "INS-2"), HttpStatusCode.Conflict, OrderCodes.Converted);
+        Assert.Equal("non-hub", refused.GetProperty("path").GetString());
+        Assert.Equal("instructed", await StatusAsync(seller, "ORD-ontime"));
+        Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-ontime"));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-late"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_4_instructions_are_idempotent_per_instructionId_and_a_second_id_is_a_conflict()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(5));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var wms = factory.CreateSignedClient(TestClients.Wms);
+        await SubmittedAsync(platform, Body("ORD-idem", Created));
+        await HttpAssert.Json(await InstructAsync(wms, "ORD-idem", "INS-A"), HttpStatusCode.Created);
+        clock.Advance(TimeSpan.FromHours(3)); // a retry after the deadline is still answered as before
+        var again = await HttpAssert.Json(await InstructAsync(wms, "ORD-idem", "INS-A"), HttpStatusCode.Created);
+        Assert.Equal("INS-A", again.GetProperty("instructionId").GetString());
+        await HttpAssert.Problem(await InstructAsync(wms, "ORD-idem", "INS-B"), HttpStatusCode.Conflict, OrderCodes.AlreadyInstructed);
+        Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-idem"));
+    }
+
+    [Fact]
+    public async Task DSP_1_a_repeated_orderId_with_the_same_body_is_answered_as_before_and_with_another_body_is_409()
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Created.AddMinutes(1)));
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var first = await SubmittedAsync(platform, Body("ORD-dup", Created));
+        var sameInstantOtherOffset = Body("ORD-dup", Created);
+        sameInstantOtherOffset["createdAt"] = Created.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var second = await SubmittedAsync(platform, sameInstantOtherOffset);
+        Assert.Equal(first.GetProperty("receivedAt").GetString(), second.GetProperty("receivedAt").GetString());
+        await HttpAssert.Problem(await SubmitAsync(platform, Body("ORD-dup", Created.AddMinutes(-1))), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
+        Assert.Equal([OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-dup"));
+    }
+
+    [Fact]
+    public async Task DSP_3_an_order_already_past_its_deadline_at_intake_is_converted_in_the_same_commit()
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Created.AddHours(3)));
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var order = await SubmittedAsync(platform, Body("ORD-old", Created));
+        Assert.Equal(("converted", "non-hub"), (order.GetProperty("status").GetString(), order.GetProperty("path").GetString()));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-old"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_6_a_frozen_sellers_instruction_is_403_CMP_3_and_its_order_converts_at_the_deadline()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        var frozen = TestSellers.Active("demo-seller") with
+        {
+            Status = SellerStatus.Frozen,
+            FreezeReasons = [FreezeReason.TaxRatingDropped(TaxRating.C)],
+        };
+        await SeedAsync(factory, frozen);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SubmittedAsync(platform, Body("ORD-frozen", Created));
+        var problem = await HttpAssert.Problem(await InstructAsync(seller, "ORD-frozen", "INS-F"), HttpStatusCode.Forbidden, "CMP-3");
+        Assert.Equal("tax-rating", problem.GetProperty("freezeReasons")[0].GetProperty("rule").GetString());
+        Assert.Equal("open", await StatusAsync(seller, "ORD-frozen"));
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(30));
+        await RunSweepAsync(factory);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-frozen"));
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Azure.Data.Tables;
+using HubFunctions.Core.Admission;
+using HubFunctions.Infrastructure.Storage;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace HubFunctions.Integration.Tests.Orders;
+
+/// <summary>What the order tests share: bodies, calls, running the cutoff sweep through the admin endpoint, and reading this host's outbox.</summary>
+public static class OrderFixture
+{
+    public static readonly TimeSpan China = TimeSpan.FromHours(8);
+
+    /// <summary>A valid order body for the test seller client's seller (<c>demo-seller</c> at hangzhou).</summary>
+    public static Dictionary<string, object?> Body(string orderId, DateTimeOffset createdAt, string sellerId = "demo-seller", string hub = "hangzhou") => new()
+    {
+        ["orderId"] = orderId,
+        ["sellerId"] = sellerId,
+        ["channel"] = "aliexpress",
+        ["createdAt"] = createdAt.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+        ["hub"] = hub,
+        ["items"] = new object[] { new { sku = "SKU-1", quantity = 2 }, new { sku = "SKU-2", quantity = 1 } },
+    };
+
+    public static Task<HttpResponseMessage> SubmitAsync(HttpClient platform, object body) => platform.PostAsJsonAsync("/api/orders", body);
+
+    public static async Task<JsonElement> SubmittedAsync(HttpClient platform, object body)
+        => await HttpAssert.Json(await SubmitAsync(platform, body), HttpStatusCode.Accepted);
+
+    public static Task<HttpResponseMessage> InstructAsync(HttpClient seller, string orderId, string instructionId)
+        => seller.PostAsJsonAsync($"/api/orders/{orderId}/dispatch-instructions", new { instructionId });
+
+    public static async Task<string> StatusAsync(HttpClient client, string orderId)
+        => (await HttpAssert.Json(await client.GetAsync($"/api/orders/{orderId}"))).GetProperty("status").GetString()!;
+
+    /// <summary>Stores <paramref name="seller"/> (default: active <c>demo-seller</c> at hangzhou) in this host's seller store.</summary>
+    public static async Task SeedAsync(DevHostFactory factory, Seller? seller = null)
+        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller ?? TestSellers.Active("demo-seller"), [], CancellationToken.None));
+
+    /// <summary>
+    /// One sweep as the host runs it: the timer function through the admin endpoint (it queues the due index
+    /// partitions), then every queued message through the queue function, as the listener would; returns the messages run.
+    /// </summary>
+    public static async Task<int> RunSweepAsync(DevHostFactory factory)
+    {
+        using var admin = factory.CreateClient();
+        await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
+        return await DrainCutoffQueueAsync(factory);
+    }
+
+    /// <summary>Runs every message on this host's cutoff queue through <c>SweepOrderCutoffShard</c> (admin endpoint), deleting each after.</summary>
+    public static async Task<int> DrainCutoffQueueAsync(DevHostFactory factory)
+    {
+        using var admin = factory.CreateClient();
+        var queue = TestStorage.Queue(factory.Names.OrderCutoffQueue);
+        await queue.CreateIfNotExistsAsync();
+        var run = 0;
+        while ((await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value is { Length: > 0 } batch)
+        {
+            foreach (var m in batch)
+            {
+                await HttpAssert.Json(await admin.PostAsJsonAsync("/admin/functions/SweepOrderCutoffShard", new { input = m.Body.ToString() }), HttpStatusCode.Accepted);
+                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                run++;
+            }
+        }
+
+        return run;
+    }
+
+    /// <summary>The event types in the outbox of <paramref name="orderId"/> (the relay is not running, so they stay), sorted.</summary>
+    public static async Task<List<string>> EventTypesAsync(StorageNames names, string orderId)
+    {
+        var table = TestStorage.Tables().GetTableClient(names.OrdersTable);
+        var types = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+        {
+            types.Add(JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!);
+        }
+
+        types.Sort(StringComparer.Ordinal);
+        return types;
+    }
+
+    /// <summary>The rows of this host's deadline index (partition/row), sorted.</summary>
+    public static async Task<List<string>> IndexRowsAsync(StorageNames names)
+    {
+        var rows = new List<string>();
+        var table = TestStorage.Tables().GetTableClient(names.OrderDeadlinesTable);
+        await table.CreateIfNotExistsAsync();
+        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo("0") >= 0 && e.PartitionKey.CompareTo(":") < 0))
+        {
+            rows.Add($"{e.PartitionKey}/{e.RowKey}");
+        }
+
+        rows.Sort(StringComparer.Ordinal);
+        return rows;
+    }
+}
