@@ -141,7 +141,7 @@ public sealed class NoShowSweep(IAppointmentStore store, OptimisticRetry retry, 
     {
         ArgumentNullException.ThrowIfNull(hubs);
         var now = clock.GetUtcNow();
-        var (sweptThrough, token) = await store.ReadNoShowCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        var sweptThrough = await store.ReadNoShowCheckpointAsync(cancellationToken).ConfigureAwait(false);
         var keys = NoShowRules.PartitionsToSweep(sweptThrough ?? now - FirstRunLookBack, now);
         var truncated = keys.Count > MaxHoursPerRun;
         var marked = 0;
@@ -163,18 +163,7 @@ public sealed class NoShowSweep(IAppointmentStore store, OptimisticRetry retry, 
         var through = truncated
             ? DateTimeOffset.ParseExact(keys[MaxHoursPerRun - 1], "yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal)
             : NoShowRules.CompletedThrough(now);
-        if (sweptThrough is null || through > sweptThrough)
-        {
-            try
-            {
-                await store.WriteNoShowCheckpointAsync(through, token, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // An overlapping run moved the checkpoint; its sweep covered the same hours.
-            }
-        }
-
+        await store.AdvanceNoShowCheckpointAsync(through, cancellationToken).ConfigureAwait(false);
         return marked;
     }
 

@@ -49,9 +49,9 @@ public interface IAppointmentStore
     /// <summary>Records a gate refusal and the APT-6 block of its plate for that day, with its events (idempotent per arrival id).</summary>
     Task RecordRefusalAsync(GateRefusalRecord refusal, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
-    /// <summary>APT-8: the last UTC hour the no-show sweep fully covered, and its token; null before the first sweep.</summary>
-    Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken);
+    /// <summary>APT-8: the last UTC hour the no-show sweep fully covered; null before the first sweep.</summary>
+    Task<DateTimeOffset?> ReadNoShowCheckpointAsync(CancellationToken cancellationToken);
 
-    /// <summary>Moves the checkpoint to <paramref name="sweptThrough"/> if unchanged since read (conflict: another sweep moved it).</summary>
-    Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken);
+    /// <summary>Moves the checkpoint forward to <paramref name="sweptThrough"/>, never back (an overlapping sweep may be further); returns where it stands.</summary>
+    Task<DateTimeOffset> AdvanceNoShowCheckpointAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken);
 }

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Appointments;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -20,13 +21,12 @@ namespace HubFunctions.Infrastructure.Appointments;
 /// <see cref="StorageNames.GateArrivalsTable"/>, one partition per hub, plate and China day
 /// (<see cref="GateRules.MakeUpBlockKey(string, string, DateOnly)"/>): <c>block</c> while blocked, <c>refusal|{arrivalId}</c> each.
 /// </summary>
-public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox) : IAppointmentStore
+public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox, ForwardCheckpoint checkpoint) : IAppointmentStore
 {
     public const string SlotRow = "slot";
     public const string RowPrefix = "appt|";
     public const string BlockRow = "block";
-    public const string CheckpointPartition = "noshow-sweep";
-    public const string CheckpointRow = "checkpoint";
+    public static readonly CheckpointRow NoShowCheckpoint = new("noshow-sweep", "checkpoint");
 
     public async Task<SlotCount> ReadSlotAsync(string hub, DateTimeOffset eta, CancellationToken cancellationToken)
     {
@@ -130,21 +130,11 @@ public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox
         ], events, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? (e.GetDateTimeOffset("SweptThrough"), e.ETag.ToString()) : (null, null);
-    }
+    public async Task<DateTimeOffset?> ReadNoShowCheckpointAsync(CancellationToken cancellationToken)
+        => await checkpoint.ReadAsync(await Table(cancellationToken).ConfigureAwait(false), NoShowCheckpoint, cancellationToken).ConfigureAwait(false);
 
-    public async Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["SweptThrough"] = sweptThrough };
-        await outbox.CommitAsync(table, CheckpointPartition,
-            [concurrencyToken is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, new ETag(concurrencyToken))],
-            [], cancellationToken).ConfigureAwait(false);
-    }
+    public async Task<DateTimeOffset> AdvanceNoShowCheckpointAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken)
+        => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), NoShowCheckpoint, sweptThrough, cancellationToken).ConfigureAwait(false);
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.AppointmentsTable, cancellationToken);
 
