@@ -58,14 +58,17 @@ public static class AppointmentThroughput
         await direct.PrepareAsync();
 
         var start = FirstHour(DateTimeOffset.UtcNow);
-        var next = 0;
-        DateTimeOffset Hour() => start.AddHours(Interlocked.Increment(ref next));
+        // Each side has its own storage names, so each counts its own hours from the start: the 90-day booking
+        // horizon (2,160 hours) bounds the bookings of one side, not of both together.
+        int devhostHours = 0, directHours = 0;
+        DateTimeOffset Hour() => start.AddHours(Interlocked.Increment(ref devhostHours));
+        DateTimeOffset DirectHour() => start.AddHours(Interlocked.Increment(ref directHours));
         var plates = 0;
         string Plate() => string.Create(CultureInfo.InvariantCulture, $"浙A{Interlocked.Increment(ref plates):D5}");
 
         // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
         await ParallelAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
-        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(Hour(), Plate()));
+        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
         double devhostSeconds = 0, directSeconds = 0;
         int created = 0, stored = 0;
         for (var round = 0; round < rounds; round++)
@@ -74,7 +77,7 @@ public static class AppointmentThroughput
             created += await ParallelAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour(), Plate()));
             devhostSeconds += watch.Elapsed.TotalSeconds;
             watch.Restart();
-            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(Hour(), Plate()));
+            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
             directSeconds += watch.Elapsed.TotalSeconds;
         }
 
