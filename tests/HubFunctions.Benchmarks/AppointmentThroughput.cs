@@ -32,9 +32,11 @@ public sealed record AppointmentThroughputResult(int Bookings, int Concurrency, 
 /// seller check, rules, dock counter and outbox commit) against the same storage operations made directly with
 /// the Azure SDK at the same concurrency, in the same run, on the Azurite named by <c>HUB_TEST_STORAGE</c>.
 /// Each booking takes its own hub-hour on both sides (no capacity contention; the race is tested elsewhere).
-/// The storage operations of one booking, both ways: idempotency read + insert, seller read, APT-6 block read,
-/// slot read, outbox intent upsert, the transaction (counter + appointment + outbox row), the relay message,
-/// idempotency update.
+/// Each booking is a different vehicle (plate), as in practice: bookings of one plate on one day at one hub claim the
+/// same APT-6 plate-day row and are serialised on it. The storage operations of one booking, both ways, as
+/// <c>TableOutbox</c> makes them now: idempotency read + insert, seller read, APT-6 plate-day read, plate-day claim
+/// (insert), slot read, outbox intent upsert (carrying the event), the transaction (counter + appointment + outbox
+/// row), the intent marked committed, the shared relay wake-up (one queue message for many commits), idempotency update.
 /// </summary>
 public static class AppointmentThroughput
 {
@@ -56,21 +58,26 @@ public static class AppointmentThroughput
         await direct.PrepareAsync();
 
         var start = FirstHour(DateTimeOffset.UtcNow);
-        var next = 0;
-        DateTimeOffset Hour() => start.AddHours(Interlocked.Increment(ref next));
+        // Each side has its own storage names, so each counts its own hours from the start: the 90-day booking
+        // horizon (2,160 hours) bounds the bookings of one side, not of both together.
+        int devhostHours = 0, directHours = 0;
+        DateTimeOffset Hour() => start.AddHours(Interlocked.Increment(ref devhostHours));
+        DateTimeOffset DirectHour() => start.AddHours(Interlocked.Increment(ref directHours));
+        var plates = 0;
+        string Plate() => string.Create(CultureInfo.InvariantCulture, $"浙A{Interlocked.Increment(ref plates):D5}");
 
         // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
-        await ParallelAsync(concurrency, concurrency, _ => BookAsync(http, Hour()));
-        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(Hour()));
+        await ParallelAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
+        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
         double devhostSeconds = 0, directSeconds = 0;
         int created = 0, stored = 0;
         for (var round = 0; round < rounds; round++)
         {
             var watch = Stopwatch.StartNew();
-            created += await ParallelAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour()));
+            created += await ParallelAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour(), Plate()));
             devhostSeconds += watch.Elapsed.TotalSeconds;
             watch.Restart();
-            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(Hour()));
+            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
             directSeconds += watch.Elapsed.TotalSeconds;
         }
 
@@ -84,12 +91,12 @@ public static class AppointmentThroughput
         return new DateTimeOffset(china.Year, china.Month, china.Day, china.Hour, 0, 0, TimeSpan.FromHours(8));
     }
 
-    private static async Task<bool> BookAsync(HttpClient http, DateTimeOffset eta)
+    private static async Task<bool> BookAsync(HttpClient http, DateTimeOffset eta, string plate)
     {
         var body = JsonSerializer.SerializeToUtf8Bytes(new
         {
             eta = eta.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
-            vehiclePlate = "浙A12345",
+            vehiclePlate = plate,
             driverName = "王师傅",
             driverPhone = "13800138000",
             weightKg = 1200,
@@ -155,6 +162,30 @@ public static class AppointmentThroughput
         private readonly TableServiceClient _service = new(connectionString);
         private TableClient _idempotency = null!, _sellers = null!, _gate = null!, _appointments = null!, _intents = null!;
         private QueueClient _relay = null!;
+        private readonly SemaphoreSlim _sender = new(1, 1);
+        private long _requested, _sentUpTo;
+
+        /// <summary>As <c>OutboxWakeUp</c>: one relay message covers every commit requested before it was sent.</summary>
+        private async Task WakeUpAsync()
+        {
+            var mine = Interlocked.Increment(ref _requested);
+            await _sender.WaitAsync();
+            try
+            {
+                if (Interlocked.Read(ref _sentUpTo) >= mine)
+                {
+                    return;
+                }
+
+                var upTo = Interlocked.Read(ref _requested);
+                await _relay.SendMessageAsync("""{"relay":"pending"}""");
+                Interlocked.Exchange(ref _sentUpTo, upTo);
+            }
+            finally
+            {
+                _sender.Release();
+            }
+        }
 
         public async Task PrepareAsync()
         {
@@ -172,25 +203,29 @@ public static class AppointmentThroughput
             await _sellers.AddEntityAsync(new TableEntity(SellerId, "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
         }
 
-        public async Task<bool> BookAsync(DateTimeOffset eta)
+        public async Task<bool> BookAsync(DateTimeOffset eta, string plate)
         {
             var id = Guid.NewGuid().ToString("N");
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
             await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, "seller");
-            await _gate.GetEntityIfExistsAsync<TableEntity>("hangzhou|ZJ-A12345|" + day, "block", ["HubCommit"]);
+            var plateDay = "hangzhou|" + VehiclePlate.ToKeySafe(plate) + "|" + day;
+            await _gate.GetEntityIfExistsAsync<TableEntity>(plateDay, "plate-day", ["Blocked"]);
+            await _gate.SubmitTransactionAsync([new(TableTransactionActionType.Add, new TableEntity(plateDay, "plate-day") { ["LastClaim"] = id, ["Blocked"] = false, ["HubCommit"] = id })]);
             var slotKey = DockCapacity.SlotKey("hangzhou", eta);
             var slot = await _appointments.GetEntityIfExistsAsync<TableEntity>(slotKey, "slot");
             var eventId = Guid.NewGuid().ToString("D");
-            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(day, eventId) { ["Table"] = _appointments.Name, ["StatePartition"] = slotKey })]);
+            var minute = DateTime.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _appointments.Name, ["StatePartition"] = slotKey, ["Event"] = "{}" })]);
             await _appointments.SubmitTransactionAsync(
             [
                 slot.HasValue ? new(TableTransactionActionType.UpdateReplace, new TableEntity(slotKey, "slot") { ["Count"] = 1 }, slot.Value!.ETag) : new(TableTransactionActionType.Add, new TableEntity(slotKey, "slot") { ["Count"] = 1 }),
-                new(TableTransactionActionType.Add, new TableEntity(slotKey, "appt|" + id) { ["SellerId"] = SellerId, ["Eta"] = eta, ["VehiclePlate"] = "浙A12345", ["Status"] = "scheduled" }),
+                new(TableTransactionActionType.Add, new TableEntity(slotKey, "appt|" + id) { ["SellerId"] = SellerId, ["Eta"] = eta, ["VehiclePlate"] = plate, ["Status"] = "scheduled" }),
                 new(TableTransactionActionType.Add, new TableEntity(slotKey, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = AppointmentEvents.Scheduled }),
             ]);
-            await _relay.SendMessageAsync(JsonSerializer.Serialize(new { table = _appointments.Name, partitionKey = slotKey, eventId }));
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
+            await WakeUpAsync();
             await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }

@@ -36,6 +36,9 @@ public sealed record AppointmentResult(AppointmentOutcome Outcome, Appointment? 
 /// dock counter's token, in the same commit as the appointment: racing bookings re-read the counter
 /// (<see cref="OptimisticRetry"/>) and never exceed the capacity. The appointment id is drawn once, before
 /// the first attempt, from the request (a retried request stores and answers the same appointment).
+/// APT-6 is part of the decision: the booking (or a plate change) reads the plate's day at the hub and, when no gate
+/// refusal blocks it, claims it under the token read before its appointment commit; a refusal recorded in between
+/// rewrites that row, the claim fails and the re-read sees the block (<see cref="IAppointmentStore.ClaimPlateDayAsync"/>).
 /// The freeze check (CMP-3, APT-9) and the seller check (SEC-2) come before, in the caller.
 /// </summary>
 public sealed class AppointmentHandler(IAppointmentStore store, OptimisticRetry retry, IIdSource ids, TimeProvider clock, AppointmentOptions options)
@@ -45,15 +48,27 @@ public sealed class AppointmentHandler(IAppointmentStore store, OptimisticRetry 
     public async Task<AppointmentResult> BookAsync(string hub, string sellerId, BookingRequest request, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var blocked = VehiclePlate.TryNormalise(request.VehiclePlate, out var plate, out _)
-            && await store.IsMakeUpBlockedAsync(hub, plate, ChinaTime.DateOf(now), cancellationToken).ConfigureAwait(false);
-        var check = AppointmentBooking.Check(request, now, Options, _ => blocked);
+        var today = ChinaTime.DateOf(now);
+        var plateDay = VehiclePlate.TryNormalise(request.VehiclePlate, out var plate, out _)
+            ? await store.ReadPlateDayAsync(hub, plate, today, cancellationToken).ConfigureAwait(false)
+            : null;
+        var check = AppointmentBooking.Check(request, now, Options, _ => plateDay?.Blocked == true);
         if (!check.Accepted)
         {
-            return new AppointmentResult(AppointmentOutcome.Invalid, null, check.Errors, check.SplitInto);
+            var valid = plateDay?.Blocked == true ? AppointmentBooking.Check(request, now, Options).Booking : null;
+            return valid is not null && await store.FindAsync(hub, AppointmentIds.New(ids, valid.Eta), cancellationToken).ConfigureAwait(false) is { } stored
+                ? AppointmentResult.Ok(stored.Appointment) // A retry of a booking that committed before the refusal.
+                : Refused(check);
         }
 
         var appointment = check.Booking!.ToAppointment(AppointmentIds.New(ids, check.Booking.Eta), sellerId, hub, now);
+        if (!await ClaimPlateDayAsync(hub, appointment.VehiclePlate, today, plateDay!, appointment.AppointmentId, cancellationToken).ConfigureAwait(false))
+        {
+            // A gate refusal was recorded after the read above: the booking comes after it (APT-6).
+            var own = await store.FindAsync(hub, appointment.AppointmentId, cancellationToken).ConfigureAwait(false);
+            return own is not null ? AppointmentResult.Ok(own.Appointment) : Refused(AppointmentBooking.Check(request, now, Options, _ => true));
+        }
+
         return await retry.RunAsync(async (_, ct) =>
         {
             var slot = await store.ReadSlotAsync(hub, appointment.Eta, ct).ConfigureAwait(false);
@@ -69,25 +84,56 @@ public sealed class AppointmentHandler(IAppointmentStore store, OptimisticRetry 
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>PATCH: plate, phone, weight; a weight above 3,000 kg cancels with reason APT-4 and frees the slot.</summary>
+    /// <summary>PATCH: plate, phone, weight; a weight above 3,000 kg cancels with reason APT-4 and frees the slot; a new plate claims its day (APT-6).</summary>
     public async Task<AppointmentResult> ChangeAsync(string hub, string sellerId, string appointmentId, AppointmentChange change, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var blocked = change.VehiclePlate is not null && VehiclePlate.TryNormalise(change.VehiclePlate, out var plate, out _)
-            && await store.IsMakeUpBlockedAsync(hub, plate, ChinaTime.DateOf(now), cancellationToken).ConfigureAwait(false);
-        return await StepAsync(hub, sellerId, appointmentId, a => a.Change(change, now, Options, _ => blocked), cancellationToken).ConfigureAwait(false);
+        var today = ChinaTime.DateOf(now);
+        return await StepAsync(hub, sellerId, appointmentId, async (a, ct) =>
+        {
+            var plateDay = change.VehiclePlate is not null && VehiclePlate.TryNormalise(change.VehiclePlate, out var plate, out _) && plate != a.VehiclePlate
+                ? await store.ReadPlateDayAsync(hub, plate, today, ct).ConfigureAwait(false)
+                : null;
+            var transition = a.Change(change, now, Options, _ => plateDay?.Blocked == true);
+            if (plateDay is not null && transition.Succeeded && transition.Changed
+                && !await ClaimPlateDayAsync(hub, transition.After.VehiclePlate, today, plateDay, appointmentId, ct).ConfigureAwait(false))
+            {
+                return a.Change(change, now, Options, _ => true);
+            }
+
+            return transition;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>DELETE: the seller cancels; frees the slot.</summary>
     public Task<AppointmentResult> CancelAsync(string hub, string sellerId, string appointmentId, CancellationToken cancellationToken)
-        => StepAsync(hub, sellerId, appointmentId, a => a.Cancel(CancellationReason.Seller, clock.GetUtcNow()), cancellationToken);
+        => StepAsync(hub, sellerId, appointmentId, (a, _) => Task.FromResult(a.Cancel(CancellationReason.Seller, clock.GetUtcNow())), cancellationToken);
 
     /// <summary>The appointments at <paramref name="hub"/> on a China day, ordered by ETA then id; only <paramref name="sellerId"/>'s when given.</summary>
     public async Task<IReadOnlyList<Appointment>> ListAsync(string hub, DateOnly chinaDay, string? sellerId, CancellationToken cancellationToken)
         => (await store.ListAsync(hub, chinaDay, chinaDay, sellerId, null, cancellationToken).ConfigureAwait(false))
             .Select(s => s.Appointment).OrderBy(a => a.Eta).ThenBy(a => a.AppointmentId, StringComparer.Ordinal).ToList();
 
-    private Task<AppointmentResult> StepAsync(string hub, string sellerId, string appointmentId, Func<Appointment, AppointmentTransition> step, CancellationToken cancellationToken)
+    /// <summary>
+    /// APT-6 inside the decision: claims the plate's day as read (<paramref name="read"/>, not blocked) under its token; when a
+    /// refusal (or another claim) moved it since, re-reads: false once a refusal blocks it, true when this booking's claim landed.
+    /// </summary>
+    private Task<bool> ClaimPlateDayAsync(string hub, string plate, DateOnly day, PlateDay read, string appointmentId, CancellationToken cancellationToken)
+        => retry.RunAsync(async (attempt, ct) =>
+        {
+            var current = attempt == 1 ? read : await store.ReadPlateDayAsync(hub, plate, day, ct).ConfigureAwait(false);
+            if (current.Blocked)
+            {
+                return false;
+            }
+
+            await store.ClaimPlateDayAsync(hub, plate, day, current, appointmentId, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
+
+    private static AppointmentResult Refused(BookingCheck check) => new(AppointmentOutcome.Invalid, null, check.Errors, check.SplitInto);
+
+    private Task<AppointmentResult> StepAsync(string hub, string sellerId, string appointmentId, Func<Appointment, CancellationToken, Task<AppointmentTransition>> step, CancellationToken cancellationToken)
         => retry.RunAsync(async (_, ct) =>
         {
             var stored = await store.FindAsync(hub, appointmentId, ct).ConfigureAwait(false);
@@ -96,7 +142,7 @@ public sealed class AppointmentHandler(IAppointmentStore store, OptimisticRetry 
                 return AppointmentResult.NotFound;
             }
 
-            var transition = step(stored.Appointment);
+            var transition = await step(stored.Appointment, ct).ConfigureAwait(false);
             if (!transition.Succeeded)
             {
                 var kind = transition.Code is AppointmentCodes.InvalidState or AppointmentCodes.AlreadyAdmitted ? AppointmentOutcome.Conflict : AppointmentOutcome.Invalid;

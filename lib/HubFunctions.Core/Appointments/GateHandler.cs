@@ -55,7 +55,13 @@ public sealed record GateAnswer(string ArrivalId, GateDecision Decision);
 /// hub on the arrival's day and the day before; its effect on the appointment commits under the appointment's
 /// token with its event (two arrivals racing for one appointment: one admission, the other re-reads and is
 /// refused). The arrival id is drawn once from the request: a retried request finds the appointment its first
-/// attempt changed and answers the same. A refusal is then recorded with <c>hub.appointment.refused</c>.
+/// attempt changed and answers the same. A refusal is then recorded: the refusal row, the APT-6 block and
+/// <c>hub.appointment.refused</c> in one commit in the plate-day partition. A refusal that also changes the appointment
+/// (APT-4 cancel, APT-8 no-show) is two commits, because the appointment lives in its hub-hour partition (with the dock
+/// counter it must move atomically) and the block in the plate-day partition bookings claim: the appointment change
+/// first (it carries the arrival id), then the refusal. A crash between them is healed by the sender's retry of the
+/// same <c>webhook-id</c>: the decision is replayed from the arrival id (no second change or event), and the refusal
+/// commit, with the same stamp and event id, lands once (or finds the first one: no duplicate).
 /// </summary>
 public sealed class GateHandler(IAppointmentStore store, OptimisticRetry retry, IIdSource ids, TimeProvider clock)
 {
@@ -64,6 +70,9 @@ public sealed class GateHandler(IAppointmentStore store, OptimisticRetry retry, 
     public async Task<GateAnswer> ArriveAsync(string hub, string vehiclePlate, DateTimeOffset arrivedAt, decimal? weighbridgeKg, string recordedBy, CancellationToken cancellationToken)
     {
         var arrivalId = ids.NewId(ArrivalIdPrefix);
+        // Drawn before the decision, whose attempts draw a varying number of ids: a retried request (which replays the
+        // decision without drawing) gives its refusal the same event id, never one the first attempt gave another event.
+        var refusedEventId = ids.NewGuid().ToString("D");
         var day = ChinaTime.DateOf(arrivedAt);
         var decision = await retry.RunAsync(async (_, ct) =>
         {
@@ -104,7 +113,8 @@ public sealed class GateHandler(IAppointmentStore store, OptimisticRetry retry, 
                 code = decision.Code,
                 appointmentId = decision.AppointmentId,
                 weighbridgeKg,
-            }, clock, ids, null, hub);
+            }, clock, ids, null, hub) with
+            { Id = refusedEventId };
             await store.RecordRefusalAsync(refusal, [refused], cancellationToken).ConfigureAwait(false);
         }
 
@@ -141,7 +151,7 @@ public sealed class NoShowSweep(IAppointmentStore store, OptimisticRetry retry, 
     {
         ArgumentNullException.ThrowIfNull(hubs);
         var now = clock.GetUtcNow();
-        var (sweptThrough, token) = await store.ReadNoShowCheckpointAsync(cancellationToken).ConfigureAwait(false);
+        var sweptThrough = await store.ReadNoShowCheckpointAsync(cancellationToken).ConfigureAwait(false);
         var keys = NoShowRules.PartitionsToSweep(sweptThrough ?? now - FirstRunLookBack, now);
         var truncated = keys.Count > MaxHoursPerRun;
         var marked = 0;
@@ -163,18 +173,7 @@ public sealed class NoShowSweep(IAppointmentStore store, OptimisticRetry retry, 
         var through = truncated
             ? DateTimeOffset.ParseExact(keys[MaxHoursPerRun - 1], "yyyyMMddHH", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal)
             : NoShowRules.CompletedThrough(now);
-        if (sweptThrough is null || through > sweptThrough)
-        {
-            try
-            {
-                await store.WriteNoShowCheckpointAsync(through, token, cancellationToken).ConfigureAwait(false);
-            }
-            catch (ConcurrencyConflictException)
-            {
-                // An overlapping run moved the checkpoint; its sweep covered the same hours.
-            }
-        }
-
+        await store.AdvanceNoShowCheckpointAsync(through, cancellationToken).ConfigureAwait(false);
         return marked;
     }
 

@@ -8,6 +8,12 @@ public sealed record StoredAppointment(Appointment Appointment, string Concurren
 /// <summary>APT-7: the dock counter of one hub-hour as read: how many scheduled appointments hold it, and its token (null when no counter exists yet).</summary>
 public sealed record SlotCount(string SlotKey, int Count, string? ConcurrencyToken);
 
+/// <summary>
+/// APT-6: the plate's day at a hub as read (<see cref="GateRules.MakeUpBlockKey(string, string, DateOnly)"/>): whether a
+/// gate refusal blocks it, and the token a booking's claim must match (null when nothing touched that day yet).
+/// </summary>
+public sealed record PlateDay(bool Blocked, string? ConcurrencyToken);
+
 /// <summary>A gate refusal to record (APT-6 blocks the plate at the hub for the rest of that China day).</summary>
 public sealed record GateRefusalRecord(string ArrivalId, string Hub, string VehiclePlate, DateTimeOffset ArrivedAt, string Code, string? AppointmentId, decimal? WeighbridgeKg, string RecordedBy);
 
@@ -43,15 +49,26 @@ public interface IAppointmentStore
     /// <summary>APT-8 index: the scheduled appointments of one hub-hour (the partition the hour names; never a scan).</summary>
     Task<IReadOnlyList<StoredAppointment>> ListScheduledAsync(string hub, DateTimeOffset slotHour, CancellationToken cancellationToken);
 
-    /// <summary>APT-6: whether a gate refusal blocks <paramref name="vehiclePlate"/> at <paramref name="hub"/> on <paramref name="chinaDay"/>.</summary>
-    Task<bool> IsMakeUpBlockedAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken);
+    /// <summary>APT-6: the day of <paramref name="vehiclePlate"/> at <paramref name="hub"/> on <paramref name="chinaDay"/>: blocked by a gate refusal or not, with its token.</summary>
+    Task<PlateDay> ReadPlateDayAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken);
 
-    /// <summary>Records a gate refusal and the APT-6 block of its plate for that day, with its events (idempotent per arrival id).</summary>
+    /// <summary>
+    /// APT-6: a booking (or plate change) of <paramref name="appointmentId"/> claims the plate's day as <paramref name="read"/>
+    /// (not blocked), conditional on its token: a gate refusal recorded since changes the same row, so the claim throws
+    /// <see cref="Common.ConcurrencyConflictException"/> and the caller re-reads. Claims and refusals of a plate-day are
+    /// thereby serialised: a booking either claimed before the refusal or sees it.
+    /// </summary>
+    Task ClaimPlateDayAsync(string hub, string vehiclePlate, DateOnly chinaDay, PlateDay read, string appointmentId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a gate refusal and the APT-6 block of its plate for that day, with its events, in one commit
+    /// (idempotent per arrival id); the block moves the plate-day's token, so claims read before it fail.
+    /// </summary>
     Task RecordRefusalAsync(GateRefusalRecord refusal, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
-    /// <summary>APT-8: the last UTC hour the no-show sweep fully covered, and its token; null before the first sweep.</summary>
-    Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken);
+    /// <summary>APT-8: the last UTC hour the no-show sweep fully covered; null before the first sweep.</summary>
+    Task<DateTimeOffset?> ReadNoShowCheckpointAsync(CancellationToken cancellationToken);
 
-    /// <summary>Moves the checkpoint to <paramref name="sweptThrough"/> if unchanged since read (conflict: another sweep moved it).</summary>
-    Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken);
+    /// <summary>Moves the checkpoint forward to <paramref name="sweptThrough"/>, never back (an overlapping sweep may be further); returns where it stands.</summary>
+    Task<DateTimeOffset> AdvanceNoShowCheckpointAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken);
 }

@@ -2,7 +2,7 @@ using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
-using HubFunctions.Core.Common;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -13,14 +13,13 @@ namespace HubFunctions.Infrastructure.Admission;
 /// per Asia/Shanghai date (<c>yyyy-MM-dd</c>, so partition order is date order), one row per application
 /// id with the kind of look due (<c>at-risk</c> on the at-risk day, <c>breached</c> on the day after the
 /// due date). The sweep reads a range of date partitions, never the applications table. The checkpoint
-/// is the row <see cref="CheckpointRow"/> in partition <see cref="CheckpointPartition"/> (letters sort after
-/// digits, so it is outside every date range), moved forward only, under its ETag. Every write goes
-/// through the <see cref="TableOutbox"/> (without events).
+/// is the row <see cref="Checkpoint"/> (partition <c>checkpoint</c>: letters sort after digits, so it is outside
+/// every date range), kept by the shared <see cref="ForwardCheckpoint"/> (forward only, under its ETag). Every
+/// write goes through the <see cref="TableOutbox"/> (without events).
 /// </summary>
-public sealed class TableReviewSlaIndex(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IReviewSlaIndex
+public sealed class TableReviewSlaIndex(HubStorage storage, TableOutbox outbox, ForwardCheckpoint checkpoint) : IReviewSlaIndex
 {
-    public const string CheckpointPartition = "checkpoint";
-    public const string CheckpointRow = "adm-7";
+    public static readonly CheckpointRow Checkpoint = new("checkpoint", "adm-7");
     private const string DateFormat = "yyyy-MM-dd";
 
     public static string Partition(DateOnly date) => date.ToString(DateFormat, CultureInfo.InvariantCulture);
@@ -37,11 +36,7 @@ public sealed class TableReviewSlaIndex(HubStorage storage, TableOutbox outbox, 
     }
 
     public async Task<DateOnly?> CheckpointAsync(CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? ParseDate(e.GetString("SweptThrough")) : null;
-    }
+        => await checkpoint.ReadDayAsync(await Table(cancellationToken).ConfigureAwait(false), Checkpoint, cancellationToken).ConfigureAwait(false);
 
     public async Task<DateOnly?> EarliestAsync(CancellationToken cancellationToken)
     {
@@ -73,25 +68,7 @@ public sealed class TableReviewSlaIndex(HubStorage storage, TableOutbox outbox, 
     }
 
     public async Task AdvanceCheckpointAsync(DateOnly sweptThrough, CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        await retry.RunAsync(async (_, ct) =>
-        {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: ct).ConfigureAwait(false);
-            var current = row.HasValue ? row.Value : null;
-            if (current is not null && ParseDate(current.GetString("SweptThrough")) >= sweptThrough)
-            {
-                return false; // An overlapping sweep got as far already: never move it back.
-            }
-
-            var entity = new TableEntity(CheckpointPartition, CheckpointRow) { ["SweptThrough"] = Partition(sweptThrough) };
-            TableTransactionAction change = current is null
-                ? new(TableTransactionActionType.Add, entity)
-                : new(TableTransactionActionType.UpdateReplace, entity, current.ETag);
-            await outbox.CommitAsync(table, CheckpointPartition, [change], [], ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), Checkpoint, sweptThrough, cancellationToken).ConfigureAwait(false);
 
     private static DateOnly? ParseDate(string? text)
         => DateOnly.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Appointments;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -16,17 +17,20 @@ namespace HubFunctions.Infrastructure.Appointments;
 /// ETag, or insert-only when it is new) in one transaction with its outbox rows, so concurrent bookings never
 /// exceed the capacity; a cancellation moves it back in the same way. The id names the hour (<see cref="AppointmentIds"/>),
 /// so a lookup by id is a point read; a day is 24 adjacent partitions (one range query); the no-show sweep
-/// reads the single partition an hour names. Gate refusals and the APT-6 blocks are in
+/// reads the single partition an hour names. Gate refusals and the APT-6 plate-days are in
 /// <see cref="StorageNames.GateArrivalsTable"/>, one partition per hub, plate and China day
-/// (<see cref="GateRules.MakeUpBlockKey(string, string, DateOnly)"/>): <c>block</c> while blocked, <c>refusal|{arrivalId}</c> each.
+/// (<see cref="GateRules.MakeUpBlockKey(string, string, DateOnly)"/>): the row <see cref="PlateDayRow"/>
+/// (<c>Blocked</c> once a refusal was recorded; bookings of that plate made that day claim it under its ETag, and a
+/// refusal rewrites it, so claim and refusal are serialised) and <c>refusal|{arrivalId}</c> each, the refusal, its
+/// block and <c>hub.appointment.refused</c> in one commit.
 /// </summary>
-public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox) : IAppointmentStore
+public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox, ForwardCheckpoint checkpoint) : IAppointmentStore
 {
     public const string SlotRow = "slot";
     public const string RowPrefix = "appt|";
-    public const string BlockRow = "block";
-    public const string CheckpointPartition = "noshow-sweep";
-    public const string CheckpointRow = "checkpoint";
+    public const string PlateDayRow = "plate-day";
+    public const string BlockedProperty = "Blocked";
+    public static readonly CheckpointRow NoShowCheckpoint = new("noshow-sweep", "checkpoint");
 
     public async Task<SlotCount> ReadSlotAsync(string hub, DateTimeOffset eta, CancellationToken cancellationToken)
     {
@@ -102,21 +106,33 @@ public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox
         return await Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {DockCapacity.SlotKey(hub, slotHour)} and Status eq {status}"), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<bool> IsMakeUpBlockedAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken)
+    public async Task<PlateDay> ReadPlateDayAsync(string hub, string vehiclePlate, DateOnly chinaDay, CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(storage.Names.GateArrivalsTable, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(GateRules.MakeUpBlockKey(hub, vehiclePlate, chinaDay), BlockRow, [TableOutbox.CommitProperty], cancellationToken).ConfigureAwait(false);
-        return row.HasValue;
+        var table = await GateTable(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(GateRules.MakeUpBlockKey(hub, vehiclePlate, chinaDay), PlateDayRow, [BlockedProperty], cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? new PlateDay(e.GetBoolean(BlockedProperty) == true, e.ETag.ToString()) : new PlateDay(false, null);
+    }
+
+    public async Task ClaimPlateDayAsync(string hub, string vehiclePlate, DateOnly chinaDay, PlateDay read, string appointmentId, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(read);
+        var table = await GateTable(cancellationToken).ConfigureAwait(false);
+        var key = GateRules.MakeUpBlockKey(hub, vehiclePlate, chinaDay);
+        var claim = new TableEntity(key, PlateDayRow) { ["LastClaim"] = appointmentId };
+        TableTransactionAction change = read.ConcurrencyToken is null
+            ? new(TableTransactionActionType.Add, new TableEntity(claim) { ["Hub"] = hub, ["VehiclePlate"] = vehiclePlate, [BlockedProperty] = false })
+            : new(TableTransactionActionType.UpdateMerge, claim, new ETag(read.ConcurrencyToken));
+        await outbox.CommitAsync(table, key, [change], [], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task RecordRefusalAsync(GateRefusalRecord refusal, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(refusal);
-        var table = await storage.TableAsync(storage.Names.GateArrivalsTable, cancellationToken).ConfigureAwait(false);
+        var table = await GateTable(cancellationToken).ConfigureAwait(false);
         var key = GateRules.MakeUpBlockKey(refusal.Hub, refusal.VehiclePlate, refusal.ArrivedAt);
         await outbox.CommitAsync(table, key,
         [
-            new(TableTransactionActionType.UpsertMerge, new TableEntity(key, BlockRow) { ["Hub"] = refusal.Hub, ["VehiclePlate"] = refusal.VehiclePlate, ["LastRefusal"] = refusal.ArrivalId }),
+            new(TableTransactionActionType.UpsertMerge, new TableEntity(key, PlateDayRow) { ["Hub"] = refusal.Hub, ["VehiclePlate"] = refusal.VehiclePlate, [BlockedProperty] = true, ["LastRefusal"] = refusal.ArrivalId }),
             new(TableTransactionActionType.Add, new TableEntity(key, "refusal|" + refusal.ArrivalId)
             {
                 ["Hub"] = refusal.Hub,
@@ -130,23 +146,15 @@ public sealed class TableAppointmentStore(HubStorage storage, TableOutbox outbox
         ], events, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<(DateTimeOffset? SweptThrough, string? ConcurrencyToken)> ReadNoShowCheckpointAsync(CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? (e.GetDateTimeOffset("SweptThrough"), e.ETag.ToString()) : (null, null);
-    }
+    public async Task<DateTimeOffset?> ReadNoShowCheckpointAsync(CancellationToken cancellationToken)
+        => await checkpoint.ReadAsync(await Table(cancellationToken).ConfigureAwait(false), NoShowCheckpoint, cancellationToken).ConfigureAwait(false);
 
-    public async Task WriteNoShowCheckpointAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["SweptThrough"] = sweptThrough };
-        await outbox.CommitAsync(table, CheckpointPartition,
-            [concurrencyToken is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, new ETag(concurrencyToken))],
-            [], cancellationToken).ConfigureAwait(false);
-    }
+    public async Task<DateTimeOffset> AdvanceNoShowCheckpointAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken)
+        => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), NoShowCheckpoint, sweptThrough, cancellationToken).ConfigureAwait(false);
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.AppointmentsTable, cancellationToken);
+
+    private Task<TableClient> GateTable(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.GateArrivalsTable, cancellationToken);
 
     private static string DayKey(string hub, DateOnly day) => hub + "|" + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 

@@ -4,6 +4,7 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -16,18 +17,17 @@ namespace HubFunctions.Infrastructure.Compliance;
 /// <item>partition <c>yyyy-MM-dd</c> (Asia/Shanghai), row <c>{seller}|{type}|{documentId}|{kind}</c>: an entry, upserted;</item>
 /// <item>partition <c>sent|yyyy-MM-dd</c>, same row key: a reminder's "sent" marker, insert-only, committed
 /// with the reminder event's outbox row (so a reminder is raised at most once);</item>
-/// <item>partition <c>checkpoint</c>, row <c>compliance-sweep</c>: the last day swept, moved forward only,
-/// under its ETag, retried with the shared <see cref="OptimisticRetry"/>.</item>
+/// <item>partition <c>checkpoint</c>, row <c>compliance-sweep</c>: the last day swept, kept by the shared
+/// <see cref="ForwardCheckpoint"/> (forward only, under its ETag, retried with <see cref="OptimisticRetry"/>).</item>
 /// </list>
 /// Day partitions (digits) sort before <c>checkpoint</c> and <c>sent|…</c> (letters), so the first row in
 /// key order below <c>a</c> is the earliest entry.
 /// Every write goes through <see cref="TableOutbox.CommitAsync"/>.
 /// </summary>
-public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IRenewalIndex
+public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, ForwardCheckpoint checkpoint) : IRenewalIndex
 {
     public const string SentPrefix = "sent|";
-    public const string CheckpointPartition = "checkpoint";
-    public const string CheckpointRow = RenewalSweep.Job;
+    public static readonly CheckpointRow Checkpoint = new("checkpoint", RenewalSweep.Job);
 
     public static string SentPartition(DateOnly day) => SentPrefix + RenewalSchedule.Iso(day);
 
@@ -68,12 +68,9 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Op
     }
 
     public async Task<SweepCheckpoint?> CheckpointAsync(CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        return await ReadCheckpointAsync(table, cancellationToken).ConfigureAwait(false) is { } row && ParseDay(row.GetString("Done")) is { } done
+        => await checkpoint.ReadDayAsync(await Table(cancellationToken).ConfigureAwait(false), Checkpoint, cancellationToken).ConfigureAwait(false) is { } done
             ? new SweepCheckpoint(done)
             : null;
-    }
 
     public async Task<DateOnly?> EarliestAsync(CancellationToken cancellationToken)
     {
@@ -87,24 +84,7 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Op
     }
 
     public async Task<DateOnly> AdvanceAsync(DateOnly done, CancellationToken cancellationToken)
-    {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        return await retry.RunAsync(async (_, ct) =>
-        {
-            var current = await ReadCheckpointAsync(table, ct).ConfigureAwait(false);
-            if (current is not null && ParseDay(current.GetString("Done")) is { } reached && reached >= done)
-            {
-                return reached; // An overlapping run got as far already: never move it back.
-            }
-
-            var row = new TableEntity(CheckpointPartition, CheckpointRow) { ["Done"] = RenewalSchedule.Iso(done) };
-            TableTransactionAction change = current is null
-                ? new(TableTransactionActionType.Add, row)
-                : new(TableTransactionActionType.UpdateReplace, row, current.ETag);
-            await outbox.CommitAsync(table, CheckpointPartition, [change], [], ct).ConfigureAwait(false);
-            return done;
-        }, cancellationToken).ConfigureAwait(false);
-    }
+        => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), Checkpoint, done, cancellationToken).ConfigureAwait(false);
 
     public async Task<bool> SendReminderAsync(RenewalEntry entry, HubEvent reminder, CancellationToken cancellationToken)
     {
@@ -122,12 +102,6 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Op
             // The marker exists: an earlier or overlapping run sent this reminder.
             return false;
         }
-    }
-
-    private static async Task<TableEntity?> ReadCheckpointAsync(TableClient table, CancellationToken cancellationToken)
-    {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(CheckpointPartition, CheckpointRow, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? row.Value : null;
     }
 
     private static DateOnly? ParseDay(string? text)

@@ -56,6 +56,7 @@ public static class EventsRegistration
         services.AddOptions<EventsOptions>().BindConfiguration("Hub:Events");
         services.AddHubCommon();
         services.TryAddSingleton<TableOutbox>();
+        services.TryAddSingleton<Common.ForwardCheckpoint>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxWakeUp>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();

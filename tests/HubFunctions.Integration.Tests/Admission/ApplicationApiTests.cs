@@ -34,23 +34,7 @@ public sealed class ApplicationApiTests
     };
 
     /// <summary>Every row of the applications table and of the ADM-7 date index, with its ETag.</summary>
-    private static async Task<List<string>> Rows(StorageNames names)
-    {
-        var all = new List<string>();
-        foreach (var table in new[] { names.ApplicationsTable, names.ApplicationSlaTable })
-        {
-            try
-            {
-                var rows = await TestStorage.Tables().GetTableClient(table).QueryAsync<TableEntity>().ToListAsync();
-                all.AddRange(rows.Select(r => $"{table}/{r.PartitionKey}/{r.RowKey}/{r.ETag}"));
-            }
-            catch (RequestFailedException e) when (e.Status == 404)
-            {
-            }
-        }
-
-        return all;
-    }
+    private static Task<List<string>> Rows(StorageNames names) => TableSnapshot.RowsAsync(names.ApplicationsTable, names.ApplicationSlaTable);
 
     [Theory]
     [InlineData(false)]
@@ -176,13 +160,12 @@ public sealed class ApplicationApiTests
     public async Task ADM_8_a_seller_admitted_already_applying_again_is_409_and_stores_nothing(SellerStatus status, string code)
     {
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
-        var seller = TestSellers.Active(TestStorage.Unique("s")) with { Status = status, FreezeReasons = status == SellerStatus.Frozen ? [FreezeReason.TaxRatingDropped(TaxRating.M)] : [] };
-        Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
+        var seller = await factory.SeedSellerAsync(TestStorage.Unique("s"), status: status, freezeReasons: status == SellerStatus.Frozen ? [FreezeReason.TaxRatingDropped(TaxRating.M)] : []);
         using var http = factory.CreateSignedClient(TestClients.Platform);
         var before = await Rows(factory.Names);
 
-        var problem = await HttpAssert.Problem(await http.PostAsJsonAsync("/api/applications", Body(seller.SellerId)), HttpStatusCode.Conflict, code);
-        Assert.Equal(seller.HubSellerId, problem.GetProperty("hubSellerId").GetString());
+        var problem = await HttpAssert.Problem(await http.PostAsJsonAsync("/api/applications", Body(seller)), HttpStatusCode.Conflict, code);
+        Assert.Equal(TestSellers.Make(seller).HubSellerId, problem.GetProperty("hubSellerId").GetString());
         Assert.Equal(before.Order(), (await Rows(factory.Names)).Order());
     }
 

@@ -47,17 +47,7 @@ public sealed class ReviewApiTests
         await repository.UpdateAsync(stored.Application with { Status = status }, stored.ETag, [], CancellationToken.None);
     }
 
-    private static async Task<List<string>> Rows(StorageNames names)
-    {
-        try
-        {
-            return [.. (await TestStorage.Tables().GetTableClient(names.ApplicationsTable).QueryAsync<TableEntity>().ToListAsync()).Select(r => $"{r.PartitionKey}/{r.RowKey}/{r.ETag}")];
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return [];
-        }
-    }
+    private static Task<List<string>> Rows(StorageNames names) => TableSnapshot.RowsAsync(names.ApplicationsTable);
 
     private static object Audit(string result, string? notes = null) => new { result, auditedOn = "2026-09-30", auditor = "Li Wei", notes };
 

@@ -19,7 +19,7 @@ public sealed class AppointmentApiTests
     private static async Task<DevHostFactory> StartAsync(FakeTimeProvider clock, IDictionary<string, string?>? settings = null)
     {
         var factory = new DevHostFactory(clock: clock, settings: settings);
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         return factory;
     }
 
@@ -83,12 +83,12 @@ public sealed class AppointmentApiTests
     {
         var clock = new FakeTimeProvider(Now);
         using var factory = new DevHostFactory(clock: clock);
-        await SeedAsync(factory, Seller() with { Status = SellerStatus.Frozen, FreezeReasons = [FreezeReason.DocumentExpiredOn("brand-authorization", new DateOnly(2026, 11, 1), "CMP-1 brand-authorization expired")] });
+        await factory.SeedSellerAsync("demo-seller", freezeReasons: [FreezeReason.DocumentExpiredOn("brand-authorization", new DateOnly(2026, 11, 1), "CMP-1 brand-authorization expired")]);
         using var http = factory.CreateSignedClient(TestClients.Seller);
-        var before = await SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
         var problem = await HttpAssert.Problem(await BookAsync(http, Booking(Now.AddDays(3))), HttpStatusCode.Forbidden, "CMP-3");
         Assert.Contains("CMP-1 brand-authorization expired", problem.GetProperty("detail").GetString());
-        Assert.Equal(before, await SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public sealed class AppointmentApiTests
     {
         var clock = new FakeTimeProvider(Now);
         using var factory = await StartAsync(clock);
-        await SeedAsync(factory, Seller("rotating-seller"));
+        await factory.SeedSellerAsync("rotating-seller");
         using var mine = factory.CreateSignedClient(TestClients.Seller);
         using var other = factory.CreateSignedClient(TestClients.Rotating);
         using var op = factory.CreateSignedClient(TestClients.Operator);

@@ -9,17 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Integration.Tests.Appointments;
 
-/// <summary>What the appointment tests share: sellers seeded through the real seller store, bodies, and table snapshots.</summary>
+/// <summary>What the appointment tests share: bodies, times and calls (sellers: <see cref="TestSellers"/>; snapshots: <see cref="TableSnapshot"/>).</summary>
 public static class AppointmentFixture
 {
     public static readonly TimeSpan China = TimeSpan.FromHours(8);
-
-    public static Seller Seller(string sellerId = "demo-seller", string hub = "hangzhou") => new(sellerId, hub, "HGH-000001", SellerStatus.Active, "brand-trader",
-        "杭州示例贸易有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []);
-
-    /// <summary>Stores <paramref name="seller"/> (default: the test seller client's) in this host's own seller store.</summary>
-    public static async Task SeedAsync(DevHostFactory factory, Seller? seller = null)
-        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller ?? Seller(), [], CancellationToken.None));
 
     public static string Eta(DateTimeOffset eta) => eta.ToOffset(China).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
 
@@ -91,28 +84,6 @@ public static class AppointmentFixture
         }
 
         return await work;
-    }
-
-    /// <summary>Every row of the app's tables in this host's storage except the webhook-id record, as sorted text.</summary>
-    public static async Task<List<string>> SnapshotAsync(StorageNames names)
-    {
-        var service = TestStorage.Tables();
-        var rows = new List<string>();
-        foreach (var (setting, name) in names.All.Where(n => n.Setting.EndsWith("Table", StringComparison.Ordinal) && n.Setting != nameof(StorageNames.IdempotencyTable)))
-        {
-            if (!await service.QueryAsync(t => t.Name == name).AnyAsync())
-            {
-                continue;
-            }
-
-            await foreach (var e in service.GetTableClient(name).QueryAsync<TableEntity>())
-            {
-                rows.Add($"{setting}/{e.PartitionKey}/{e.RowKey}: " + string.Join(",", e.Where(p => p.Key is not ("Timestamp" or "odata.etag")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")));
-            }
-        }
-
-        rows.Sort(StringComparer.Ordinal);
-        return rows;
     }
 
     /// <summary>The event types committed in the outbox of <paramref name="tableName"/> about <paramref name="subject"/> (the relay is not running, so they stay there), sorted.</summary>

@@ -45,23 +45,23 @@ public sealed class AppointmentBadInputTests
     public async Task APT_bad_booking_input_is_422_problem_and_stores_nothing(string body, string code)
     {
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         using var http = factory.CreateSignedClient(TestClients.Seller);
-        var before = await SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
         var response = await http.PostAsync("/api/hubs/hangzhou/appointments", new StringContent(body, Encoding.UTF8, "application/json"));
         var problem = await HttpAssert.Problem(response, HttpStatusCode.UnprocessableEntity, code);
         Assert.True(problem.TryGetProperty("errors", out _));
-        Assert.Equal(before, await SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
     }
 
     [Fact]
     public async Task SEC_2_unknown_hub_unknown_seller_and_malformed_bodies_are_4xx_and_store_nothing()
     {
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         using var http = factory.CreateSignedClient(TestClients.Seller);
         using var unknown = factory.CreateSignedClient(TestClients.Rotating); // its seller is not in this store
-        var before = await SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
         await HttpAssert.Problem(await BookAsync(http, Booking(Eta), hub: "shanghai"), HttpStatusCode.NotFound, "not-found");
         await HttpAssert.Problem(await BookAsync(http, Booking(Eta), hub: "xian"), HttpStatusCode.Forbidden, "forbidden");
         await HttpAssert.Problem(await BookAsync(unknown, Booking(Eta)), HttpStatusCode.NotFound, "not-found");
@@ -69,6 +69,6 @@ public sealed class AppointmentBadInputTests
         await HttpAssert.Problem(await http.PostAsync("/api/hubs/hangzhou/appointments", new StringContent("eta=1", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, "unsupported-media-type");
         await HttpAssert.Problem(await http.PatchAsJsonAsync("/api/hubs/hangzhou/appointments/not-an-id", new { weightKg = 10 }), HttpStatusCode.NotFound, "not-found");
         await HttpAssert.Problem(await http.PatchAsJsonAsync("/api/hubs/hangzhou/appointments/APT-2026120410-00000000000000000000", new { }), HttpStatusCode.UnprocessableEntity, "nothing-to-change");
-        Assert.Equal(before, await SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
     }
 }

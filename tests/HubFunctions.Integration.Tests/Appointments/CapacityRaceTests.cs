@@ -15,7 +15,7 @@ public sealed class CapacityRaceTests
     {
         // The system clock: the losers' retry pauses must really pass. Five separate hub-hours.
         using var factory = new DevHostFactory();
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         using var http = factory.CreateSignedClient(TestClients.Seller);
         var store = factory.Services.GetRequiredService<IAppointmentStore>();
         for (var round = 0; round < 5; round++)

@@ -18,7 +18,7 @@ public sealed class GateApiTests
     private static async Task<DevHostFactory> StartAsync(FakeTimeProvider clock)
     {
         var factory = new DevHostFactory(clock: clock);
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         return factory;
     }
 
@@ -91,7 +91,7 @@ public sealed class GateApiTests
     {
         var clock = new FakeTimeProvider(BookedAt);
         using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Appointments:DockCapacityPerHour"] = "1" });
-        await SeedAsync(factory);
+        await factory.SeedSellerAsync("demo-seller");
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         using var gate = factory.CreateSignedClient(TestClients.Operator);
         var later = Eta.AddHours(72);
@@ -159,13 +159,13 @@ public sealed class GateApiTests
         using var factory = await StartAsync(clock);
         using var gate = factory.CreateSignedClient(TestClients.Operator);
         using var seller = factory.CreateSignedClient(TestClients.Seller);
-        var before = await SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
         var problem = await HttpAssert.Problem(await gate.PostAsJsonAsync("/api/hubs/hangzhou/gate/arrivals", new { vehiclePlate = "浙O12345", arrivedAt = "2026-12-01T09:00:00+08:00", weighbridgeKg = -1 }),
             HttpStatusCode.UnprocessableEntity, "validation-failed");
         Assert.Equal(["APT-3", "invalid-arrival-time", "invalid-weight"], problem.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("code").GetString()));
         await HttpAssert.Problem(await gate.PostAsJsonAsync("/api/hubs/hangzhou/gate/arrivals", new { vehiclePlate = "浙A12345", arrivedAt = "2026-12-01T08:00:00" }), HttpStatusCode.UnprocessableEntity, "timestamp-offset-required");
         await HttpAssert.Problem(await gate.PostAsJsonAsync("/api/hubs/xian/gate/arrivals", new { vehiclePlate = "浙A12345", arrivedAt = "2026-12-01T08:00:00+08:00" }), HttpStatusCode.Forbidden, "forbidden");
         await HttpAssert.Problem(await seller.PostAsJsonAsync("/api/hubs/hangzhou/gate/arrivals", new { vehiclePlate = "浙A12345", arrivedAt = "2026-12-01T08:00:00+08:00" }), HttpStatusCode.Forbidden, "forbidden-role");
-        Assert.Equal(before, await SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
     }
 }

@@ -9,8 +9,7 @@ namespace HubFunctions.Integration.Tests.Compliance;
 /// <summary>CMP-3 at unit level: the refusal appointments, dispatch and the Premium pool answer for a seller frozen by <see cref="SellerFreeze"/>.</summary>
 public sealed class FrozenProblemTests
 {
-    private static Seller Active() => new("seller-9", "hangzhou", "HGH-000009", SellerStatus.Active, SellerCategories.BrandTrader, "示例贸易有限公司",
-        "914403001922038216", TaxRating.A, new DateOnly(2024, 1, 1), []);
+    private static Seller Active() => Fixtures.TestSellers.Make("seller-9");
 
     [Fact]
     public void CMP_3_a_frozen_seller_is_refused_with_403_CMP_3_naming_every_reason()

@@ -25,16 +25,9 @@ public sealed class SellerComplianceTests
     private static readonly FreezeReason Brand = FreezeReason.DocumentExpiredOn(AdmissionDocuments.BrandAuthorization, new DateOnly(2026, 10, 30));
     private static readonly FreezeReason TaxM = FreezeReason.TaxRatingDropped(TaxRating.M);
 
-    private static async Task<string> Seed(DevHostFactory factory, string? sellerId = null)
-    {
-        var seller = new Seller(sellerId ?? TestStorage.Unique("cmp-"), "hangzhou", "HGH-000007", SellerStatus.Active, SellerCategories.BrandTrader,
-            "杭州示例贸易有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []);
-        Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
-        return seller.SellerId;
-    }
+    private static Task<string> Seed(DevHostFactory factory, string? sellerId = null) => factory.SeedSellerAsync(sellerId ?? TestStorage.Unique("cmp-"));
 
-    private static async Task<List<TableEntity>> Rows(StorageNames names, string sellerId)
-        => await TestStorage.Tables().GetTableClient(names.SellersTable).QueryAsync<TableEntity>(e => e.PartitionKey == sellerId).ToListAsync();
+    private static Task<List<TableEntity>> Rows(StorageNames names, string sellerId) => TableSnapshot.EntitiesAsync(names.SellersTable, sellerId);
 
     private static SellerCompliance Compliance(DevHostFactory factory) => factory.Services.GetRequiredService<SellerCompliance>();
 

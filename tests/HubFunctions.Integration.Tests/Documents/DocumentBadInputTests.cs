@@ -40,7 +40,7 @@ public sealed class DocumentBadInputTests
     private static async Task Refused(DevHostFactory factory, HttpClient http, string sellerId, HttpContent content, HttpStatusCode status, string code, string because)
     {
         var blobs = await DocumentForms.Blobs(factory.Names);
-        var rows = await DocumentForms.Rows(factory.Names);
+        var rows = await TableSnapshot.RowsAsync(factory.Names.DocumentsTable);
         var response = await http.PostAsync($"/api/sellers/{sellerId}/documents", content);
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == status, $"{because}: expected {(int)status}, got {(int)response.StatusCode}: {text}");
@@ -48,7 +48,7 @@ public sealed class DocumentBadInputTests
         await HttpAssert.Problem(new HttpResponseMessage(status) { Content = new StringContent(text, Encoding.UTF8, "application/problem+json") }, status,
             System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("code").GetString()!);
         Assert.True((await DocumentForms.Blobs(factory.Names)).SequenceEqual(blobs), $"{because}: a blob was left behind");
-        Assert.True((await DocumentForms.Rows(factory.Names)).SequenceEqual(rows), $"{because}: a row was left behind");
+        Assert.True((await TableSnapshot.RowsAsync(factory.Names.DocumentsTable)).SequenceEqual(rows), $"{because}: a row was left behind");
     }
 
     private static async Task<(DevHostFactory Factory, HttpClient Seller)> Host()

@@ -37,7 +37,7 @@ public sealed class DocumentUploadTests
         var stored = await new BlobContainerClient(TestStorage.ConnectionString, factory.Names.DocumentsContainer).GetBlobClient(blob.Split('/')[0]).DownloadContentAsync();
         Assert.Equal(pdf, stored.Value.Content.ToArray());
         Assert.Equal("application/pdf", stored.Value.Details.ContentType);
-        Assert.Contains(await DocumentForms.Rows(factory.Names), r => r.StartsWith($"demo-seller/version|{id}/", StringComparison.Ordinal));
+        Assert.Contains(await TableSnapshot.RowsAsync(factory.Names.DocumentsTable), r => r.StartsWith($"{factory.Names.DocumentsTable}/demo-seller/version|{id}/", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -63,14 +63,14 @@ public sealed class DocumentUploadTests
         var first = await seller.SendAsync(Upload());
         Assert.Equal(HttpStatusCode.InternalServerError, first.StatusCode);
         fault.Disarm();
-        Assert.Contains(await DocumentForms.Rows(names), r => r.StartsWith("demo-seller/version|", StringComparison.Ordinal));
+        Assert.Contains(await TableSnapshot.RowsAsync(names.DocumentsTable), r => r.StartsWith($"{names.DocumentsTable}/demo-seller/version|", StringComparison.Ordinal));
         var blob = Assert.Single(await DocumentForms.Blobs(names));
         Assert.EndsWith($"/{pdf.Length}", blob);
 
         var retry = await HttpAssert.Json(await seller.SendAsync(Upload()), HttpStatusCode.Created);
         var id = retry.GetProperty("documentId").GetString()!;
-        Assert.Single(await DocumentForms.Rows(names), r => r.StartsWith("demo-seller/version|", StringComparison.Ordinal));
-        Assert.Contains(await DocumentForms.Rows(names), r => r.StartsWith($"demo-seller/version|{id}/", StringComparison.Ordinal));
+        Assert.Single(await TableSnapshot.RowsAsync(names.DocumentsTable), r => r.StartsWith($"{names.DocumentsTable}/demo-seller/version|", StringComparison.Ordinal));
+        Assert.Contains(await TableSnapshot.RowsAsync(names.DocumentsTable), r => r.StartsWith($"{names.DocumentsTable}/demo-seller/version|{id}/", StringComparison.Ordinal));
         var stored = await new BlobContainerClient(TestStorage.ConnectionString, names.DocumentsContainer).GetBlobClient(Assert.Single(await DocumentForms.Blobs(names)).Split('/')[0]).DownloadContentAsync();
         Assert.Equal(pdf, stored.Value.Content.ToArray());
     }

@@ -35,8 +35,7 @@ public sealed class AmbiguousCommitTests
         return request;
     }
 
-    private static async Task<List<TableEntity>> Rows(StorageNames names, string sellerId)
-        => await TestStorage.Tables().GetTableClient(names.LabelComplianceTable).QueryAsync<TableEntity>(e => e.PartitionKey == sellerId).ToListAsync();
+    private static Task<List<TableEntity>> Rows(StorageNames names, string sellerId) => TableSnapshot.EntitiesAsync(names.LabelComplianceTable, sellerId);
 
     [Fact]
     public async Task LBL_4_an_inspection_whose_commit_answer_was_lost_answers_201_and_is_stored_once()

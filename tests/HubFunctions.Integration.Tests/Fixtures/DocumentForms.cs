@@ -82,11 +82,8 @@ public static class DocumentForms
 
     public static Dictionary<string, string?> Plain(string type) => new() { ["type"] = type, ["issuedOn"] = "2026-01-05" };
 
-    public static Seller Seller(string sellerId) => new(sellerId, "hangzhou", "HGH-000001", SellerStatus.Active, "brand-trader",
-        EntityName, Uscc, TaxRating.A, new DateOnly(2024, 1, 1), []);
-
-    public static async Task SeedSeller(DevHostFactory factory, string sellerId)
-        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(Seller(sellerId), [], CancellationToken.None));
+    /// <summary>Stores <paramref name="sellerId"/> with the entity name and code the document forms carry (<see cref="TestSellers.SeedSellerAsync"/>).</summary>
+    public static Task<string> SeedSeller(DevHostFactory factory, string sellerId) => factory.SeedSellerAsync(sellerId, uscc: Uscc, entityName: EntityName);
 
     /// <summary>Every blob in the documents container, uncommitted ones included, with its committed length.</summary>
     public static async Task<List<string>> Blobs(StorageNames names)
@@ -106,16 +103,4 @@ public static class DocumentForms
         return blobs;
     }
 
-    /// <summary>Every row of the documents table (with its ETag), or none when the table does not exist.</summary>
-    public static async Task<List<string>> Rows(StorageNames names)
-    {
-        try
-        {
-            return [.. (await TestStorage.Tables().GetTableClient(names.DocumentsTable).QueryAsync<TableEntity>().ToListAsync()).Select(r => $"{r.PartitionKey}/{r.RowKey}/{r.ETag}")];
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            return [];
-        }
-    }
 }

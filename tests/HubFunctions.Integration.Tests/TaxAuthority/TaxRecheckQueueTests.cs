@@ -38,13 +38,8 @@ public sealed class TaxRecheckQueueTests
         return new DevHostFactory(listeners: true, functions: ["StartTaxRecheck", "RecheckTaxRating", "RelayOutbox", "GetSeller", "GetComplianceLog"], settings: settings);
     }
 
-    private static async Task<string> AddSellerAsync(DevHostFactory factory, TaxRating rating, SellerStatus status = SellerStatus.Active, string uscc = Uscc)
-    {
-        var id = TestStorage.Unique("s");
-        var seller = new Seller(id, "hangzhou", "HGH-000001", status, "brand-trader", "示例贸易有限公司", uscc, rating, new DateOnly(2024, 1, 1), []);
-        Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
-        return id;
-    }
+    private static Task<string> AddSellerAsync(DevHostFactory factory, TaxRating rating, SellerStatus status = SellerStatus.Active, string uscc = Uscc)
+        => factory.SeedSellerAsync(TestStorage.Unique("s"), status: status, rating: rating, uscc: uscc);
 
     private static Task<SellerTaxRecord?> Read(DevHostFactory factory, string id)
         => factory.Services.GetRequiredService<ISellerTaxRatings>().GetAsync(id, CancellationToken.None);
