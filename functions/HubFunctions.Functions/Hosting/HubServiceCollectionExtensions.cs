@@ -31,6 +31,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubDocuments();
         services.AddHubAppointments();
         services.AddHubTaxRecheck();
+        services.AddHubBilling();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -41,6 +41,7 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             ["DevHost:Queues:VisibilityTimeout"] = "00:00:00",
             ["DevHost:Queues:MaxPollingInterval"] = "00:00:00.200",
             ["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *",
+            ["Hub:Billing:RunSchedule"] = "0 0 1 1 * *",
         };
         var i = 0;
         foreach (var f in functions ?? [])
