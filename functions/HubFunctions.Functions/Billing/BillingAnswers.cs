@@ -35,7 +35,7 @@ public static class BillingAnswers
     /// <summary>The raw text of a JSON value (a number's digits as sent; a string keeps its quotes, so it is refused as a number), or null.</summary>
     public static string? Raw(JsonElement? value) => value is { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } v ? v.GetRawText() : null;
 
-    public static IActionResult Answer(IntakeResult result)
+    public static IActionResult Answer(BillingIntakeResult result)
     {
         if (result.Errors.Count > 0)
         {

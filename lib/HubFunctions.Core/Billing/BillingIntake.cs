@@ -6,15 +6,15 @@ using HubFunctions.Core.Common;
 namespace HubFunctions.Core.Billing;
 
 /// <summary>How a billing intake ended: stored (with counts), refused with field errors, or a seller/conflict refusal.</summary>
-public sealed record IntakeResult(IReadOnlyList<FieldError> Errors, SellerAccessResult? Refused, string? ConflictCode, string? ConflictMessage, int Stored, int Duplicates)
+public sealed record BillingIntakeResult(IReadOnlyList<FieldError> Errors, SellerAccessResult? Refused, string? ConflictCode, string? ConflictMessage, int Stored, int Duplicates)
 {
-    public static IntakeResult Invalid(IReadOnlyList<FieldError> errors) => new(errors, null, null, null, 0, 0);
+    public static BillingIntakeResult Invalid(IReadOnlyList<FieldError> errors) => new(errors, null, null, null, 0, 0);
 
-    public static IntakeResult Denied(SellerAccessResult refused) => new([], refused, null, null, 0, 0);
+    public static BillingIntakeResult Denied(SellerAccessResult refused) => new([], refused, null, null, 0, 0);
 
-    public static IntakeResult Conflict(string code, string message) => new([], null, code, message, 0, 0);
+    public static BillingIntakeResult Conflict(string code, string message) => new([], null, code, message, 0, 0);
 
-    public static IntakeResult Done(int stored, int duplicates) => new([], null, null, null, stored, duplicates);
+    public static BillingIntakeResult Done(int stored, int duplicates) => new([], null, null, null, stored, duplicates);
 }
 
 /// <summary>
@@ -28,18 +28,18 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
     public const string SnapshotConflict = "snapshot-conflict";
     public const string ClaimConflict = "claim-conflict";
 
-    public async Task<IntakeResult> AddUsageAsync(HubCaller caller, string hub, IReadOnlyList<UsageRecordInput>? records, CancellationToken cancellationToken)
+    public async Task<BillingIntakeResult> AddUsageAsync(HubCaller caller, string hub, IReadOnlyList<UsageRecordInput>? records, CancellationToken cancellationToken)
     {
         var errors = UsageRecords.Check(hub, records, clock.GetUtcNow(), out var valid);
         if (errors.Count > 0)
         {
-            return IntakeResult.Invalid(errors);
+            return BillingIntakeResult.Invalid(errors);
         }
 
         var (resolved, refused) = await ResolveAsync(caller, hub, valid.Select(r => r.SellerId), cancellationToken).ConfigureAwait(false);
         if (refused is not null)
         {
-            return IntakeResult.Denied(refused);
+            return BillingIntakeResult.Denied(refused);
         }
 
         int stored = 0, duplicates = 0;
@@ -51,21 +51,21 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
             await activity.MarkAsync(new BillingPeriod(group.Key.Month), sellerId, hub, cancellationToken).ConfigureAwait(false);
         }
 
-        return IntakeResult.Done(stored, duplicates);
+        return BillingIntakeResult.Done(stored, duplicates);
     }
 
-    public async Task<IntakeResult> AddSnapshotsAsync(HubCaller caller, string hub, string? date, IReadOnlyList<SnapshotSellerInput>? input, CancellationToken cancellationToken)
+    public async Task<BillingIntakeResult> AddSnapshotsAsync(HubCaller caller, string hub, string? date, IReadOnlyList<SnapshotSellerInput>? input, CancellationToken cancellationToken)
     {
         var errors = StorageSnapshots.Check(hub, date, input, clock.GetUtcNow(), out var day, out var valid);
         if (errors.Count > 0)
         {
-            return IntakeResult.Invalid(errors);
+            return BillingIntakeResult.Invalid(errors);
         }
 
         var (resolved, refused) = await ResolveAsync(caller, hub, valid.Select(v => v.SellerId), cancellationToken).ConfigureAwait(false);
         if (refused is not null)
         {
-            return IntakeResult.Denied(refused);
+            return BillingIntakeResult.Denied(refused);
         }
 
         // Every stored figure is compared first, so a conflicting request stores nothing.
@@ -73,7 +73,7 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         {
             if (await ledger.FindSnapshotAsync(resolved[hubSellerId].SellerId, hub, day, cancellationToken).ConfigureAwait(false) is { } stored && stored != m3)
             {
-                return IntakeResult.Conflict(SnapshotConflict, $"{hubSellerId} already has a snapshot of {stored} m³ on {day:yyyy-MM-dd}; a day's snapshot is recorded once.");
+                return BillingIntakeResult.Conflict(SnapshotConflict, $"{hubSellerId} already has a snapshot of {stored} m³ on {day:yyyy-MM-dd}; a day's snapshot is recorded once.");
             }
         }
 
@@ -84,28 +84,28 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
             var outcome = await ledger.AddSnapshotAsync(sellerId, hub, day, m3, cancellationToken).ConfigureAwait(false);
             if (outcome == BillingWrite.Conflict)
             {
-                return IntakeResult.Conflict(SnapshotConflict, $"{hubSellerId} got another snapshot on {day:yyyy-MM-dd} meanwhile.");
+                return BillingIntakeResult.Conflict(SnapshotConflict, $"{hubSellerId} got another snapshot on {day:yyyy-MM-dd} meanwhile.");
             }
 
             (added, duplicates) = outcome == BillingWrite.Stored ? (added + 1, duplicates) : (added, duplicates + 1);
             await activity.MarkAsync(new BillingPeriod(CalendarMonth.Of(day)), sellerId, hub, cancellationToken).ConfigureAwait(false);
         }
 
-        return IntakeResult.Done(added, duplicates);
+        return BillingIntakeResult.Done(added, duplicates);
     }
 
-    public async Task<IntakeResult> AddClaimAsync(HubCaller caller, string hub, ClaimInput input, CancellationToken cancellationToken)
+    public async Task<BillingIntakeResult> AddClaimAsync(HubCaller caller, string hub, ClaimInput input, CancellationToken cancellationToken)
     {
         var errors = ClaimInputs.Check(hub, input, out var claim);
         if (errors.Count > 0)
         {
-            return IntakeResult.Invalid(errors);
+            return BillingIntakeResult.Invalid(errors);
         }
 
         var (resolved, refused) = await ResolveAsync(caller, hub, [claim!.SellerId], cancellationToken).ConfigureAwait(false);
         if (refused is not null)
         {
-            return IntakeResult.Denied(refused);
+            return BillingIntakeResult.Denied(refused);
         }
 
         var now = clock.GetUtcNow();
@@ -113,12 +113,12 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         var outcome = await ledger.AddClaimAsync(sellerId, claim, now, cancellationToken).ConfigureAwait(false);
         if (outcome == BillingWrite.Conflict)
         {
-            return IntakeResult.Conflict(ClaimConflict, $"Claim {claim.ClaimId} exists with other details; a claim id is used once.");
+            return BillingIntakeResult.Conflict(ClaimConflict, $"Claim {claim.ClaimId} exists with other details; a claim id is used once.");
         }
 
         // The claim is credited on the seller's next invoice (BIL-9): the run of the month it was recorded in bills the seller.
         await activity.MarkAsync(new BillingPeriod(CalendarMonth.Of(ChinaTime.DateOf(now))), sellerId, hub, cancellationToken).ConfigureAwait(false);
-        return IntakeResult.Done(outcome == BillingWrite.Stored ? 1 : 0, outcome == BillingWrite.Unchanged ? 1 : 0);
+        return BillingIntakeResult.Done(outcome == BillingWrite.Stored ? 1 : 0, outcome == BillingWrite.Unchanged ? 1 : 0);
     }
 
     /// <summary>Each hub seller id → the seller (404 unknown), then SEC-2 through <see cref="SellerAccess"/>.</summary>

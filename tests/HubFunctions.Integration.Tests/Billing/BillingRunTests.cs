@@ -146,6 +146,38 @@ public sealed class BillingRunTests
         Assert.Empty(await ledger.ListInvoicesAsync("run-seller-tj", null, CancellationToken.None));
     }
 
+    /// <summary>
+    /// The DevHost's demo seed <c>POST /admin/seed/demo-dongguan</c> (run twice: idempotent) bills March 2025 at Dongguan (31 days,
+    /// published card 15.00 per m³ per month, 0.30 / 0.20 / 0.40, labelling 0.15, returns 5.00):
+    /// storage: 40 + 0.5·d m³ on day d, no snapshot on the 10th (carried forward: 44.5) → Σ = 1,240 + 248 − 45 + 44.5 = 1,487.5 m³·days;
+    ///          15.00 × 1,487.5 ÷ 31 = 719.758… → 719.76
+    /// inbound-qc and shelving: 20 + d a day → Σ = 620 + 496 = 1,116 → 334.80 and 223.20
+    /// picking: 35.5 + d a day, each ceiled to 36 + d → Σ = 1,116 + 496 = 1,612 × 0.40 = 644.80
+    /// labelling: 12 a day → 372 × 0.15 = 55.80; returns: 1 a day, 2 on the 7th, 14th, 21st, 28th → 35 × 5.00 = 175.00
+    /// total: 719.76 + 334.80 + 223.20 + 644.80 + 55.80 + 175.00 = 2,153.36, flagged storage-carried-forward on 2025-03-10.
+    /// </summary>
+    [Fact]
+    public async Task BIL_4_demo_dongguan_seed_is_idempotent_and_its_run_issues_the_hand_computed_invoice()
+    {
+        using var factory = new DevHostFactory(listeners: true, clock: April1(), functions: Functions);
+        using var admin = factory.CreateDefaultClient();
+        var first = await HttpAssert.Json(await admin.PostAsync("/admin/seed/demo-dongguan", null));
+        var again = await HttpAssert.Json(await admin.PostAsync("/admin/seed/demo-dongguan", null));
+        Assert.Equal(("2025-03", "RUN-2025-03"), (first.GetProperty("period").GetString(), first.GetProperty("runId").GetString()));
+        Assert.Equal(first.GetProperty("runId").GetString(), again.GetProperty("runId").GetString());
+
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var run = await WaitForRunAsync(reviewer, "RUN-2025-03", r => r.GetProperty("status").GetString() == "completed");
+        Assert.Equal(1, run.GetProperty("invoices").GetInt32());
+        var invoice = await HttpAssert.Json(await reviewer.GetAsync($"/api/sellers/demo-dongguan/invoices/{first.GetProperty("invoiceId").GetString()}"));
+        Assert.Equal(2153.36m, invoice.GetProperty("total").GetDecimal());
+        Assert.Equal(
+            ["storage 719.76", "inbound-qc 334.80", "shelving 223.20", "picking 644.80", "labelling 55.80", "return 175.00"],
+            invoice.GetProperty("lines").EnumerateArray().Select(l => $"{l.GetProperty("kind").GetString()} {l.GetProperty("amount").GetRawText()}"));
+        var flag = Assert.Single(invoice.GetProperty("flags").EnumerateArray());
+        Assert.Equal((BillingCodes.StorageCarriedForward, "2025-03-10"), (flag.GetProperty("code").GetString(), flag.GetProperty("dates")[0].GetString()));
+    }
+
     /// <summary>Lets <c>n</c> seller-hubs through, then fails every later one after its invoice is stored (a crash before it is marked done).</summary>
     private sealed class CrashAfter(int n) : IBillingRunFaults
     {
