@@ -11,6 +11,7 @@
 //             else local.settings.sample.json)
 // --id        webhook-id to send (default: a new random one); reuse it to see a replay
 // -i          print the response status and headers too
+// --accept    the Accept header, e.g. text/csv for an invoice as CSV
 // --curl      print the equivalent signed curl command instead of calling
 // --form      send multipart/form-data instead of JSON (repeatable): NAME=VALUE is a field,
 //             NAME=@FILE a file part (e.g. the document upload: --form type=business-licence --form file=@licence.pdf)
@@ -21,7 +22,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-const opts = { client: "demo-seller", base: "http://localhost:7071", settings: null, id: null, headers: false, curl: false, form: [] };
+const opts = { client: "demo-seller", base: "http://localhost:7071", settings: null, id: null, headers: false, curl: false, form: [], accept: null };
 const rest = [];
 for (let i = 0; i < args.length; i++) {
   const a = args[i];
@@ -31,6 +32,7 @@ for (let i = 0; i < args.length; i++) {
   else if (a === "--id") opts.id = args[++i];
   else if (a === "-i") opts.headers = true;
   else if (a === "--curl") opts.curl = true;
+  else if (a === "--accept") opts.accept = args[++i];
   else if (a === "--form") opts.form.push(args[++i]);
   else if (a === "-h" || a === "--help") { usage(0); }
   else rest.push(a);
@@ -39,7 +41,7 @@ if (rest.length < 2) usage(2);
 const [method, path, bodyArg] = [rest[0].toUpperCase(), rest[1], rest[2]];
 
 function usage(code) {
-  console.error("usage: node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id ID] [-i] [--curl] [--form NAME=VALUE|NAME=@FILE ...] METHOD PATH [BODY|@FILE]");
+  console.error("usage: node scripts/hubcall.mjs [--client ID] [--base URL] [--settings FILE] [--id ID] [-i] [--curl] [--accept TYPE] [--form NAME=VALUE|NAME=@FILE ...] METHOD PATH [BODY|@FILE]");
   process.exit(code);
 }
 
@@ -82,6 +84,7 @@ const headers = {
   "webhook-signature": `v1,${mac}`,
 };
 if (body.length > 0) headers["content-type"] = contentType;
+if (opts.accept) headers.accept = opts.accept;
 
 const url = new URL(path, opts.base).toString();
 if (opts.curl) {

@@ -72,6 +72,7 @@ node scripts/seed.mjs --base "http://localhost:$PORT" --settings "$settings"
 eta=$(TZ=Asia/Shanghai date -d '+3 days' +%Y-%m-%dT10:00:00+08:00)
 printf '%%PDF-1.4\n%%%%EOF\n' >"$ROOT/.local/sample-declaration.pdf"
 declared=$(TZ=Asia/Shanghai date -d '-10 days' +%Y-%m-%d); year=${declared:0:4}
+billed=$(TZ=Asia/Shanghai date -d "$(TZ=Asia/Shanghai date +%Y-%m-01) -1 day" +%Y-%m)
 cat <<TXT
 
 HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
@@ -97,6 +98,12 @@ HubFunctions is running on http://localhost:$PORT (Azurite on 10000-10002). Try:
     POST /api/sellers/demo-seller/documents          # then GET .../documents, review as reviewer, GET it for its link
   node scripts/hubcall.mjs --client reviewer GET /api/sellers/demo-seller/compliance-log
   eval "\$(node scripts/hubcall.mjs --client demo-seller --curl GET '/api/sellers/demo-seller/fee-confirmation?hub=hangzhou') -o fee-confirmation.pdf"   # BIL-8 letter (PDF)
+  node scripts/hubcall.mjs --client reviewer GET /api/hubs/dongguan/rate-cards
+  node scripts/hubcall.mjs --client reviewer GET /api/billing-runs/RUN-$billed     # the seeded demo-dongguan run (BIL-6)
+  node scripts/hubcall.mjs --client reviewer GET '/api/sellers/demo-dongguan/invoices?period=$billed'
+  node scripts/hubcall.mjs --client reviewer --accept text/csv GET /api/sellers/demo-dongguan/invoices/INV-${billed/-/}-dongguan-demo-dongguan
+  node scripts/hubcall.mjs --client hub-hangzhou POST /api/hubs/hangzhou/usage \\
+    '{"records":[{"usageId":"try-1","sellerId":"HGH-000001","kind":"picking","quantity":0.5,"occurredAt":"$(TZ=Asia/Shanghai date +%Y-%m-%dT%H:%M:%S+08:00)"}]}'
   curl http://localhost:$PORT/admin/events        # the local event sink (queue hub-events), peeked
   curl http://localhost:$PORT/admin/functions
   curl -X POST http://localhost:$PORT/admin/functions/CheckReviewSla   # the hourly ADM-7 SLA sweep, now

@@ -46,6 +46,11 @@ const seller = await seeded.json();
 console.log(`  seller ${seller.sellerId} ${seller.hubSellerId} at ${seller.hub}, ${seller.status} since ${seller.activeSince}, tax rating ${seller.taxRating}${seller.created ? " (created)" : ""}`);
 for (const d of seller.documents) console.log(`    document ${d.type.padEnd(20)} ${d.documentId} v${d.version} ${d.status}${d.created ? " (created)" : ""}`);
 
+const billing = await fetch(new URL("/admin/seed/demo-dongguan", base), { method: "POST" });
+if (!billing.ok) throw new Error(`POST /admin/seed/demo-dongguan answered ${billing.status}: ${await billing.text()}`);
+const demoBilling = await billing.json();
+console.log(`  seller ${demoBilling.sellerId} ${demoBilling.hubSellerId} at ${demoBilling.hub}: a month of usage and snapshots for ${demoBilling.period}, billing run ${demoBilling.runId} (invoice ${demoBilling.invoiceId})`);
+
 const application = {
   sellerId: "demo-newcomer",
   storeName: "Newcomer Flagship Store",

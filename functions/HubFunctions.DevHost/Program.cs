@@ -22,6 +22,7 @@ app.UseProblemResponses();
 app.MapFunctions();
 app.MapAdmin();
 app.MapDemoSeed();
+app.MapDemoBillingSeed();
 app.Logger.LogInformation("DevHost: {Count} functions from local settings {Settings}", app.Services.GetRequiredService<ActiveFunctions>().All.Count, File.Exists(settingsPath) ? settingsPath : "(none)");
 app.Run();
 

@@ -139,6 +139,16 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Orders__SweepSchedule'
           value: '0 * * * * *'
         }
+        {
+          // %Hub:Storage:BillingRunQueue% (queue trigger BillSeller, BIL-6).
+          name: 'Hub__Storage__BillingRunQueue'
+          value: 'billing-run'
+        }
+        {
+          // %Hub:Billing:RunSchedule% (timer StartMonthlyBillingRun): 01:00 UTC on the 1st = 09:00 Asia/Shanghai, the previous month.
+          name: 'Hub__Billing__RunSchedule'
+          value: '0 0 1 1 * *'
+        }
       ]
     }
     functionAppConfig: {

@@ -33,6 +33,7 @@ public static class HubServiceCollectionExtensions
         services.AddHubTaxRecheck();
         services.AddHubBillingDocuments();
         services.AddHubOrders();
+        services.AddHubBilling();
         services.AddOptions<Health.HealthOptions>().BindConfiguration(Health.HealthOptions.Section);
         services.TryAddSingleton(_ => FunctionCatalog.ForApp());
         return services;

@@ -89,6 +89,24 @@ public sealed partial class StorageNames
     /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
     public string OrderCutoffQueue { get; set; } = "order-cutoff";
 
+    /// <summary>Rate card versions set by reviewers (BIL-1): one partition per hub, a row per <c>effectiveFrom</c>; the published cards are built in.</summary>
+    public string RateCardsTable { get; set; } = "ratecards";
+
+    /// <summary>Billing data: usage records, their rollups and snapshots per seller-hub-month partition; claims and invoices per seller-hub partition.</summary>
+    public string BillingTable { get; set; } = "billing";
+
+    /// <summary>Billing runs (BIL-6), one partition per period, and the activity index the fan-out reads.</summary>
+    public string BillingRunsTable { get; set; } = "billingruns";
+
+    /// <summary>The billing run's fan-out pages and seller-hub items (queue trigger <c>BillSeller</c>).</summary>
+    public string BillingRunQueue { get; set; } = "billing-run";
+
+    /// <summary>Issued invoices as JSON and CSV documents.</summary>
+    public string InvoicesContainer { get; set; } = "invoices";
+
+    /// <summary>Refused calls that are audited (SEC-1), one partition per UTC day.</summary>
+    public string AccessAuditTable { get; set; } = "accessaudit";
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)

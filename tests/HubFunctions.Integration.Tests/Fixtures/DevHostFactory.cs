@@ -43,6 +43,7 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             ["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *",
             ["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *",
             ["Hub:Orders:SweepSchedule"] = "0 * * * * *",
+            ["Hub:Billing:RunSchedule"] = "0 0 1 1 * *",
         };
         var i = 0;
         foreach (var f in functions ?? [])

@@ -1,0 +1,61 @@
+using HubFunctions.Core.Access;
+using HubFunctions.Core.Billing;
+using HubFunctions.Functions.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace HubFunctions.Functions.Billing;
+
+/// <summary>The monthly billing run over HTTP (BIL-6): start any closed period, read its progress.</summary>
+public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunStore runs, TimeProvider clock)
+{
+    public sealed record StartBody(string? Period);
+
+    /// <summary>POST /api/billing-runs (reviewer): 202 <c>{ runId }</c>; the same period again returns the same run (and resumes it if unfinished); 422 <c>period-not-ended</c> / <c>invalid-period</c>.</summary>
+    [Function("StartBillingRun")]
+    [AllowRoles(HubRole.Reviewer)]
+    public async Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing-runs")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        var body = await request.ReadJsonAsync<StartBody>(cancellationToken);
+        if (body.Problem is { } unreadable)
+        {
+            return unreadable;
+        }
+
+        var errors = BillingPeriod.CheckClosed(body.Value!.Period, clock.GetUtcNow(), out var period);
+        if (errors.Count > 0)
+        {
+            return new ProblemResult(Problems.Validation(errors));
+        }
+
+        var run = await handler.StartAsync(period, cancellationToken);
+        return HubResults.Accepted(new { runId = run.RunId, period = run.Period.ToString(), status = run.Completed ? "completed" : "running" });
+    }
+
+    /// <summary>GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub).</summary>
+    [Function("GetBillingRun")]
+    [AllowRoles(HubRole.Reviewer)]
+    public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing-runs/{runId}")] HttpRequest request, string runId, CancellationToken cancellationToken)
+    {
+        if (!BillingRunHandler.TryParseRunId(runId, out var period) || await runs.GetAsync(period, cancellationToken) is not { } run)
+        {
+            return new ProblemResult(Problems.NotFound($"There is no billing run '{runId}'."));
+        }
+
+        var errors = await runs.ItemsAsync(period, errorsOnly: true, cancellationToken);
+        return HubResults.Ok(new
+        {
+            runId = run.RunId,
+            period = run.Period.ToString(),
+            status = run.Completed ? "completed" : "running",
+            startedAt = run.StartedAt,
+            completedAt = run.CompletedAt,
+            sellersDone = run.Done,
+            sellersTotal = run.Total,
+            fanOutComplete = run.FannedOut,
+            invoices = run.Invoices,
+            errors = errors.Select(e => new { sellerId = e.SellerId, hub = e.Hub, code = e.ErrorCode, message = e.ErrorMessage }),
+        });
+    }
+}

@@ -1,0 +1,42 @@
+using HubFunctions.Core.Access;
+using HubFunctions.Core.Billing;
+using HubFunctions.Infrastructure.Billing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace HubFunctions.Functions.Hosting;
+
+public static class BillingRegistration
+{
+    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
+    public const string Section = "Hub:Billing";
+
+    /// <summary>
+    /// Billing (H-1, BIL-1..9): rate cards, usage/snapshot/claim intake with rollups, the SEC-1 access audit, the monthly
+    /// run (fan-out queue) and invoice documents. <see cref="IBillingPdfRenderer"/> is not registered here: invoices are
+    /// served as PDF only when a renderer is registered.
+    /// </summary>
+    public static IServiceCollection AddHubBilling(this IServiceCollection services)
+    {
+        services.AddOptions<BillingRunSettings>().BindConfiguration(Section)
+            .Validate(s => s.PageSize is >= 1 and <= 1000, $"{Section}:PageSize must be 1..1000.")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BillingRunSettings>>().Value);
+        services.TryAddSingleton<TableRateCards>();
+        services.TryAddSingleton<IRateCardStore>(sp => sp.GetRequiredService<TableRateCards>());
+        services.TryAddSingleton<IRateCardSource>(sp => sp.GetRequiredService<TableRateCards>());
+        services.TryAddSingleton<IBillingLedger, TableBillingLedger>();
+        services.TryAddSingleton<TableBillingRuns>();
+        services.TryAddSingleton<IBillingRunStore>(sp => sp.GetRequiredService<TableBillingRuns>());
+        services.TryAddSingleton<IBillingActivity>(sp => sp.GetRequiredService<TableBillingRuns>());
+        services.TryAddSingleton<IBillingRunQueue, StorageBillingRunQueue>();
+        services.TryAddSingleton<IBillingSellers, TableBillingSellers>();
+        services.TryAddSingleton<IInvoiceDocuments, BlobInvoiceDocuments>();
+        services.TryAddSingleton<IAccessAudit, TableAccessAudit>();
+        services.TryAddSingleton<IBillingRunFaults, NoBillingRunFaults>();
+        services.TryAddSingleton<BillingIntake>();
+        services.TryAddSingleton<BillingRunHandler>();
+        return services;
+    }
+}

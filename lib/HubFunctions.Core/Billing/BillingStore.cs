@@ -1,0 +1,108 @@
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Events;
+
+namespace HubFunctions.Core.Billing;
+
+/// <summary>Σ whole units (BIL-2: each record ceiled before adding) of one kind on one Asia/Shanghai day.</summary>
+public sealed record UsageRollup(DateOnly Date, string Kind, decimal Units);
+
+/// <summary>How an idempotent write ended.</summary>
+public enum BillingWrite
+{
+    /// <summary>Stored now.</summary>
+    Stored,
+
+    /// <summary>The same data was stored before (a retry): nothing changed.</summary>
+    Unchanged,
+
+    /// <summary>Other data is stored under the same key: nothing changed (→ 409).</summary>
+    Conflict,
+}
+
+/// <summary>A claim as stored: the seller store id, when it was recorded, and the invoice it was credited on (BIL-9).</summary>
+public sealed record StoredClaim(Claim Claim, string SellerId, DateTimeOffset RecordedAt, string? CreditedOn, string ETag);
+
+/// <summary>An issued invoice with its id (<see cref="InvoiceIds"/>).</summary>
+public sealed record StoredInvoice(string InvoiceId, InvoiceDraft Invoice);
+
+/// <summary>
+/// Usage, snapshots, claims and invoices of one seller at one hub. Usage is rolled up as it arrives: each new
+/// record is stored with its rollup update in one commit, so a retried record is never counted twice.
+/// </summary>
+public interface IBillingLedger
+{
+    /// <summary>Stores the records (all of <paramref name="sellerId"/> at <paramref name="hub"/>) not stored yet and adds them to their rollups; returns (stored, duplicates).</summary>
+    Task<(int Stored, int Duplicates)> AddUsageAsync(string sellerId, string hub, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>The stored m³ of a seller's snapshot on a date, or null.</summary>
+    Task<decimal?> FindSnapshotAsync(string sellerId, string hub, DateOnly date, CancellationToken cancellationToken);
+
+    /// <summary>Stores a snapshot insert-only: <see cref="BillingWrite.Conflict"/> when another figure is stored for that day.</summary>
+    Task<BillingWrite> AddSnapshotAsync(string sellerId, string hub, DateOnly date, decimal cubicMeters, CancellationToken cancellationToken);
+
+    /// <summary>Stores a claim insert-only: <see cref="BillingWrite.Conflict"/> when another claim has that id.</summary>
+    Task<BillingWrite> AddClaimAsync(string sellerId, Claim claim, DateTimeOffset recordedAt, CancellationToken cancellationToken);
+
+    /// <summary>The rollups of the period (one partition read).</summary>
+    Task<IReadOnlyList<UsageRollup>> RollupsAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>The snapshots of the period and of the month before it (carry-forward, BIL-4).</summary>
+    Task<IReadOnlyList<StorageSnapshot>> SnapshotsAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>Claims not yet credited on an invoice.</summary>
+    Task<IReadOnlyList<StoredClaim>> OpenClaimsAsync(string sellerId, string hub, CancellationToken cancellationToken);
+
+    Task<StoredInvoice?> FindInvoiceAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stores the invoice insert-only (one per seller, hub and period) with the claims marked credited (under
+    /// their versions) and <paramref name="events"/>, in one commit. Throws <see cref="Common.ConcurrencyConflictException"/> when
+    /// the invoice exists or a claim changed; the caller re-reads.
+    /// </summary>
+    Task AddInvoiceAsync(string invoiceId, InvoiceDraft invoice, IReadOnlyList<StoredClaim> credited, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>The seller's invoices at every hub, of one period or all.</summary>
+    Task<IReadOnlyList<StoredInvoice>> ListInvoicesAsync(string sellerId, BillingPeriod? period, CancellationToken cancellationToken);
+}
+
+/// <summary>Which seller-hubs had billable activity in a period: the billing run's fan-out reads this index, never the seller store.</summary>
+public interface IBillingActivity
+{
+    Task MarkAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken);
+
+    Task<(IReadOnlyList<(string SellerId, string Hub)> Items, string? Continuation)> PageAsync(BillingPeriod period, string? continuation, int pageSize, CancellationToken cancellationToken);
+}
+
+/// <summary>Finds sellers by the hub seller id usage, snapshots and claims name (ADM-8 ids such as HGH-000042).</summary>
+public interface IBillingSellers
+{
+    Task<Seller?> FindByHubSellerIdAsync(string hubSellerId, CancellationToken cancellationToken);
+}
+
+/// <summary>Stores the invoice documents (JSON and CSV) in Blob Storage at issue time.</summary>
+public interface IInvoiceDocuments
+{
+    Task StoreAsync(StoredInvoice invoice, CancellationToken cancellationToken);
+}
+
+/// <summary>Invoice ids: one per seller, hub and period, so the key itself forbids a second invoice (BIL-6).</summary>
+public static class InvoiceIds
+{
+    public static string For(string sellerId, string hub, BillingPeriod period) => $"INV-{period.Month.Year:D4}{period.Month.Month:D2}-{hub}-{sellerId}";
+
+    /// <summary>Parses an id made by <see cref="For"/>.</summary>
+    public static bool TryParse(string? invoiceId, out string sellerId, out string hub, out BillingPeriod period)
+    {
+        sellerId = hub = "";
+        period = default;
+        var parts = invoiceId?.Split('-', 4);
+        if (parts is not { Length: 4 } || parts[0] != "INV" || parts[1].Length != 6
+            || !CalendarMonth.TryParse($"{parts[1][..4]}-{parts[1][4..]}", out var month) || !Hubs.Hubs.Exists(parts[2]) || parts[3].Length == 0)
+        {
+            return false;
+        }
+
+        (sellerId, hub, period) = (parts[3], parts[2], new BillingPeriod(month));
+        return true;
+    }
+}

@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Billing;
+using HubFunctions.Core.Common;
+using HubFunctions.Core.Events;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Infrastructure.Billing;
+
+/// <summary>
+/// Billing runs in <see cref="StorageNames.BillingRunsTable"/>: partition <c>run|{YYYY-MM}</c> holds the run row (its counters,
+/// replaced under its ETag), <c>page|{n}</c> per counted fan-out page and <c>item|{sellerId}|{hub}</c> per seller-hub done
+/// (both insert-only, committed with the counters, so nothing is counted twice). Partition <c>active|{YYYY-MM}</c> is the
+/// activity index: a row <c>{sellerId}|{hub}</c> per seller-hub with billable data in the period.
+/// </summary>
+public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : IBillingRunStore, IBillingActivity
+{
+    public const string RunRow = "run";
+
+    private static string RunKey(BillingPeriod period) => "run|" + period;
+
+    private static string ActiveKey(BillingPeriod period) => "active|" + period;
+
+    private static string PageRow(int page) => "page|" + page.ToString("D6", CultureInfo.InvariantCulture);
+
+    private static string ItemRow(string sellerId, string hub) => $"item|{sellerId}|{hub}";
+
+    public async Task<BillingRunState> StartAsync(string runId, BillingPeriod period, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(period, cancellationToken).ConfigureAwait(false) is { } existing)
+        {
+            return existing;
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var fresh = new BillingRunState(runId, period, now, 0, 0, 0, 0, 0, false, null, null);
+        try
+        {
+            await outbox.CommitAsync(table, RunKey(period), [new(TableTransactionActionType.Add, ToEntity(fresh))], [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Another start won the insert: that run is the period's run.
+        }
+
+        return await GetAsync(period, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"The billing run of {period} is missing after its start.");
+    }
+
+    public async Task<BillingRunState?> GetAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(RunKey(period), RunRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!row.HasValue)
+        {
+            return null;
+        }
+
+        var e = row.Value!;
+        return new BillingRunState(e.GetString("RunId")!, period, e.GetDateTimeOffset("StartedAt")!.Value, e.GetInt32("Total") ?? 0, e.GetInt32("Done") ?? 0,
+            e.GetInt32("Invoices") ?? 0, e.GetInt32("Errors") ?? 0, e.GetInt32("Pages") ?? 0, e.GetBoolean("FannedOut") ?? false, e.GetDateTimeOffset("CompletedAt"), e.ETag.ToString());
+    }
+
+    public Task<bool> HasPageAsync(BillingPeriod period, int page, CancellationToken cancellationToken) => ExistsAsync(RunKey(period), PageRow(page), cancellationToken);
+
+    public Task<bool> HasItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken) => ExistsAsync(RunKey(period), ItemRow(sellerId, hub), cancellationToken);
+
+    public async Task<IReadOnlyList<BillingRunItem>> ItemsAsync(BillingPeriod period, bool errorsOnly, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunKey(period)} and RowKey ge {"item|"} and RowKey lt {"item}"}");
+        var found = new List<BillingRunItem>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var parts = e.RowKey.Split('|');
+            if (errorsOnly && e.GetString("ErrorCode") is null)
+            {
+                continue;
+            }
+
+            found.Add(new BillingRunItem(parts[1], parts[2], e.GetString("InvoiceId"), e.GetString("ErrorCode"), e.GetString("ErrorMessage")));
+        }
+
+        return found;
+    }
+
+    public async Task CommitPageAsync(BillingRunState after, int page, int count, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = RunKey(after.Period);
+        await outbox.CommitAsync(table, key,
+        [
+            new(TableTransactionActionType.UpdateReplace, ToEntity(after), new ETag(after.ETag!)),
+            new(TableTransactionActionType.Add, new TableEntity(key, PageRow(page)) { ["Count"] = count }),
+        ], events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CommitItemAsync(BillingRunState after, BillingRunItem item, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        ArgumentNullException.ThrowIfNull(item);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = RunKey(after.Period);
+        var row = new TableEntity(key, ItemRow(item.SellerId, item.Hub)) { ["InvoiceId"] = item.InvoiceId };
+        if (item.ErrorCode is not null)
+        {
+            row["ErrorCode"] = item.ErrorCode;
+            row["ErrorMessage"] = item.ErrorMessage;
+        }
+
+        await outbox.CommitAsync(table, key,
+        [
+            new(TableTransactionActionType.UpdateReplace, ToEntity(after), new ETag(after.ETag!)),
+            new(TableTransactionActionType.Add, row),
+        ], events, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task MarkAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = ActiveKey(period);
+        if (_marked.ContainsKey((key, sellerId, hub)) || await ExistsAsync(key, $"{sellerId}|{hub}", cancellationToken).ConfigureAwait(false))
+        {
+            _marked[(key, sellerId, hub)] = true;
+            return;
+        }
+
+        await outbox.CommitAsync(table, key, [new(TableTransactionActionType.UpsertReplace, new TableEntity(key, $"{sellerId}|{hub}"))], [], cancellationToken).ConfigureAwait(false);
+        _marked[(key, sellerId, hub)] = true;
+    }
+
+    private readonly ConcurrentDictionary<(string, string, string), bool> _marked = new();
+
+    public async Task<(IReadOnlyList<(string SellerId, string Hub)> Items, string? Continuation)> PageAsync(BillingPeriod period, string? continuation, int pageSize, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var pages = table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ActiveKey(period)}"), maxPerPage: pageSize, select: ["RowKey"], cancellationToken: cancellationToken)
+            .AsPages(continuation, pageSize);
+        await foreach (var page in pages.ConfigureAwait(false))
+        {
+            return ([.. page.Values.Select(e => e.RowKey.Split('|')).Select(p => (p[0], p[1]))], page.ContinuationToken);
+        }
+
+        return ([], null);
+    }
+
+    private async Task<bool> ExistsAsync(string partition, string row, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        return (await table.GetEntityIfExistsAsync<TableEntity>(partition, row, ["RowKey"], cancellationToken).ConfigureAwait(false)).HasValue;
+    }
+
+    private static TableEntity ToEntity(BillingRunState s) => new(RunKey(s.Period), RunRow)
+    {
+        ["RunId"] = s.RunId,
+        ["Period"] = s.Period.ToString(),
+        ["StartedAt"] = s.StartedAt,
+        ["Total"] = s.Total,
+        ["Done"] = s.Done,
+        ["Invoices"] = s.Invoices,
+        ["Errors"] = s.Errors,
+        ["Pages"] = s.Pages,
+        ["FannedOut"] = s.FannedOut,
+        ["CompletedAt"] = s.CompletedAt,
+    };
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.BillingRunsTable, cancellationToken);
+}
+
+/// <summary>The billing run queue (<see cref="StorageNames.BillingRunQueue"/>): one JSON <see cref="BillingRunMessage"/> per message.</summary>
+public sealed class StorageBillingRunQueue(HubStorage storage) : IBillingRunQueue
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var queue = await storage.QueueAsync(storage.Names.BillingRunQueue, cancellationToken).ConfigureAwait(false);
+        foreach (var chunk in messages.Chunk(16))
+        {
+            await Task.WhenAll(chunk.Select(m => queue.SendMessageAsync(JsonSerializer.Serialize(m, Json), cancellationToken))).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Reads a message body; null when it is not a billing run message.</summary>
+    public static BillingRunMessage? Parse(string body)
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize<BillingRunMessage>(body, Json);
+            return message is not null && CalendarMonth.TryParse(message.Period, out _) && (message.SellerId is null) == (message.Hub is null) ? message : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
