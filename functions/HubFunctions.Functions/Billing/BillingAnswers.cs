@@ -53,9 +53,9 @@ public static class BillingAnswers
     }
 
     /// <summary>The first offered type the Accept header allows, by quality; JSON when there is no Accept header.</summary>
-    public static string? Preferred(HttpRequest request, bool pdf)
+    public static string? Preferred(HttpRequest request)
     {
-        string[] offered = pdf ? ["application/json", "text/csv", "application/pdf"] : ["application/json", "text/csv"];
+        string[] offered = ["application/json", "text/csv", "application/pdf"];
         if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var accepted) || accepted.Count == 0)
         {
             return "application/json";

@@ -7,12 +7,11 @@ using HubFunctions.Infrastructure.Billing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace HubFunctions.Functions.Billing;
 
 /// <summary>A seller's invoices (seller own, reviewer): JSON (API.md "Invoice JSON"), CSV or PDF by <c>Accept</c>.</summary>
-public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access)
+public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access, IBillingPdfRenderer pdf)
 {
     /// <summary>GET /api/sellers/{sellerId}/invoices?period=YYYY-MM (period optional: every invoice).</summary>
     [Function("ListInvoices")]
@@ -40,7 +39,7 @@ public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access)
         return HubResults.Ok(new { sellerId, period = period?.ToString(), invoices = invoices.Select(InvoiceWire.View) });
     }
 
-    /// <summary>GET /api/sellers/{sellerId}/invoices/{invoiceId}: <c>application/json</c> (default), <c>text/csv</c>, or <c>application/pdf</c> when a renderer is registered; else 406.</summary>
+    /// <summary>GET /api/sellers/{sellerId}/invoices/{invoiceId}: <c>application/json</c> (default), <c>text/csv</c>, or or <c>application/pdf</c>; anything else 406.</summary>
     [Function("GetInvoice")]
     [AllowRoles(HubRole.Seller, HubRole.Reviewer)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sellers/{sellerId}/invoices/{invoiceId}")] HttpRequest request, string sellerId, string invoiceId, CancellationToken cancellationToken)
@@ -57,13 +56,12 @@ public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access)
             return new ProblemResult(Problems.NotFound($"Seller '{sellerId}' has no invoice '{invoiceId}'."));
         }
 
-        var pdf = request.HttpContext.RequestServices.GetService<IBillingPdfRenderer>();
-        return BillingAnswers.Preferred(request, pdf is not null) switch
+        return BillingAnswers.Preferred(request) switch
         {
-            "text/csv" => new BytesResult(InvoiceCsv.Render(InvoiceWire.View(invoice)), InvoiceCsv.ContentType, invoiceId + ".csv"),
-            "application/pdf" => new BytesResult(pdf!.RenderInvoice(invoiceId, seller!.EntityName, invoice.Invoice), "application/pdf", invoiceId + ".pdf"),
+            "text/csv" => new HubFileResult(InvoiceCsv.Render(InvoiceWire.View(invoice)), InvoiceCsv.ContentType, invoiceId + ".csv"),
+            "application/pdf" => new HubFileResult(pdf.RenderInvoice(invoiceId, seller!.EntityName, invoice.Invoice), "application/pdf", invoiceId + ".pdf"),
             "application/json" => HubResults.Ok(InvoiceWire.View(invoice)),
-            _ => new ProblemResult(new Problem(406, "not-acceptable", "Not Acceptable", $"An invoice is served as application/json, text/csv{(pdf is null ? "" : " or application/pdf")}.")),
+            _ => new ProblemResult(new Problem(406, "not-acceptable", "Not Acceptable", "An invoice is served as application/json, text/csv or application/pdf.")),
         };
     }
 }

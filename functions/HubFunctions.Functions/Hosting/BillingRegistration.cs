@@ -14,8 +14,8 @@ public static class BillingRegistration
 
     /// <summary>
     /// Billing (H-1, BIL-1..9): rate cards, usage/snapshot/claim intake with rollups, the SEC-1 access audit, the monthly
-    /// run (fan-out queue) and invoice documents. <see cref="IBillingPdfRenderer"/> is not registered here: invoices are
-    /// served as PDF only when a renderer is registered.
+    /// run (fan-out queue) and invoice documents. The PDF renderer (<see cref="IBillingPdfRenderer"/>) is registered by
+    /// <c>AddHubBillingDocuments</c>.
     /// </summary>
     public static IServiceCollection AddHubBilling(this IServiceCollection services)
     {

@@ -132,5 +132,5 @@ public sealed class BillingApiTests
     }
 
     private static async Task<List<string>> TablesExceptAuditAsync(DevHostFactory factory)
-        => [.. (await Appointments.AppointmentFixture.SnapshotAsync(factory.Names)).Where(r => !r.StartsWith(nameof(factory.Names.AccessAuditTable) + "/", StringComparison.Ordinal))];
+        => [.. (await TableSnapshot.AllAsync(factory.Names)).Where(r => !r.StartsWith(factory.Names.AccessAuditTable + "/", StringComparison.Ordinal))];
 }

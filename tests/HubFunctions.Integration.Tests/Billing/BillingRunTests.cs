@@ -80,7 +80,16 @@ public sealed class BillingRunTests
 
         using var pdfRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/sellers/demo-seller/invoices/{invoiceId}");
         pdfRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/pdf"));
-        await HttpAssert.Problem(await sellerClient.SendAsync(pdfRequest), HttpStatusCode.NotAcceptable, "not-acceptable");
+        var pdf = await sellerClient.SendAsync(pdfRequest);
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        var pdfText = BillingPdfTests.Text(await pdf.Content.ReadAsByteArrayAsync());
+        Assert.Contains(invoiceId, pdfText, StringComparison.Ordinal);
+        Assert.Contains("CNY464.14", pdfText, StringComparison.Ordinal);
+
+        using var xmlRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/sellers/demo-seller/invoices/{invoiceId}");
+        xmlRequest.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/xml"));
+        await HttpAssert.Problem(await sellerClient.SendAsync(xmlRequest), HttpStatusCode.NotAcceptable, "not-acceptable");
 
         var blobs = factory.Services.GetRequiredService<HubStorage>().BlobService.GetBlobContainerClient(factory.Names.InvoicesContainer);
         Assert.True(await blobs.GetBlobClient($"demo-seller/{invoiceId}.json").ExistsAsync());
