@@ -11,9 +11,8 @@ public static class BillingDocumentRegistration
 {
     /// <summary>
     /// Billing documents (BIL-8): the PDF renderer and its fonts (<c>Hub:Pdf</c>; a missing font fails the app at
-    /// start-up), the document files in Blob Storage, the fee confirmation letter, and the published rate cards as
-    /// the fallback <see cref="IRateCardSource"/> (<c>TryAdd</c>: the rate-card table store registered with
-    /// <c>AddSingleton</c> wins).
+    /// start-up), the document files in Blob Storage and the fee confirmation letter (rate cards come from the
+    /// <see cref="IRateCardSource"/> that <c>AddHubBilling</c> registers: the rate-card table store).
     /// </summary>
     public static IServiceCollection AddHubBillingDocuments(this IServiceCollection services)
     {
@@ -22,7 +21,6 @@ public static class BillingDocumentRegistration
         services.TryAddSingleton<BillingFonts>();
         services.TryAddSingleton<IBillingPdfRenderer, PdfBillingRenderer>();
         services.TryAddSingleton<IBillingDocumentFiles, BlobBillingDocumentFiles>();
-        services.TryAddSingleton<IRateCardSource, PublishedRateCardSource>();
         services.TryAddSingleton<FeeConfirmationHandler>();
         return services;
     }
