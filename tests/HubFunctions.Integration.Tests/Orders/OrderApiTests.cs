@@ -92,7 +92,7 @@ public sealed class OrderApiTests
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         using var factory = new DevHostFactory(clock: clock);
-        var frozen = TestSellers.Active("demo-seller") with
+        var frozen = TestSellers.Make("demo-seller") with
         {
             Status = SellerStatus.Frozen,
             FreezeReasons = [FreezeReason.TaxRatingDropped(TaxRating.C)],

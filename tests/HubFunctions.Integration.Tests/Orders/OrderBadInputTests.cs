@@ -43,11 +43,11 @@ public sealed class OrderBadInputTests
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
-        var before = await AppointmentFixture.SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
         var response = await platform.PostAsync("/api/orders", new StringContent(body, Encoding.UTF8, "application/json"));
         var problem = await HttpAssert.Problem(response, HttpStatusCode.UnprocessableEntity, code);
         Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e => e.GetProperty("field").GetString() == field && e.GetProperty("code").GetString() == code);
-        Assert.Equal(before, await AppointmentFixture.SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class OrderBadInputTests
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         using var operatorClient = factory.CreateSignedClient(TestClients.Operator);
         await SubmittedAsync(platform, Body("ORD-other", Now.AddMinutes(-5), sellerId: "other-seller"));
-        var before = await AppointmentFixture.SnapshotAsync(factory.Names);
+        var before = await TableSnapshot.AllAsync(factory.Names);
 
         await HttpAssert.Problem(await SubmitAsync(platform, Body("ORD-x", Now, sellerId: "no-such-seller")), HttpStatusCode.NotFound, "not-found");
         await HttpAssert.Problem(await SubmitAsync(platform, Body("ORD-y", Now, hub: "xian")), HttpStatusCode.Forbidden, "forbidden");
@@ -82,7 +82,7 @@ public sealed class OrderBadInputTests
         await HttpAssert.Problem(await operatorClient.GetAsync("/api/orders/ORD-other"), HttpStatusCode.Forbidden, "forbidden-role");
         await HttpAssert.Problem(await platform.PostAsync("/api/orders", new StringContent("{\"orderId\":", Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "malformed-json");
         await HttpAssert.Problem(await SubmitAsync(platform, Valid().With("items", "many")), HttpStatusCode.UnprocessableEntity, "invalid-value");
-        Assert.Equal(before, await AppointmentFixture.SnapshotAsync(factory.Names));
+        Assert.Equal(before, await TableSnapshot.AllAsync(factory.Names));
         Assert.Equal("open", await StatusAsync(platform, "ORD-other"));
     }
 }

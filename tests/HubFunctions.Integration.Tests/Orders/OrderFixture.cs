@@ -39,7 +39,7 @@ public static class OrderFixture
 
     /// <summary>Stores <paramref name="seller"/> (default: active <c>demo-seller</c> at hangzhou) in this host's seller store.</summary>
     public static async Task SeedAsync(DevHostFactory factory, Seller? seller = null)
-        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller ?? TestSellers.Active("demo-seller"), [], CancellationToken.None));
+        => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller ?? TestSellers.Make("demo-seller"), [], CancellationToken.None));
 
     /// <summary>
     /// One sweep as the host runs it: the timer function through the admin endpoint (it queues the due index
