@@ -32,7 +32,11 @@ public abstract record IdempotencyBegin
     public sealed record Mismatch : IdempotencyBegin;
 }
 
-public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag ETag);
+/// <param name="Attempt">
+/// A random token of this attempt, written into the entry: it tells this attempt's own writes,
+/// re-sent by the SDK after a lost or slow answer, from another attempt's (see <see cref="TableIdempotencyStore"/>).
+/// </param>
+public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag ETag, string Attempt);
 
 /// <summary>
 /// webhook-id idempotency on Table Storage (API.md). Keys are bucketed by UTC day
@@ -42,6 +46,13 @@ public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag E
 /// Blob Storage (<see cref="StorageNames.IdempotencyBodiesContainer"/>), one blob per entry named from its keys under its day,
 /// and the entry references it with the blob's SHA-256: a replay is the first body or an error,
 /// never another body.
+/// <para>
+/// The SDK re-sends a write whose answer did not arrive in time (network timeout, dropped
+/// connection), and the re-sent write meets the first one's effect: an insert gets 409, a
+/// conditional update 412. Each attempt therefore writes a random token (<c>Attempt</c>) into the
+/// entry; a 409 or 412 whose entry carries this attempt's token is this attempt's own write, not
+/// another request's, and counts as done.
+/// </para>
 /// </summary>
 public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock, ILogger<TableIdempotencyStore> logger)
 {
@@ -58,6 +69,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     private const int MaxChunks = 15;
     private const string Pending = "pending";
     private const string Done = "done";
+    private const string AttemptProperty = "Attempt";
 
     public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
     {
@@ -72,20 +84,29 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
                 ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
         }
 
+        var attempt = NewAttempt();
         var entity = new TableEntity(today, messageId)
         {
             ["State"] = Pending,
+            [AttemptProperty] = attempt,
             ["Fingerprint"] = fingerprint,
             ["StartedAt"] = now,
         };
         try
         {
             var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added.Headers.ETag ?? ETag.All));
+            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added.Headers.ETag ?? ETag.All, attempt));
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var existing = await table.GetEntityAsync<TableEntity>(today, messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (IsOwn(existing.Value, Pending, attempt))
+            {
+                // Our own insert, re-sent by the SDK after its answer was lost or late.
+                logger.LogInformation("Idempotency entry {Partition}/{MessageId} was written by this attempt's earlier try", today, messageId);
+                return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, existing.Value.ETag, attempt));
+            }
+
             var evaluated = await EvaluateAsync(existing.Value, fingerprint, now, cancellationToken).ConfigureAwait(false);
             if (evaluated is not null)
             {
@@ -99,15 +120,25 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
 
     private async Task<IdempotencyBegin> TakeOverAsync(TableClient table, TableEntity stale, DateTimeOffset now, CancellationToken cancellationToken)
     {
+        var attempt = NewAttempt();
         try
         {
             stale["StartedAt"] = now;
+            stale[AttemptProperty] = attempt;
             var taken = await table.UpdateEntityAsync(stale, stale.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
             logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", stale.PartitionKey, stale.RowKey);
-            return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, taken.Headers.ETag ?? ETag.All));
+            return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, taken.Headers.ETag ?? ETag.All, attempt));
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
+            // A 412 may be our own takeover, re-sent by the SDK after its answer was lost or late.
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(stale.PartitionKey, stale.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (current.HasValue && current.Value is { } row && IsOwn(row, Pending, attempt))
+            {
+                logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", stale.PartitionKey, stale.RowKey);
+                return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, row.ETag, attempt));
+            }
+
             return new IdempotencyBegin.InProgress();
         }
     }
@@ -145,8 +176,21 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
             logger.LogInformation("Response to {MessageId} is {Bytes} bytes compressed; kept in blob {Blob}", lease.RowKey, compressed.Length, name);
         }
 
-        // Keep the fingerprint written at the start.
-        await table.UpdateEntityAsync(entity, lease.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        // Keep the fingerprint and the attempt token written at the start.
+        try
+        {
+            await table.UpdateEntityAsync(entity, lease.ETag, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            // Our own completion, re-sent by the SDK after its answer was lost or late, is done;
+            // anything else (the entry was taken over) is a genuine conflict.
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(lease.PartitionKey, lease.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!(current.HasValue && current.Value is { } row && IsOwn(row, Done, lease.Attempt)))
+            {
+                throw;
+            }
+        }
     }
 
     /// <summary>
@@ -239,6 +283,12 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         batch.Clear();
         return count;
     }
+
+    /// <summary>A random token per attempt; ids from <c>IIdSource</c> would repeat for a retried message, which is exactly what must be told apart.</summary>
+    private static string NewAttempt() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
+    private static bool IsOwn(TableEntity entity, string state, string attempt)
+        => entity.GetString("State") == state && string.Equals(entity.GetString(AttemptProperty), attempt, StringComparison.Ordinal);
 
     private static string PartitionFor(DateTimeOffset instant, string clientId)
         => instant.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|" + clientId;

@@ -1,5 +1,8 @@
+using Azure;
+using Azure.Core;
 using Azure.Storage.Blobs;
 using HubFunctions.Infrastructure.Idempotency;
+using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -16,6 +19,17 @@ public sealed class IdempotencyStoreTests
     {
         var provider = TestServices.Build(clock, TestStorage.IsolatedNames(), services => services.AddSingleton<TableIdempotencyStore>());
         return (provider, provider.GetRequiredService<TableIdempotencyStore>());
+    }
+
+    /// <summary>A store whose storage clients lose the answers of armed writes on its idempotency table.</summary>
+    private static (ServiceProvider Provider, TableIdempotencyStore Store, LoseWriteAnswers Fault) StoreWithLostAnswers(FakeTimeProvider clock)
+    {
+        var names = TestStorage.IsolatedNames();
+        var fault = new LoseWriteAnswers(names.IdempotencyTable);
+        var provider = TestServices.Build(clock, names, services => services
+            .AddSingleton<StorageClientPolicy>(fault)
+            .AddSingleton<TableIdempotencyStore>());
+        return (provider, provider.GetRequiredService<TableIdempotencyStore>(), fault);
     }
 
     private static StoredResponse Ok => new(201, "application/json", null, "{\"n\":1}"u8.ToArray());
@@ -107,5 +121,58 @@ public sealed class IdempotencyStoreTests
         await blob.UploadAsync(new BinaryData(new byte[] { 0x1f, 0x8b }), overwrite: true);
 
         await Assert.ThrowsAsync<InvalidOperationException>(() => store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_insert_resent_by_the_sdk_after_its_answer_was_lost_is_this_attempts_own_start_not_in_progress()
+    {
+        // Under load the first try's answer comes too late; the SDK re-sends the insert and gets 409
+        // from its own row. That is this attempt's start; a genuinely concurrent attempt is not.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 7, 1, 12, 0, 0, TimeSpan.Zero));
+        var (provider, store, fault) = StoreWithLostAnswers(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+
+        fault.Arm(RequestMethod.Post);
+        var started = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_slow", "f", CancellationToken.None));
+        Assert.Equal(1, fault.Lost);
+
+        Assert.IsType<IdempotencyBegin.InProgress>(await store.BeginAsync(client, "msg_slow", "f", CancellationToken.None));
+
+        // The completion's answer is lost too: the re-sent merge gets 412 from its own write.
+        fault.Arm(RequestMethod.Patch);
+        await store.CompleteAsync(started.Lease, Ok, CancellationToken.None);
+        Assert.Equal(2, fault.Lost);
+
+        var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_slow", "f", CancellationToken.None));
+        Assert.Equal(201, replay.Response.Status);
+    }
+
+    [Fact]
+    public async Task A_takeover_resent_by_the_sdk_after_its_answer_was_lost_is_this_attempts_own_and_the_dead_attempt_cannot_complete()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 7, 2, 12, 0, 0, TimeSpan.Zero));
+        var (provider, store, fault) = StoreWithLostAnswers(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+        var dead = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_takeover", "f", CancellationToken.None));
+
+        clock.Advance(TableIdempotencyStore.PendingTakeover);
+        fault.Arm(RequestMethod.Put);
+        var taken = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_takeover", "f", CancellationToken.None));
+        Assert.Equal(1, fault.Lost);
+
+        Assert.IsType<IdempotencyBegin.InProgress>(await store.BeginAsync(client, "msg_takeover", "f", CancellationToken.None));
+
+        // The attempt that was taken over meets a genuine conflict, not its own write.
+        var conflict = await Assert.ThrowsAsync<RequestFailedException>(() => store.CompleteAsync(dead.Lease, Ok, CancellationToken.None));
+        Assert.Equal(412, conflict.Status);
+
+        await store.CompleteAsync(taken.Lease, Ok, CancellationToken.None);
+        Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_takeover", "f", CancellationToken.None));
+
+        // Nor can it complete after the taker did.
+        conflict = await Assert.ThrowsAsync<RequestFailedException>(() => store.CompleteAsync(dead.Lease, Ok, CancellationToken.None));
+        Assert.Equal(412, conflict.Status);
     }
 }
