@@ -33,10 +33,15 @@ if (args.Contains("--appointments"))
 
 if (args.Contains("--uploads"))
 {
-    // Benchmark (b): --uploads [--count 400] [--concurrency 16] [--memory-uploads 20]: 64 KiB uploads/s DevHost vs direct, then memory at 1 MiB and 20 MiB.
+    // Benchmark (b): --uploads [--count 400] [--concurrency 16] [--memory-uploads 20] [--memory-only]: 64 KiB uploads/s DevHost vs direct, then memory at 1 MiB and 20 MiB.
     var storage = Smoke.Storage();
     int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
-    Console.WriteLine(await UploadThroughput.ThroughputAsync(storage, Option("--count", 400), Option("--concurrency", 16)));
+    if (!args.Contains("--memory-only"))
+    {
+        Console.WriteLine(await UploadThroughput.ThroughputAsync(storage, Option("--count", 400), Option("--concurrency", 16)));
+    }
+
+    Console.WriteLine(await UploadThroughput.AllocationAsync(storage, [64 * 1024, 1024 * 1024, 20 * 1024 * 1024]));
     var concurrent = Option("--memory-uploads", 20);
     Console.WriteLine(await UploadThroughput.MemoryAsync(storage, concurrent, 1024 * 1024));
     Console.WriteLine(await UploadThroughput.MemoryAsync(storage, concurrent, 20 * 1024 * 1024));
