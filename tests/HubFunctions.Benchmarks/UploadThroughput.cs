@@ -293,7 +293,7 @@ public static class UploadThroughput
         {
             _connectionString = connectionString;
             _names = names;
-            UseKestrel(0);
+            UseKestrel(options => options.Listen(System.Net.IPAddress.Loopback, 0)); // not UseKestrel(0): dotnet/aspnetcore#67714
             StartServer();
         }
 

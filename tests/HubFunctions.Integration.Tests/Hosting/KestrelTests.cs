@@ -20,7 +20,9 @@ public sealed class KestrelTests : IClassFixture<KestrelTests.Host>
         public Host()
         {
             Factory = new DevHostFactory();
-            Factory.UseKestrel(0);
+            // Not UseKestrel(0): its port setting races the app's own Kestrel start (dotnet/aspnetcore#67714,
+            // "Addresses cannot be modified after the server has started"); a Listen endpoint has no such step.
+            Factory.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
             Factory.StartServer();
             var address = Factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             Port = new Uri(address).Port;
