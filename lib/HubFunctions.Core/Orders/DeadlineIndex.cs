@@ -55,6 +55,26 @@ public static class DeadlineIndex
     }
 
     /// <summary>
+    /// How far ahead of the intake clock an order's index row is filed at the earliest. A bucket is read for the
+    /// last time by the sweep run of the minute after it, so a row written into its own deadline's bucket just
+    /// before that run (an order received seconds before its deadline, its write slowed by a retry) could land
+    /// after the last read and never be converted. Filed at least this far ahead, the write has about this long.
+    /// </summary>
+    public static readonly TimeSpan IntakeMargin = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The partition key an order received at <paramref name="receivedAt"/> is indexed under: its deadline's minute,
+    /// or the minute of <paramref name="receivedAt"/> + <see cref="IntakeMargin"/> when that is later. Never earlier than
+    /// the deadline, so no bucket holds an order that is not due by the bucket's last read.
+    /// </summary>
+    public static string IntakeKeyOf(Order order, DateTimeOffset receivedAt, int shardCount)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var earliest = receivedAt + IntakeMargin;
+        return KeyOf(order.OrderId, order.DispatchDeadline > earliest ? order.DispatchDeadline : earliest, shardCount);
+    }
+
+    /// <summary>
     /// The buckets a sweep at <paramref name="now"/> reads after the checkpoint <paramref name="sweptThrough"/>
     /// (the last minute fully swept; null on the first run: the <see cref="MaxCatchUp"/> of minutes ending with the current one). The current minute
     /// is included (its rows are filtered with <see cref="Order.IsConversionDue"/>, so a deadline at 10:00:05 is

@@ -46,7 +46,7 @@ public sealed class OrderHandler(IOrderStore store, OptimisticRetry retry, IIdSo
             var now = clock.GetUtcNow();
             var order = valid.ToOrder(now);
             var events = new List<HubEvent> { OrderEvent(OrderEvents.Received, order, ReceivedData(order)) };
-            string? indexKey = DeadlineIndex.KeyOf(order, options.ShardCount);
+            string? indexKey = DeadlineIndex.IntakeKeyOf(order, now, options.ShardCount);
             if (order.IsConversionDue(now))
             {
                 // The sweep's checkpoint may be past this deadline's bucket already: convert here.

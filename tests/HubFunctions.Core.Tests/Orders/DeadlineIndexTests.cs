@@ -18,6 +18,31 @@ public sealed class DeadlineIndexTests
     }
 
     [Fact]
+    public void DSP_3_an_order_received_seconds_before_its_deadline_is_filed_where_a_late_write_is_still_read()
+    {
+        // Deadline 04:00:59Z (created 02:00:59Z + 2 h). Its own bucket, 04:00, is read for the last time by the run at
+        // 04:01:00 (checkpoint → 04:00). Received at 04:00:58, a write slowed past 04:01:00 would never be read there.
+        var order = Open(created: new DateTimeOffset(2026, 12, 1, 2, 0, 59, TimeSpan.Zero));
+        var receivedAt = new DateTimeOffset(2026, 12, 1, 4, 0, 58, TimeSpan.Zero);
+        var key = DeadlineIndex.IntakeKeyOf(order, receivedAt, 16);
+
+        // 04:00:58 + 1 min = 04:01:58 → bucket 04:01, later than the deadline's.
+        Assert.Equal(DeadlineIndex.KeyOf(order.OrderId, new DateTimeOffset(2026, 12, 1, 4, 1, 0, TimeSpan.Zero), 16), key);
+        Assert.NotEqual(DeadlineIndex.KeyOf(order, 16), key);
+
+        // The run at 04:02:00 (after the one at 04:01:00 completed 04:00) still reads the row, and the order is due then.
+        var run = new DateTimeOffset(2026, 12, 1, 4, 2, 0, TimeSpan.Zero);
+        var due = DeadlineIndex.BucketsDue(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero), run, 16);
+        Assert.Contains(key, due.Keys);
+        Assert.DoesNotContain(DeadlineIndex.KeyOf(order, 16), due.Keys);
+        Assert.True(order.IsConversionDue(run));
+
+        // Received well ahead, the row goes to the deadline's own bucket, as before.
+        Assert.Equal(DeadlineIndex.KeyOf(order, 16), DeadlineIndex.IntakeKeyOf(order, order.CreatedAt, 16));
+        Assert.Equal(DeadlineIndex.KeyOf(order, 16), DeadlineIndex.IntakeKeyOf(order, order.DispatchDeadline - DeadlineIndex.IntakeMargin, 16));
+    }
+
+    [Fact]
     public void DSP_3_the_shard_is_stable_and_in_range()
     {
         // FNV-1a 32 of "order-1" is fixed; a process-random hash would change this value between runs.
