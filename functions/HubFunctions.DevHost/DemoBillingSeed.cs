@@ -20,7 +20,7 @@ public static class DemoBillingSeed
 
     public static void MapDemoBillingSeed(this WebApplication app)
         => app.MapPost("/admin/seed/demo-dongguan", async (IHubSellerIdAllocator allocator, ISellerDirectory sellers, BillingIntake intake, BillingRunHandler runs,
-            TimeProvider clock, CancellationToken cancellationToken) =>
+            IBillingRunStore runStore, TimeProvider clock, CancellationToken cancellationToken) =>
         {
             if (await sellers.FindAsync(SellerId, cancellationToken) is null)
             {
@@ -32,7 +32,9 @@ public static class DemoBillingSeed
             var seller = (await sellers.FindAsync(SellerId, cancellationToken))!;
             var period = BillingPeriod.PreviousTo(ChinaTime.Today(clock));
             var caller = new HubCaller("demo-seed", HubRole.HubOperator, null, Hub);
-            foreach (var day in period.Dates())
+            // Once the period's run has started its records are closed (BIL-6, `period-closed`): seeding again adds nothing.
+            var days = await runStore.GetAsync(period, cancellationToken) is null ? period.Dates() : [];
+            foreach (var day in days)
             {
                 // 40 m³ rising by half a cubic metre a day; no snapshot on the 10th (carried forward, flagged on the invoice).
                 if (day.Day != 10)

@@ -23,9 +23,12 @@ public sealed record BillingIntakeResult(IReadOnlyList<FieldError> Errors, Selle
 /// seller the request names resolved by its hub seller id and checked with <see cref="SellerAccess"/> (SEC-2), then stored
 /// idempotently, and each seller-hub marked active in the period for the billing run.
 /// </summary>
-public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activity, IBillingSellers sellers, SellerAccess access, TimeProvider clock)
+public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activity, IBillingSellers sellers, SellerAccess access, IBillingRunStore runs, TimeProvider clock)
 {
     public const string SnapshotConflict = "snapshot-conflict";
+
+    /// <summary>Usage or a snapshot for a month whose billing run has started (BIL-6): it would never be invoiced.</summary>
+    public const string PeriodClosed = "period-closed";
     public const string ClaimConflict = "claim-conflict";
 
     public async Task<BillingIntakeResult> AddUsageAsync(HubCaller caller, string hub, IReadOnlyList<UsageRecordInput>? records, CancellationToken cancellationToken)
@@ -40,6 +43,11 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         if (refused is not null)
         {
             return BillingIntakeResult.Denied(refused);
+        }
+
+        if (await BilledAsync(valid.Select(r => CalendarMonth.Of(r.Date)), cancellationToken).ConfigureAwait(false) is { } closed)
+        {
+            return closed;
         }
 
         int stored = 0, duplicates = 0;
@@ -68,6 +76,11 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
             return BillingIntakeResult.Denied(refused);
         }
 
+        if (await BilledAsync([CalendarMonth.Of(day)], cancellationToken).ConfigureAwait(false) is { } closed)
+        {
+            return closed;
+        }
+
         // Every stored figure is compared first, so a conflicting request stores nothing.
         foreach (var (hubSellerId, m3) in valid)
         {
@@ -92,6 +105,25 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         }
 
         return BillingIntakeResult.Done(added, duplicates);
+    }
+
+    /// <summary>
+    /// A refusal when a run of one of <paramref name="months"/> has started: its invoices are (being) issued from the rollups
+    /// as they stand, and a record added now would be stored but never billed. A record that races the run's start can
+    /// still slip in; the run reads rollups per seller when it bills them.
+    /// </summary>
+    private async Task<BillingIntakeResult?> BilledAsync(IEnumerable<CalendarMonth> months, CancellationToken cancellationToken)
+    {
+        foreach (var month in months.Distinct())
+        {
+            var period = new BillingPeriod(month);
+            if (await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                return BillingIntakeResult.Conflict(PeriodClosed, $"The billing run of {period} has started; records of that month can no longer be invoiced. Send them to the hub's reviewers as a correction.");
+            }
+        }
+
+        return null;
     }
 
     public async Task<BillingIntakeResult> AddClaimAsync(HubCaller caller, string hub, ClaimInput input, CancellationToken cancellationToken)

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using HubFunctions.Core.Billing;
+using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,6 +62,15 @@ public sealed class BillingRunTests
         Assert.Equal((1, 1, 1), (run.GetProperty("sellersDone").GetInt32(), run.GetProperty("sellersTotal").GetInt32(), run.GetProperty("invoices").GetInt32()));
         Assert.Empty(run.GetProperty("errors").EnumerateArray());
         Assert.Equal(runId, await StartRunAsync(reviewer, "2025-03"));
+
+        // BIL-6: once March's run has started, a late March record or snapshot would be stored and never invoiced: refused, nothing stored.
+        // (Outbox rows and intents are left out: the relay may still be deleting the run's delivered events.)
+        async Task<List<string>> StateRowsAsync() => [.. (await TableSnapshot.AllAsync(factory.Names))
+            .Where(r => !r.Contains("/" + TableOutbox.RowPrefix, StringComparison.Ordinal) && !r.StartsWith(factory.Names.OutboxIntentsTable + "/", StringComparison.Ordinal))];
+        var beforeLate = await StateRowsAsync();
+        await HttpAssert.Problem(await Usage(wms, Record("pick-late", seller.HubSellerId, "picking", 5m, "2025-03-31T23:30:00+08:00")), HttpStatusCode.Conflict, "period-closed");
+        await HttpAssert.Problem(await Snapshot(hubOperator, "2025-03-31", seller.HubSellerId, 999m), HttpStatusCode.Conflict, "period-closed");
+        Assert.Equal(beforeLate, await StateRowsAsync());
 
         var list = await HttpAssert.Json(await sellerClient.GetAsync("/api/sellers/demo-seller/invoices?period=2025-03"));
         var invoice = Assert.Single(list.GetProperty("invoices").EnumerateArray());
