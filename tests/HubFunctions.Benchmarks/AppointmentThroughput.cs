@@ -67,17 +67,17 @@ public static class AppointmentThroughput
         string Plate() => string.Create(CultureInfo.InvariantCulture, $"浙A{Interlocked.Increment(ref plates):D5}");
 
         // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
-        await ParallelAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
-        await ParallelAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
+        await Concurrently.CountAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
+        await Concurrently.CountAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
         double devhostSeconds = 0, directSeconds = 0;
         int created = 0, stored = 0;
         for (var round = 0; round < rounds; round++)
         {
             var watch = Stopwatch.StartNew();
-            created += await ParallelAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour(), Plate()));
+            created += await Concurrently.CountAsync(bookings / rounds, concurrency, _ => BookAsync(http, Hour(), Plate()));
             devhostSeconds += watch.Elapsed.TotalSeconds;
             watch.Restart();
-            stored += await ParallelAsync(bookings / rounds, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
+            stored += await Concurrently.CountAsync(bookings / rounds, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
             directSeconds += watch.Elapsed.TotalSeconds;
         }
 
@@ -113,18 +113,6 @@ public static class AppointmentThroughput
         return response.StatusCode == HttpStatusCode.Created;
     }
 
-    private static async Task<int> ParallelAsync(int count, int concurrency, Func<int, Task<bool>> work)
-    {
-        var done = 0;
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
-        {
-            if (await work(i))
-            {
-                Interlocked.Increment(ref done);
-            }
-        });
-        return done;
-    }
 
     private static StorageNames Isolated()
     {

@@ -81,17 +81,17 @@ public static class UploadThroughput
         string DirectSeller() => $"bench-up-{Interlocked.Increment(ref directNext):D6}";
 
         // Warm-up both paths (JIT, tables, connections), then alternate the measured rounds.
-        await ParallelAsync(concurrency, concurrency, _ => UploadAsync(http, Seller(), bytes));
-        await ParallelAsync(concurrency, concurrency, _ => direct.UploadAsync(DirectSeller(), bytes));
+        await Concurrently.CountAsync(concurrency, concurrency, _ => UploadAsync(http, Seller(), bytes));
+        await Concurrently.CountAsync(concurrency, concurrency, _ => direct.UploadAsync(DirectSeller(), bytes));
         double devhostSeconds = 0, directSeconds = 0;
         int created = 0, stored = 0;
         for (var round = 0; round < rounds; round++)
         {
             var watch = Stopwatch.StartNew();
-            created += await ParallelAsync(uploads / rounds, concurrency, _ => UploadAsync(http, Seller(), bytes));
+            created += await Concurrently.CountAsync(uploads / rounds, concurrency, _ => UploadAsync(http, Seller(), bytes));
             devhostSeconds += watch.Elapsed.TotalSeconds;
             watch.Restart();
-            stored += await ParallelAsync(uploads / rounds, concurrency, _ => direct.UploadAsync(DirectSeller(), bytes));
+            stored += await Concurrently.CountAsync(uploads / rounds, concurrency, _ => direct.UploadAsync(DirectSeller(), bytes));
             directSeconds += watch.Elapsed.TotalSeconds;
         }
 
@@ -126,7 +126,7 @@ public static class UploadThroughput
                 await Task.Delay(20, CancellationToken.None);
             }
         });
-        var created = await ParallelAsync(uploads, uploads, i => UploadAsync(http, sellers[i], bytes));
+        var created = await Concurrently.CountAsync(uploads, uploads, i => UploadAsync(http, sellers[i], bytes));
         await stop.CancelAsync();
         await sampler;
         return new UploadMemoryResult(uploads, bytes, created, baselineSet, peakSet, baselineHeap, peakHeap);
@@ -179,18 +179,6 @@ public static class UploadThroughput
         return response.StatusCode == HttpStatusCode.Created;
     }
 
-    private static async Task<int> ParallelAsync(int count, int concurrency, Func<int, Task<bool>> work)
-    {
-        var done = 0;
-        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (i, _) =>
-        {
-            if (await work(i))
-            {
-                Interlocked.Increment(ref done);
-            }
-        });
-        return done;
-    }
 
     private static StorageNames Isolated()
     {
