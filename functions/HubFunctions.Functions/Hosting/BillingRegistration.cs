@@ -9,7 +9,7 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class BillingRegistration
 {
-    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
+    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>CompletionCheckInterval</c>, <c>MaxIdleChecks</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
     public const string Section = "Hub:Billing";
 
     /// <summary>
