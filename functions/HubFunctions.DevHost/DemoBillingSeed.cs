@@ -55,7 +55,7 @@ public static class DemoBillingSeed
                 ], cancellationToken));
             }
 
-            var run = await runs.StartAsync(period, cancellationToken);
+            var (run, _) = await runs.StartAsync(period, cancellationToken);
             return Results.Json(new
             {
                 sellerId = seller.SellerId,

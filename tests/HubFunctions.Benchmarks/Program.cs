@@ -48,6 +48,12 @@ if (args.Contains("--uploads"))
     return 0;
 }
 
+if (args.Contains("--billing"))
+{
+    // The billing run benchmark of issue 12: --billing [1000 4000] [--kinds 1] [--runs 1].
+    return await BillingCommand.RunAsync(args, Console.Out);
+}
+
 if (args.Contains("--sweep"))
 {
     return await SweepCommand.RunAsync(args, Console.Out);

@@ -8,7 +8,8 @@ namespace HubFunctions.Benchmarks;
 /// the event relay benchmark (c) (200 events) that every event was delivered exactly once and no
 /// intent was left behind, the
 /// upload benchmark (b) (20 uploads of 64 KiB each way at concurrency 4) that every upload was
-/// stored, the compliance sweep (300 and 3,000 sellers, 50 due, one run) that every due seller froze; their figures are
+/// stored, the billing run (20 sellers) that every seller was invoiced and the run completed, the compliance sweep (300 and
+/// 3,000 sellers, 50 due, one run) that every due seller froze; their figures are
 /// printed, not judged.
 /// </summary>
 public static class Smoke
@@ -51,6 +52,12 @@ public static class Smoke
         if (uploads.DevHostCreated != uploads.Uploads || uploads.DirectStored != uploads.Uploads)
         {
             output.WriteLine("smoke: FAILED, not every upload was stored");
+            return 1;
+        }
+
+        // The billing run, small: every seller invoiced and the run completed (times printed, not judged).
+        if (await BillingCommand.RunAsync([20], kinds: 1, runs: 1, output, checkGoal: false) != 0)
+        {
             return 1;
         }
 

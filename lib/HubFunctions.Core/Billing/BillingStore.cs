@@ -6,6 +6,9 @@ namespace HubFunctions.Core.Billing;
 /// <summary>Σ whole units (BIL-2: each record ceiled before adding) of one kind on one Asia/Shanghai day.</summary>
 public sealed record UsageRollup(DateOnly Date, string Kind, decimal Units);
 
+/// <summary>A seller-hub's rollups of a period and the snapshots the invoice needs (<see cref="IBillingLedger.PeriodAsync"/>).</summary>
+public sealed record BillingPeriodData(IReadOnlyList<UsageRollup> Rollups, IReadOnlyList<StorageSnapshot> Snapshots);
+
 /// <summary>How an idempotent write ended.</summary>
 public enum BillingWrite
 {
@@ -48,6 +51,12 @@ public interface IBillingLedger
 
     /// <summary>The snapshots of the period and of the month before it (carry-forward, BIL-4).</summary>
     Task<IReadOnlyList<StorageSnapshot>> SnapshotsAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the billing run reads of a seller-hub's period: its rollups and snapshots in one partition read, and the snapshots of
+    /// the month before (a second read) only when the period's first day has none (carry-forward, BIL-4).
+    /// </summary>
+    Task<BillingPeriodData> PeriodAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
 
     /// <summary>Claims not yet credited on an invoice.</summary>
     Task<IReadOnlyList<StoredClaim>> OpenClaimsAsync(string sellerId, string hub, CancellationToken cancellationToken);
