@@ -12,7 +12,8 @@ namespace HubFunctions.Benchmarks;
 /// per try): counts and time per kind of request (<c>POST hub-events/messages</c>,
 /// <c>$batch state</c>, <c>DELETE state entity</c>, ...), to show where the time of relaying goes.
 /// </summary>
-public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
+/// <param name="tableRole">Optional: a name for the role of a table (<c>orders</c>, <c>index</c>, ...) to split the <c>state</c> kinds by; null for <c>state</c>.</param>
+public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? tableRole = null) : StorageClientPolicy
 {
     private readonly ConcurrentDictionary<string, (int Count, long Ticks, long First, long Last)> _kinds = new(StringComparer.Ordinal);
     private long _origin = Stopwatch.GetTimestamp();
@@ -79,11 +80,17 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
             using var body = new MemoryStream();
             request.Content?.WriteTo(body, CancellationToken.None);
             var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
-            return text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal) ? "table $batch intents" : "table $batch state";
+            if (text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal))
+            {
+                return "table $batch intents";
+            }
+
+            var batchTable = System.Text.RegularExpressions.Regex.Match(text, @"/([A-Za-z][A-Za-z0-9]{2,62})\(").Groups[1].Value;
+            return "table $batch " + (tableRole?.Invoke(batchTable) ?? "state");
         }
 
         var table = segment.Split('(', '?')[0];
-        var tableRole = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : "state";
+        var tableKind = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : tableRole?.Invoke(table) ?? "state";
         var op = method switch
         {
             "GET" when segment.Contains("RowKey", StringComparison.Ordinal) => "point read",
@@ -94,6 +101,6 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
             "DELETE" => "delete",
             _ => method,
         };
-        return $"table {op} {tableRole}";
+        return $"table {op} {tableKind}";
     }
 }

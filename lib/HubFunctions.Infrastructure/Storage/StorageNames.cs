@@ -80,10 +80,10 @@ public sealed partial class StorageNames
     /// <summary>Generated billing documents (BIL-8 fee confirmation letters; invoice PDFs), written once under stable names.</summary>
     public string BillingDocumentsContainer { get; set; } = "billing-documents";
 
-    /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order</c> and its outbox rows).</summary>
+    /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order|{orderId}</c> and its outbox rows).</summary>
     public string OrdersTable { get; set; } = "orders";
 
-    /// <summary>The DSP-3 deadline index (partition <c>{yyyyMMddHHmm}-{shard}</c>, row = order id) and the cutoff sweep's checkpoint.</summary>
+    /// <summary>The cutoff sweep's checkpoint, and the prefix of the DSP-3 deadline index's tables: one per deadline minute, <c>{name}{yyyyMMddHHmm}</c> (partition = shard, row = order id), dropped once swept. At most 51 characters.</summary>
     public string OrderDeadlinesTable { get; set; } = "orderdeadlines";
 
     /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
