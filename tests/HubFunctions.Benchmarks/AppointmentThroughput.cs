@@ -208,23 +208,30 @@ public static class AppointmentThroughput
         private TableClient _idempotency = null!, _sellers = null!, _gate = null!, _appointments = null!, _intents = null!;
         private QueueClient _relay = null!;
         private readonly SemaphoreSlim _sender = new(1, 1);
-        private long _requested, _sentUpTo;
+        private long _lastSent;
 
-        /// <summary>As <c>OutboxWakeUp</c>: one relay message covers every commit requested before it was sent.</summary>
+        /// <summary>
+        /// As <c>OutboxWakeUp</c> with its default spacing of 1 s: under a steady stream of commits one relay message per
+        /// second covers every commit requested before it becomes visible (the app holds it invisible for that second).
+        /// </summary>
         private async Task WakeUpAsync()
         {
-            var mine = Interlocked.Increment(ref _requested);
+            if (_lastSent != 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
             await _sender.WaitAsync();
             try
             {
-                if (Interlocked.Read(ref _sentUpTo) >= mine)
+                var last = Interlocked.Read(ref _lastSent);
+                if (last != 0 && Stopwatch.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
                 {
                     return;
                 }
 
-                var upTo = Interlocked.Read(ref _requested);
-                await _relay.SendMessageAsync(OutboxWakeUp.Message);
-                Interlocked.Exchange(ref _sentUpTo, upTo);
+                await _relay.SendMessageAsync(OutboxWakeUp.Message, visibilityTimeout: last == 0 ? null : TimeSpan.FromSeconds(1));
+                Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
             }
             finally
             {
