@@ -8,6 +8,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Appointments;
+using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -188,7 +189,7 @@ public static class AppointmentThroughput
                 await Table(names.GateArrivalsTable), await Table(names.AppointmentsTable), await Table(names.OutboxIntentsTable));
             _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await _relay.CreateIfNotExistsAsync();
-            await _sellers.AddEntityAsync(new TableEntity(SellerId, "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
+            await _sellers.AddEntityAsync(new TableEntity(SellerId, TableSellerDirectory.SellerRow(SellerId)) { ["Hub"] = "hangzhou", ["Status"] = "active" });
         }
 
         public async Task<bool> BookAsync(DateTimeOffset eta, string plate)
@@ -197,7 +198,7 @@ public static class AppointmentThroughput
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
-            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, "seller");
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, TableSellerDirectory.SellerRow(SellerId));
             var plateDay = "hangzhou|" + VehiclePlate.ToKeySafe(plate) + "|" + day;
             await _gate.GetEntityIfExistsAsync<TableEntity>(plateDay, "plate-day", ["Blocked"]);
             await _gate.SubmitTransactionAsync([new(TableTransactionActionType.Add, new TableEntity(plateDay, "plate-day") { ["LastClaim"] = id, ["Blocked"] = false, ["HubCommit"] = id })]);
