@@ -59,6 +59,25 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"all round trips",-34} {calls,6} calls  {(double)calls / events,5:F2}/event");
     }
 
+    /// <summary>
+    /// The table's role: <c>intents</c>, <c>state</c> (a table not of <see cref="StorageNames"/>), or,
+    /// when <paramref name="names"/> gave it, its setting (<c>SellersTable</c>; <c>RenewalIndexTable day</c> for a renewal day table).
+    /// </summary>
+    private string Role(string table)
+    {
+        if (table == names.OutboxIntentsTable)
+        {
+            return "intents";
+        }
+
+        if (table.StartsWith(names.RenewalIndexTable + "d", StringComparison.Ordinal) && table.Length == names.RenewalIndexTable.Length + 9)
+        {
+            return "RenewalIndexTable day";
+        }
+
+        return names.All.Where(n => n.Name == table).Select(n => n.Setting).FirstOrDefault() ?? "state";
+    }
+
     private double Seconds(long timestamp) => (double)(timestamp - _origin) / Stopwatch.Frequency;
 
     private string Kind(Request request)
@@ -79,11 +98,12 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
             using var body = new MemoryStream();
             request.Content?.WriteTo(body, CancellationToken.None);
             var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
-            return text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal) ? "table $batch intents" : "table $batch state";
+            var batched = System.Text.RegularExpressions.Regex.Match(text, "/devstoreaccount1/([A-Za-z0-9]+)");
+            return $"table $batch {Role(batched.Success ? batched.Groups[1].Value : "")}";
         }
 
         var table = segment.Split('(', '?')[0];
-        var tableRole = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : "state";
+        var tableRole = table is "Tables" ? method switch { "GET" => "(tables)", "DELETE" => "(table dropped)", _ => "(table created)" } : Role(table);
         var op = method switch
         {
             "GET" when segment.Contains("RowKey", StringComparison.Ordinal) => "point read",
