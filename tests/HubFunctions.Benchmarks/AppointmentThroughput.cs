@@ -9,6 +9,7 @@ using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Appointments;
 using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -252,7 +253,7 @@ public static class AppointmentThroughput
                 await Table(names.GateArrivalsTable), await Table(names.AppointmentsTable), await Table(names.OutboxIntentsTable));
             _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await _relay.CreateIfNotExistsAsync();
-            await _sellers.AddEntityAsync(new TableEntity(SellerId, "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
+            await _sellers.AddEntityAsync(new TableEntity(SellerId, TableSellerDirectory.SellerRow(SellerId)) { ["Hub"] = "hangzhou", ["Status"] = "active" });
         }
 
         public async Task<bool> BookAsync(DateTimeOffset eta, string plate)
@@ -261,7 +262,7 @@ public static class AppointmentThroughput
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyStarted));
-            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, "seller");
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, TableSellerDirectory.SellerRow(SellerId));
             var plateDay = "hangzhou|" + VehiclePlate.ToKeySafe(plate) + "|" + day;
             await _gate.GetEntityIfExistsAsync<TableEntity>(plateDay, "plate-day", ["Blocked"]);
             await _gate.SubmitTransactionAsync([new(TableTransactionActionType.Add, Rows.Entity(plateDay, "plate-day", rows.PlateDay))]);

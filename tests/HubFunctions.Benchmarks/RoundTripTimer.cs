@@ -60,6 +60,30 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"all round trips",-34} {calls,6} calls  {(double)calls / events,5:F2}/event");
     }
 
+    /// <summary>
+    /// The table's role: the one <c>tableRole</c> gives, <c>intents</c>, <c>state</c> (a table not of <see cref="StorageNames"/>), or,
+    /// when <paramref name="names"/> gave it, its setting (<c>SellersTable</c>; <c>RenewalIndexTable day</c> for a renewal day table).
+    /// </summary>
+    private string Role(string table)
+    {
+        if (tableRole?.Invoke(table) is { } role)
+        {
+            return role;
+        }
+
+        if (table == names.OutboxIntentsTable)
+        {
+            return "intents";
+        }
+
+        if (table.StartsWith(names.RenewalIndexTable + "d", StringComparison.Ordinal) && table.Length == names.RenewalIndexTable.Length + 9)
+        {
+            return "RenewalIndexTable day";
+        }
+
+        return names.All.Where(n => n.Name == table).Select(n => n.Setting).FirstOrDefault() ?? "state";
+    }
+
     private double Seconds(long timestamp) => (double)(timestamp - _origin) / Stopwatch.Frequency;
 
     private string Kind(Request request)
@@ -86,17 +110,12 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
             using var body = new MemoryStream();
             request.Content?.WriteTo(body, CancellationToken.None);
             var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
-            if (text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal))
-            {
-                return "table $batch intents";
-            }
-
-            var batchTable = System.Text.RegularExpressions.Regex.Match(text, @"/([A-Za-z][A-Za-z0-9]{2,62})\(").Groups[1].Value;
-            return "table $batch " + (tableRole?.Invoke(batchTable) ?? "state");
+            var batched = System.Text.RegularExpressions.Regex.Match(text, "/devstoreaccount1/([A-Za-z0-9]+)");
+            return $"table $batch {Role(batched.Success ? batched.Groups[1].Value : "")}";
         }
 
         var table = segment.Split('(', '?')[0];
-        var tableKind = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : tableRole?.Invoke(table) ?? "state";
+        var tableKind = table is "Tables" ? method switch { "GET" => "(tables)", "DELETE" => "(table dropped)", _ => "(table created)" } : Role(table);
         var op = method switch
         {
             "GET" when segment.Contains("RowKey", StringComparison.Ordinal) => "point read",

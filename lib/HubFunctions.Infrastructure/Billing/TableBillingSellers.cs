@@ -21,7 +21,7 @@ public sealed class TableBillingSellers(HubStorage storage, ISellerDirectory dir
         if (!_sellerIds.TryGetValue(hubSellerId, out var sellerId))
         {
             var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
-            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {TableSellerDirectory.SellerRow} and HubSellerId eq {hubSellerId}"),
+            await foreach (var e in table.QueryAsync<TableEntity>($"{TableSellerDirectory.SellerRowsFilter} and {TableClient.CreateQueryFilter($"HubSellerId eq {hubSellerId}")}",
                 maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
                 sellerId = e.PartitionKey;

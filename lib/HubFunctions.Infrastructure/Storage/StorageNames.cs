@@ -74,7 +74,7 @@ public sealed partial class StorageNames
     /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
     public string TaxRecheckQueue { get; set; } = "tax-recheck";
 
-    /// <summary>The renewal index (CMP-1, CMP-2): entries keyed by due day, reminder markers and the sweep's checkpoint.</summary>
+    /// <summary>The renewal index (CMP-1, CMP-2): reminder markers and the sweep's checkpoint; its entries are in one table per due day named after it (<c>{name}d{yyyyMMdd}</c>, so at most 54 characters).</summary>
     public string RenewalIndexTable { get; set; } = "renewalindex";
 
     /// <summary>Generated billing documents (BIL-8 fee confirmation letters; invoice PDFs), written once under stable names.</summary>
@@ -125,6 +125,11 @@ public sealed partial class StorageNames
                     ? $"{Section}:{setting} '{name}' is not a table name (3-63 letters and digits, starting with a letter)."
                     : $"{Section}:{setting} '{name}' is not a queue or container name (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).";
             }
+        }
+
+        if (RenewalIndexTable.Length > 54)
+        {
+            yield return $"{Section}:{nameof(RenewalIndexTable)} '{RenewalIndexTable}' is longer than 54 characters: its day tables add 9 (d and the date) and table names stop at 63.";
         }
     }
 
