@@ -34,6 +34,7 @@ public static class BillingRegistration
         services.TryAddSingleton<IBillingActivity>(sp => sp.GetRequiredService<TableBillingRuns>());
         services.TryAddSingleton<IBillingRunQueue, StorageBillingRunQueue>();
         services.TryAddSingleton<IBillingSellers, TableBillingSellers>();
+        services.TryAddSingleton<IUsageIds, TableUsageIds>();
         services.TryAddSingleton<IInvoiceDocuments, BlobInvoiceDocuments>();
         services.TryAddSingleton<IAccessAudit, TableAccessAudit>();
         services.TryAddSingleton<IBillingRunFaults, NoBillingRunFaults>();

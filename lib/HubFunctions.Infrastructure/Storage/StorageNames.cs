@@ -95,6 +95,9 @@ public sealed partial class StorageNames
     /// <summary>Billing data: usage records, their rollups and snapshots per seller-hub-month partition; claims and invoices per seller-hub partition.</summary>
     public string BillingTable { get; set; } = "billing";
 
+    /// <summary>Usage ids claimed per hub (API.md: usage is idempotent per <c>usageId</c>): one partition per hub and usage id.</summary>
+    public string UsageIdsTable { get; set; } = "usageids";
+
     /// <summary>Billing runs (BIL-6), one partition per period, and the activity index the fan-out reads.</summary>
     public string BillingRunsTable { get; set; } = "billingruns";
 
