@@ -48,7 +48,7 @@ public static class AppointmentThroughput
 
     public static async Task<AppointmentThroughputResult> RunAsync(string connectionString, int bookings, int concurrency, int rounds = 2)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         using var factory = new Factory(connectionString, names);
         using var http = factory.CreateClient();
         if (!await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(new Seller(SellerId, "hangzhou", "HGH-000009", SellerStatus.Active, "brand-trader",
@@ -69,7 +69,7 @@ public static class AppointmentThroughput
         // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds. The direct side
         // writes the rows the DevHost's warm-up bookings wrote.
         await Concurrently.CountAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
-        var direct = new Direct(connectionString, Isolated(), await Rows.CaptureAsync(connectionString, names));
+        var direct = new Direct(connectionString, BenchmarkNames.Isolated(), await Rows.CaptureAsync(connectionString, names));
         await direct.PrepareAsync();
         await Concurrently.CountAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
         double devhostSeconds = 0, directSeconds = 0;
@@ -117,18 +117,6 @@ public static class AppointmentThroughput
     }
 
 
-    private static StorageNames Isolated()
-    {
-        var tag = Guid.NewGuid().ToString("N")[..10];
-        var names = new StorageNames();
-        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
-        {
-            var name = (string)property.GetValue(names)!;
-            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
-        }
-
-        return names;
-    }
 
     /// <summary>The DevHost in-process (as the integration tests run it), listeners off, on its own storage names.</summary>
     private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>

@@ -50,7 +50,7 @@ public static class BillingRunBenchmark
 
     public static async Task<Size> RunAsync(string connectionString, int sellers, int kinds, TextWriter log)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         var watch = Stopwatch.StartNew();
         await SeedAsync(connectionString, names, sellers, kinds);
         var seeding = watch.Elapsed;
@@ -156,18 +156,6 @@ public static class BillingRunBenchmark
 
     internal static string Stamp(int i) => i.ToString("x32", CultureInfo.InvariantCulture);
 
-    private static StorageNames Isolated()
-    {
-        var tag = Guid.NewGuid().ToString("N")[..10];
-        var names = new StorageNames();
-        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
-        {
-            var name = (string)property.GetValue(names)!;
-            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
-        }
-
-        return names;
-    }
 
     /// <summary>The DevHost in-process with its queue listener, only the billing run's queue function, on its own storage names.</summary>
     private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>

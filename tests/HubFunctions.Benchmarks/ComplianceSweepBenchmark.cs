@@ -51,7 +51,7 @@ public static class ComplianceSweepBenchmark
 
     public sealed record Size(int Sellers, TimeSpan Seeding, IReadOnlyList<TimeSpan> Sweeps, IReadOnlyList<int> Frozen, IReadOnlyList<int> Others)
     {
-        public double MedianMs => Median(Sweeps.Select(s => s.TotalMilliseconds));
+        public double MedianMs => BenchmarkNames.Median(Sweeps.Select(s => s.TotalMilliseconds));
     }
 
     public sealed record Result(int Due, Size Small, Size Large)
@@ -77,11 +77,6 @@ public static class ComplianceSweepBenchmark
 
     private static DateOnly DueApproved(int run) => FirstDueApproved.AddDays(10 * run);
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     /// <summary>One population: its service provider (own tables, own clock), its round-trip timer and its measured sweeps.</summary>
     private sealed class SizeUnderTest(ServiceProvider provider, FakeTimeProvider clock, RoundTripTimer timer, int sellers, TimeSpan seeding) : IAsyncDisposable

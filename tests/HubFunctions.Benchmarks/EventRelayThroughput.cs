@@ -44,7 +44,7 @@ public static class EventRelayThroughput
 
     public static async Task<EventRelayResult> RunAsync(string connectionString, int events, int concurrency)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         var timer = new RoundTripTimer(names);
         var delivery = new DeliveryClock();
         await using var provider = Services(connectionString, names, timer, delivery, concurrency);
@@ -236,16 +236,4 @@ public static class EventRelayThroughput
         return services.BuildServiceProvider();
     }
 
-    private static StorageNames Isolated()
-    {
-        var tag = Guid.NewGuid().ToString("N")[..10];
-        var names = new StorageNames();
-        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
-        {
-            var name = (string)property.GetValue(names)!;
-            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
-        }
-
-        return names;
-    }
 }

@@ -47,7 +47,7 @@ public static class OrderIntakeThroughput
 
     public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         using var factory = new Factory(connectionString, names);
         using var http = factory.CreateDefaultClient();
         var directory = factory.Services.GetRequiredService<ISellerDirectory>();
@@ -60,7 +60,7 @@ public static class OrderIntakeThroughput
             }
         }
 
-        var direct = new Direct(connectionString, Isolated());
+        var direct = new Direct(connectionString, BenchmarkNames.Isolated());
         await direct.PrepareAsync();
         var counter = 0;
         string NextId() => string.Create(CultureInfo.InvariantCulture, $"AE{Interlocked.Increment(ref counter):D9}");
@@ -124,18 +124,6 @@ public static class OrderIntakeThroughput
         return response.StatusCode == HttpStatusCode.Accepted;
     }
 
-    internal static StorageNames Isolated()
-    {
-        var tag = Guid.NewGuid().ToString("N")[..10];
-        var names = new StorageNames();
-        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
-        {
-            var name = (string)property.GetValue(names)!;
-            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
-        }
-
-        return names;
-    }
 
     /// <summary>The DevHost in-process (as the integration tests run it), listeners off, on its own storage names.</summary>
     private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>

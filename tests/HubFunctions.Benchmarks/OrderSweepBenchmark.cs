@@ -42,7 +42,7 @@ public static class OrderSweepBenchmark
 
     public sealed record Size(int Orders, TimeSpan Seeding, IReadOnlyList<TimeSpan> Sweeps, IReadOnlyList<int> Converted, IReadOnlyList<string> Calls)
     {
-        public double MedianMs => Median(Sweeps.Select(s => s.TotalMilliseconds));
+        public double MedianMs => BenchmarkNames.Median(Sweeps.Select(s => s.TotalMilliseconds));
     }
 
     public sealed record Result(int Due, Size Small, Size Large)
@@ -71,11 +71,6 @@ public static class OrderSweepBenchmark
 
     private static string OrderId(int i) => string.Create(CultureInfo.InvariantCulture, $"AE{i:D8}");
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length == 0 ? 0 : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
 
     /// <summary>One population: its service provider (own tables, own clock), its call timer and its measured sweeps.</summary>
     private sealed class SizeUnderTest(ServiceProvider provider, FakeTimeProvider clock, RoundTripTimer timer, int orders, TimeSpan seeding) : IAsyncDisposable

@@ -68,13 +68,13 @@ public static class UploadThroughput
 
     public static async Task<UploadThroughputResult> ThroughputAsync(string connectionString, int uploads, int concurrency, int bytes = 64 * 1024, int rounds = 2)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         using var factory = new Factory(connectionString, names);
         using var http = factory.Client();
         http.Timeout = TimeSpan.FromMinutes(10);
         var total = uploads / rounds * rounds;
         var sellers = await SeedSellersAsync(factory, (2 * concurrency) + total);
-        var direct = new Direct(connectionString, Isolated());
+        var direct = new Direct(connectionString, BenchmarkNames.Isolated());
         await direct.PrepareAsync();
         var next = 0;
         string Seller() => sellers[Interlocked.Increment(ref next) - 1];
@@ -102,7 +102,7 @@ public static class UploadThroughput
     /// <summary><paramref name="uploads"/> uploads of <paramref name="bytes"/> at once through the DevHost, sampling the process's memory every 20 ms.</summary>
     public static async Task<UploadMemoryResult> MemoryAsync(string connectionString, int uploads, int bytes)
     {
-        var names = Isolated();
+        var names = BenchmarkNames.Isolated();
         using var factory = new Factory(connectionString, names);
         using var http = factory.Client();
         http.Timeout = TimeSpan.FromMinutes(10);
@@ -139,7 +139,7 @@ public static class UploadThroughput
     /// </summary>
     public static async Task<UploadAllocationResult> AllocationAsync(string connectionString, IReadOnlyList<int> sizes)
     {
-        using var factory = new Factory(connectionString, Isolated());
+        using var factory = new Factory(connectionString, BenchmarkNames.Isolated());
         using var http = factory.Client();
         var sellers = await SeedSellersAsync(factory, sizes.Count + 1);
         await UploadAsync(http, sellers[^1], 64 * 1024); // warm-up
@@ -181,18 +181,6 @@ public static class UploadThroughput
     }
 
 
-    private static StorageNames Isolated()
-    {
-        var tag = Guid.NewGuid().ToString("N")[..10];
-        var names = new StorageNames();
-        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
-        {
-            var name = (string)property.GetValue(names)!;
-            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
-        }
-
-        return names;
-    }
 
     /// <summary>
     /// A <c>multipart/form-data</c> brand authorisation whose file part is a PDF of <c>bytes</c> bytes,
