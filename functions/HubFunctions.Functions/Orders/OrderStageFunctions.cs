@@ -27,7 +27,7 @@ public sealed class OrderStageFunctions(OrderHandler orders, OrderTimelineHandle
         var (stageEvent, items, errors) = StageEventRules.Check(body.Value!, clock.GetUtcNow());
         if (errors.Count > 0)
         {
-            return new ProblemResult(Problems.Validation(errors));
+            return new ProblemResult(Problems.Validation(errors, errors[0].Code));
         }
 
         var stored = await orders.FindAsync(orderId, cancellationToken);

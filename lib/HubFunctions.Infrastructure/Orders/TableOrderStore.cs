@@ -228,7 +228,7 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
     /// The host moves a message that failed <c>maxDequeueCount</c> times to <c>{queue}-poison</c> (the Functions convention,
     /// text unchanged, base64); this sends each cutoff message found there back to the queue as it is, then deletes the poison
     /// copy (a crash in between sends it twice: harmless, sweeping a partition is repeatable). Read without decoding, so a
-    /// message that is not base64 or not a cutoff message is seen and left where it is, never thrown on.
+    /// message that is not base64 or not a cutoff message is seen and left where it is (visible again at once), never thrown on.
     /// </summary>
     public async Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken)
     {
@@ -253,9 +253,15 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
                 moved++;
             }
 
+            foreach (var stranger in batch.Except(ours))
+            {
+                // Left as it was: visible again at once, for whoever looks at the poison queue.
+                await poison.UpdateMessageAsync(stranger.MessageId, stranger.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
             if (batch.Length == 0 || ours.Count < batch.Length)
             {
-                break; // Empty, or strangers in the batch (they show again in a minute): stop rather than read them again.
+                break; // Empty, or strangers in the batch: stop rather than read them again.
             }
         }
 

@@ -129,4 +129,48 @@ public sealed class CutoffSweepTests
 
         Assert.Equal(read.SweptThrough, (await checkpoint.ReadAsync(CancellationToken.None)).SweptThrough);
     }
+
+    [Fact]
+    public async Task DSP_3_a_cutoff_message_the_host_moved_to_poison_is_swept_by_the_next_timer_run()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-poisoned", Created));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10)); // the deadline's minute is complete: the checkpoint moves past it
+        using var admin = factory.CreateClient();
+        await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
+
+        // Every message of this run failed five times: the host moved them, text unchanged, to {queue}-poison (as the DevHost
+        // and the Functions host do). The checkpoint is past their minute already.
+        var raw = TestStorage.RawQueue(factory.Names.OrderCutoffQueue);
+        var poison = TestStorage.RawQueue(factory.Names.OrderCutoffQueue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync("not a cutoff message");
+        var moved = 0;
+        while ((await raw.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+        {
+            foreach (var m in batch)
+            {
+                await poison.SendMessageAsync(m.Body.ToString());
+                await raw.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                moved++;
+            }
+        }
+
+        Assert.Equal(4, moved); // two shards of the deadline's minute and of the next
+        Assert.Equal(DeadlineIndex.Minute(Created.AddHours(2)), (await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None)).SweptThrough);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("open", await StatusAsync(seller, "ORD-poisoned"));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(5));
+        await RunSweepAsync(factory); // the next run: its own partitions and the four put back from poison
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-poisoned"));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-poisoned"));
+        var left = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
+        Assert.Equal(["not a cutoff message"], left); // a stranger stays where it is
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
 }
