@@ -29,27 +29,6 @@ install_azurite() {
   cp "$ROOT/infra/local/package-lock.json" "$stamp"
 }
 
-# Fonts for the billing PDFs (ARCHITECTURE.md, "PDFs with Chinese text"): DroidSansFallbackFull.ttf (CJK)
-# and DejaVu Sans (Latin), from Debian's packages; installed with apt-get when missing (root, or sudo
-# without a password). The app refuses to start without them (Hub:Pdf:FontFolder can point elsewhere).
-FONT_FILES=(/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf)
-install_fonts() {
-  local f missing=0
-  for f in "${FONT_FILES[@]}"; do [ -f "$f" ] || missing=1; done
-  [ "$missing" -eq 0 ] && return
-  command -v apt-get >/dev/null || die "fonts for billing PDFs missing (${FONT_FILES[*]}): install fonts-droid-fallback and fonts-dejavu-core, or set Hub__Pdf__FontFolder"
-  local sudo=()
-  if [ "$(id -u)" -ne 0 ]; then
-    command -v sudo >/dev/null && sudo -n true 2>/dev/null || die "fonts for billing PDFs missing: run 'sudo apt-get install -y fonts-droid-fallback fonts-dejavu-core' once"
-    sudo=(sudo -n)
-  fi
-  say "installing fonts for billing PDFs (apt-get install fonts-droid-fallback fonts-dejavu-core)"
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-droid-fallback fonts-dejavu-core >&2 ||
-    { "${sudo[@]}" apt-get update >&2 && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends fonts-droid-fallback fonts-dejavu-core >&2; } ||
-    die "could not install fonts-droid-fallback and fonts-dejavu-core"
-  for f in "${FONT_FILES[@]}"; do [ -f "$f" ] || die "font $f still missing after apt-get install"; done
-}
-
 free_port() {
   node -e 'const s=require("net").createServer();s.listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
 }

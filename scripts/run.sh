@@ -8,7 +8,6 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 require_tools
 install_azurite
-install_fonts
 
 PORT=${HUB_PORT:-7071}
 settings="$ROOT/functions/HubFunctions.Functions/local.settings.json"

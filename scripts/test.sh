@@ -7,7 +7,6 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 require_tools
 install_azurite
-install_fonts
 
 results="$ROOT/.local/test-results"
 rm -rf "$results" && mkdir -p "$results"

@@ -24,7 +24,7 @@ public static class DemoBillingSeed
         {
             if (await sellers.FindAsync(SellerId, cancellationToken) is null)
             {
-                var hubSellerId = await allocator.AllocateAsync(Hub, "SEED-" + SellerId, cancellationToken);
+                var hubSellerId = await allocator.AllocateAsync(Hub, "SEED-" + SellerId, SellerId, cancellationToken);
                 await sellers.TryAddAsync(new Seller(SellerId, Hub, hubSellerId, SellerStatus.Active, "brand-trader", "东莞示例电子商务有限公司",
                     "91441900MA4UJ8XX1K", TaxRating.A, new DateOnly(2024, 1, 1), []), [], cancellationToken);
             }
@@ -55,7 +55,7 @@ public static class DemoBillingSeed
                 ], cancellationToken));
             }
 
-            var run = await runs.StartAsync(period, cancellationToken);
+            var (run, _) = await runs.StartAsync(period, cancellationToken);
             return Results.Json(new
             {
                 sellerId = seller.SellerId,

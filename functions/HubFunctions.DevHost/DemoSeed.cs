@@ -163,7 +163,7 @@ public static class DemoSeed
             var created = false;
             if (await sellers.FindAsync(SellerId, cancellationToken) is null)
             {
-                var hubSellerId = await allocator.AllocateAsync(Hub, AllocationKey, cancellationToken);
+                var hubSellerId = await allocator.AllocateAsync(Hub, AllocationKey, SellerId, cancellationToken);
 
                 // A back-dated record, not a live activation: no hub.seller.activated event.
                 created = await sellers.TryAddAsync(Seller(hubSellerId), [], cancellationToken);

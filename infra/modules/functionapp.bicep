@@ -149,6 +149,12 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           name: 'Hub__Billing__RunSchedule'
           value: '0 0 1 1 * *'
         }
+        {
+          // Billing PDFs' fonts: empty = the fonts/ folder shipped inside the app package (functions/HubFunctions.Functions/fonts,
+          // copied by build and publish); the Debian paths are only a fallback and do not exist on Azure's Functions hosts.
+          name: 'Hub__Pdf__FontFolder'
+          value: ''
+        }
       ]
     }
     functionAppConfig: {

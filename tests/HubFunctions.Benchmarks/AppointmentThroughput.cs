@@ -8,6 +8,8 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Appointments;
+using HubFunctions.Infrastructure.Admission;
+using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -54,8 +56,6 @@ public static class AppointmentThroughput
         {
             throw new InvalidOperationException("The benchmark seller could not be stored.");
         }
-        var direct = new Direct(connectionString, Isolated());
-        await direct.PrepareAsync();
 
         var start = FirstHour(DateTimeOffset.UtcNow);
         // Each side has its own storage names, so each counts its own hours from the start: the 90-day booking
@@ -66,8 +66,11 @@ public static class AppointmentThroughput
         var plates = 0;
         string Plate() => string.Create(CultureInfo.InvariantCulture, $"浙A{Interlocked.Increment(ref plates):D5}");
 
-        // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
+        // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds. The direct side
+        // writes the rows the DevHost's warm-up bookings wrote.
         await Concurrently.CountAsync(concurrency, concurrency, _ => BookAsync(http, Hour(), Plate()));
+        var direct = new Direct(connectionString, Isolated(), await Rows.CaptureAsync(connectionString, names));
+        await direct.PrepareAsync();
         await Concurrently.CountAsync(concurrency, concurrency, _ => direct.BookAsync(DirectHour(), Plate()));
         double devhostSeconds = 0, directSeconds = 0;
         int created = 0, stored = 0;
@@ -144,30 +147,92 @@ public static class AppointmentThroughput
         }
     }
 
-    /// <summary>The same storage operations as one DevHost booking, made directly with the SDK.</summary>
-    private sealed class Direct(string connectionString, StorageNames names)
+    /// <summary>
+    /// The rows one DevHost booking wrote, read back from the DevHost's own tables after its warm-up, so the direct side
+    /// writes the same entities (same properties, same sizes: the event JSON in the intent and the outbox row, the
+    /// compressed response in the idempotency row) rather than a lighter stand-in. Keys are replaced per booking.
+    /// </summary>
+    private sealed record Rows(
+        IReadOnlyDictionary<string, object> IdempotencyStarted, IReadOnlyDictionary<string, object> IdempotencyDone,
+        IReadOnlyDictionary<string, object> PlateDay, IReadOnlyDictionary<string, object> Intent,
+        IReadOnlyList<(string RowKey, IReadOnlyDictionary<string, object> Properties)> SlotPartition)
+    {
+        /// <summary>What <c>TableIdempotencyStore.CompleteAsync</c> writes; the rest of the row is written at the start.</summary>
+        private static readonly string[] Completion = ["State", "CompletedAt", "Status", "ContentType", "Location", "BodyBlob", "BodySha256"];
+
+        public static async Task<Rows> CaptureAsync(string connectionString, StorageNames names)
+        {
+            var service = new TableServiceClient(connectionString);
+            async Task<List<TableEntity>> All(string table)
+            {
+                var rows = new List<TableEntity>();
+                await foreach (var row in service.GetTableClient(table).QueryAsync<TableEntity>())
+                {
+                    rows.Add(row);
+                }
+
+                return rows;
+            }
+
+            var idempotency = (await All(names.IdempotencyTable)).First(r => (string?)r["State"] == "done");
+            var done = Properties(idempotency).Where(p => Completion.Contains(p.Key) || p.Key.StartsWith("Body", StringComparison.Ordinal)).ToDictionary();
+            var started = Properties(idempotency).Where(p => !done.ContainsKey(p.Key)).ToDictionary();
+            started["State"] = "pending";
+            var plateDay = (await All(names.GateArrivalsTable)).First(r => r.RowKey == "plate-day");
+            var intent = Properties((await All(names.OutboxIntentsTable)).First());
+            intent.Remove("Committed");
+            var appointments = await All(names.AppointmentsTable);
+            var slot = appointments.First(r => r.RowKey == "slot").PartitionKey;
+            return new Rows(started, done, Properties(plateDay), intent,
+                [.. appointments.Where(r => r.PartitionKey == slot).Select(r => (r.RowKey, (IReadOnlyDictionary<string, object>)Properties(r)))]);
+        }
+
+        private static Dictionary<string, object> Properties(TableEntity row) =>
+            row.Where(p => p.Key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")).ToDictionary(p => p.Key, p => p.Value);
+
+        public static TableEntity Entity(string partition, string row, IReadOnlyDictionary<string, object> properties)
+        {
+            var entity = new TableEntity(partition, row);
+            foreach (var (key, value) in properties)
+            {
+                entity[key] = value;
+            }
+
+            return entity;
+        }
+    }
+
+    /// <summary>The same storage operations as one DevHost booking, with the same rows, made directly with the SDK.</summary>
+    private sealed class Direct(string connectionString, StorageNames names, Rows rows)
     {
         private readonly TableServiceClient _service = new(connectionString);
         private TableClient _idempotency = null!, _sellers = null!, _gate = null!, _appointments = null!, _intents = null!;
         private QueueClient _relay = null!;
         private readonly SemaphoreSlim _sender = new(1, 1);
-        private long _requested, _sentUpTo;
+        private long _lastSent;
 
-        /// <summary>As <c>OutboxWakeUp</c>: one relay message covers every commit requested before it was sent.</summary>
+        /// <summary>
+        /// As <c>OutboxWakeUp</c> with its default spacing of 1 s: under a steady stream of commits one relay message per
+        /// second covers every commit requested before it becomes visible (the app holds it invisible for that second).
+        /// </summary>
         private async Task WakeUpAsync()
         {
-            var mine = Interlocked.Increment(ref _requested);
+            if (_lastSent != 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
             await _sender.WaitAsync();
             try
             {
-                if (Interlocked.Read(ref _sentUpTo) >= mine)
+                var last = Interlocked.Read(ref _lastSent);
+                if (last != 0 && Stopwatch.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
                 {
                     return;
                 }
 
-                var upTo = Interlocked.Read(ref _requested);
-                await _relay.SendMessageAsync("""{"relay":"pending"}""");
-                Interlocked.Exchange(ref _sentUpTo, upTo);
+                await _relay.SendMessageAsync(OutboxWakeUp.Message, visibilityTimeout: last == 0 ? null : TimeSpan.FromSeconds(1));
+                Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
             }
             finally
             {
@@ -188,7 +253,7 @@ public static class AppointmentThroughput
                 await Table(names.GateArrivalsTable), await Table(names.AppointmentsTable), await Table(names.OutboxIntentsTable));
             _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await _relay.CreateIfNotExistsAsync();
-            await _sellers.AddEntityAsync(new TableEntity(SellerId, "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
+            await _sellers.AddEntityAsync(new TableEntity(SellerId, TableSellerDirectory.SellerRow(SellerId)) { ["Hub"] = "hangzhou", ["Status"] = "active" });
         }
 
         public async Task<bool> BookAsync(DateTimeOffset eta, string plate)
@@ -196,25 +261,24 @@ public static class AppointmentThroughput
             var id = Guid.NewGuid().ToString("N");
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
-            var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
-            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, "seller");
+            var lease = await _idempotency.AddEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyStarted));
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, TableSellerDirectory.SellerRow(SellerId));
             var plateDay = "hangzhou|" + VehiclePlate.ToKeySafe(plate) + "|" + day;
             await _gate.GetEntityIfExistsAsync<TableEntity>(plateDay, "plate-day", ["Blocked"]);
-            await _gate.SubmitTransactionAsync([new(TableTransactionActionType.Add, new TableEntity(plateDay, "plate-day") { ["LastClaim"] = id, ["Blocked"] = false, ["HubCommit"] = id })]);
+            await _gate.SubmitTransactionAsync([new(TableTransactionActionType.Add, Rows.Entity(plateDay, "plate-day", rows.PlateDay))]);
             var slotKey = DockCapacity.SlotKey("hangzhou", eta);
             var slot = await _appointments.GetEntityIfExistsAsync<TableEntity>(slotKey, "slot");
             var eventId = Guid.NewGuid().ToString("D");
             var minute = DateTime.UtcNow.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
-            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _appointments.Name, ["StatePartition"] = slotKey, ["Event"] = "{}" })]);
-            await _appointments.SubmitTransactionAsync(
-            [
-                slot.HasValue ? new(TableTransactionActionType.UpdateReplace, new TableEntity(slotKey, "slot") { ["Count"] = 1 }, slot.Value!.ETag) : new(TableTransactionActionType.Add, new TableEntity(slotKey, "slot") { ["Count"] = 1 }),
-                new(TableTransactionActionType.Add, new TableEntity(slotKey, "appt|" + id) { ["SellerId"] = SellerId, ["Eta"] = eta, ["VehiclePlate"] = plate, ["Status"] = "scheduled" }),
-                new(TableTransactionActionType.Add, new TableEntity(slotKey, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = AppointmentEvents.Scheduled }),
-            ]);
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, Rows.Entity(minute, eventId, rows.Intent))]);
+            await _appointments.SubmitTransactionAsync(rows.SlotPartition.Select(r => r.RowKey == "slot"
+                ? slot.HasValue
+                    ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, Rows.Entity(slotKey, "slot", r.Properties), slot.Value!.ETag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, Rows.Entity(slotKey, "slot", r.Properties))
+                : new TableTransactionAction(TableTransactionActionType.Add, Rows.Entity(slotKey, r.RowKey[..(r.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)] + (r.RowKey.StartsWith("outbox|", StringComparison.Ordinal) ? eventId : id), r.Properties))));
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
             await WakeUpAsync();
-            await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            await _idempotency.UpdateEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyDone), lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }
     }

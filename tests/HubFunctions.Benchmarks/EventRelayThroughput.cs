@@ -46,7 +46,8 @@ public static class EventRelayThroughput
     {
         var names = Isolated();
         var timer = new RoundTripTimer(names);
-        await using var provider = Services(connectionString, names, timer, concurrency);
+        var delivery = new DeliveryClock();
+        await using var provider = Services(connectionString, names, timer, delivery, concurrency);
         var storage = provider.GetRequiredService<HubStorage>();
         var outbox = provider.GetRequiredService<TableOutbox>();
         var relay = provider.GetRequiredService<OutboxRelay>();
@@ -58,13 +59,15 @@ public static class EventRelayThroughput
 
         // Warm-up (JIT, connections) on a few events, then clear what they left.
         await CommitAsync(outbox, state, "warm", 32, concurrency);
-        await DrainAsync(storage, relay, 32, concurrency);
+        await Task.Delay(WakeUpsVisible(provider));
+        await DrainAsync(storage, relay, delivery, 32, concurrency);
         await sink.ClearMessagesAsync();
 
         // Rounds alternate the two ways, so a busy moment of this shared machine weighs on both.
         double commitSeconds = 0, relaySeconds = 0, drainSeconds = 0, rawSeconds = 0;
         var commitTrips = new List<string>();
         var relayTrips = new List<string>();
+        var rawTrips = new List<string>();
         var perRound = events / Rounds;
         for (var round = 0; round < Rounds; round++)
         {
@@ -74,19 +77,28 @@ public static class EventRelayThroughput
             commitSeconds += watch.Elapsed.TotalSeconds;
             commitTrips = [.. timer.Report(perRound)];
 
+            // The relay clock starts once the wake-ups of these commits are visible: the last one
+            // may be held invisible for the wake-up spacing (OutboxWakeUp).
+            await Task.Delay(WakeUpsVisible(provider));
             timer.Reset();
-            var (delivered, drained) = await DrainAsync(storage, relay, perRound * (round + 1), concurrency);
+            var cpu = Cpu();
+            var (delivered, drained) = await DrainAsync(storage, relay, delivery, perRound, concurrency);
+            cpu = Cpu() - cpu;
             relaySeconds += delivered.TotalSeconds;
             drainSeconds += drained.TotalSeconds;
             relayTrips = [.. timer.Report(perRound)];
-            relayTrips.Add(string.Create(CultureInfo.InvariantCulture, $"  all delivered after {delivered.TotalSeconds:F2} s, cleaned up after {drained.TotalSeconds:F2} s"));
+            relayTrips.Add(string.Create(CultureInfo.InvariantCulture, $"  all delivered after {delivered.TotalSeconds:F2} s, cleaned up after {drained.TotalSeconds:F2} s; this process's CPU {cpu.TotalMilliseconds / perRound:F2} ms/event"));
 
             // The same messages, sent straight to a queue at the same concurrency.
             var bodies = made.Select(e => BinaryData.FromBytes(CloudEventCodec.Encode(e))).ToArray();
+            timer.Reset();
+            cpu = Cpu();
             watch.Restart();
             await Parallel.ForAsync(0, bodies.Length, new ParallelOptions { MaxDegreeOfParallelism = concurrency },
                 async (i, ct) => await rawQueue.SendMessageAsync(bodies[i], timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: ct));
             rawSeconds += watch.Elapsed.TotalSeconds;
+            rawTrips = [.. timer.Report(perRound)];
+            rawTrips.Add(string.Create(CultureInfo.InvariantCulture, $"  all sent after {watch.Elapsed.TotalSeconds:F2} s; this process's CPU {(Cpu() - cpu).TotalMilliseconds / perRound:F2} ms/event"));
         }
 
         events = perRound * Rounds;
@@ -109,6 +121,8 @@ public static class EventRelayThroughput
         breakdown.AddRange(commitTrips);
         breakdown.Add("relay side (per event, last round):");
         breakdown.AddRange(relayTrips);
+        breakdown.Add("raw sends (per event, last round):");
+        breakdown.AddRange(rawTrips);
         return new EventRelayResult(events, concurrency, events / commitSeconds, onSink / relaySeconds, onSink / drainSeconds, events / rawSeconds, onSink, rawSent, left, breakdown);
     }
 
@@ -131,33 +145,23 @@ public static class EventRelayThroughput
     /// <summary>
     /// Runs the relay queue as the host runs <c>RelayOutbox</c> (32 messages per receive, handled in
     /// parallel, each deleted when done) until <paramref name="events"/> events are on <c>hub-events</c>
-    /// and the relay queue is empty. Returns when the last event arrived on <c>hub-events</c> (a
-    /// watcher reads the queue's message count every 20 ms) and when the relay was done (its passes,
-    /// cleanup included, finished and their messages deleted).
+    /// and the relay queue is empty. Returns when the last event was on <c>hub-events</c> (the moment
+    /// its send returned, recorded by the relay's after-publish hook: no polling of the sink, which
+    /// would load the one Azurite the relay is measured on) and when the relay was done (its passes,
+    /// cleanup included, finished and every wake-up deleted).
     /// </summary>
-    private static async Task<(TimeSpan Delivered, TimeSpan Drained)> DrainAsync(HubStorage storage, OutboxRelay relay, int events, int concurrency)
+    private static async Task<(TimeSpan Delivered, TimeSpan Drained)> DrainAsync(HubStorage storage, OutboxRelay relay, DeliveryClock delivery, int events, int concurrency)
     {
         var queue = await storage.QueueAsync(storage.Names.OutboxRelayQueue);
-        var sink = await storage.QueueAsync(storage.Names.EventsQueue);
-        async Task<int> Delivered() => (await sink.GetPropertiesAsync()).Value.ApproximateMessagesCount;
         var watch = Stopwatch.StartNew();
-        using var stop = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
-        {
-            while (await Delivered() < events && !stop.IsCancellationRequested)
-            {
-                await Task.Delay(20);
-            }
-
-            return watch.Elapsed;
-        });
+        delivery.Start(events);
         var idle = 0;
         while (idle < 100)
         {
             var messages = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(5))).Value;
             if (messages.Length == 0)
             {
-                if (watcher.IsCompleted)
+                if (delivery.Done && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0)
                 {
                     break;
                 }
@@ -176,21 +180,58 @@ public static class EventRelayThroughput
         }
 
         var drained = watch.Elapsed;
-        await stop.CancelAsync();
-        var delivered = await watcher;
-        return (delivered, drained);
+        return (delivery.Done ? delivery.LastAt : drained, drained);
     }
 
-    private static ServiceProvider Services(string connectionString, StorageNames names, RoundTripTimer timer, int concurrency)
+    /// <summary>The relay's after-publish hook as a stopwatch: when the last of the expected events was sent.</summary>
+    private sealed class DeliveryClock : IOutboxRelayHooks
+    {
+        private readonly Stopwatch _watch = new();
+        private int _expected;
+        private int _published;
+        private long _lastTicks;
+
+        public bool Done => Volatile.Read(ref _published) >= Volatile.Read(ref _expected);
+
+        /// <summary>Since <see cref="Start"/>, when the expected events were all sent.</summary>
+        public TimeSpan LastAt => TimeSpan.FromTicks(Interlocked.Read(ref _lastTicks));
+
+        /// <summary>Counts from zero again: <paramref name="expected"/> events on top of those already published.</summary>
+        public void Start(int expected)
+        {
+            Volatile.Write(ref _expected, Volatile.Read(ref _published) + expected);
+            _watch.Restart();
+        }
+
+        public Task BeforePublishAsync(HubEvent hubEvent) => Task.CompletedTask;
+
+        public Task AfterPublishAsync(HubEvent hubEvent)
+        {
+            Interlocked.Increment(ref _published);
+            Interlocked.Exchange(ref _lastTicks, _watch.Elapsed.Ticks);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>CPU time of this process so far (the relay and the raw sends are clients in it; Azurite is not).</summary>
+    private static TimeSpan Cpu() => Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>How long after its send a held wake-up becomes visible at most (<see cref="EventsOptions.WakeUpSpacing"/>).</summary>
+    private static TimeSpan WakeUpsVisible(IServiceProvider provider)
+        => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventsOptions>>().Value.WakeUpSpacing;
+
+    private static ServiceProvider Services(string connectionString, StorageNames names, RoundTripTimer timer, DeliveryClock delivery, int concurrency)
     {
         var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
         settings["AzureWebJobsStorage"] = connectionString;
         var services = new ServiceCollection().AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings).AddEnvironmentVariables().Build());
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClientPolicy>(timer);
+        services.AddSingleton<IOutboxRelayHooks>(delivery);
         services.AddHubStorage();
         services.AddHubEvents();
+        // Hub__Events__* environment variables (e.g. Hub__Events__WakeUpSpacing=0) compare settings.
         services.Configure<EventsOptions>(o => o.RelayParallelism = concurrency);
         return services.BuildServiceProvider();
     }

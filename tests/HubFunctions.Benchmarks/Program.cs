@@ -48,6 +48,35 @@ if (args.Contains("--uploads"))
     return 0;
 }
 
+if (args.Contains("--billing"))
+{
+    // The billing run benchmark of issue 12: --billing [1000 4000] [--kinds 1] [--runs 1].
+    return await BillingCommand.RunAsync(args, Console.Out);
+}
+
+if (args.Contains("--orders"))
+{
+    // Benchmark (a) of issue 11: --orders [--count 2000] [--concurrency 16]: signed order intake DevHost vs direct storage.
+    int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
+    Console.WriteLine(await OrderIntakeThroughput.RunAsync(Smoke.Storage(), Option("--count", 2000), Option("--concurrency", 16)));
+    return 0;
+}
+
+if (args.Contains("--order-lifecycle"))
+{
+    // Benchmark (d) of issue 11: --order-lifecycle [--seconds 180] [--concurrency 16]: the sustained full lifecycle on this machine.
+    int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
+    var lifecycle = await OrderLifecycleBenchmark.RunAsync(Smoke.Storage(), TimeSpan.FromSeconds(Option("--seconds", 180)), Option("--concurrency", 16), Console.Out);
+    Console.WriteLine(lifecycle);
+    return 0;
+}
+
+if (args.Contains("--order-sweep"))
+{
+    // Benchmark (b) of issue 11: --order-sweep [small large due [runs]] (default 20000 200000 2000 3).
+    return await OrderSweepCommand.RunAsync(args, Console.Out);
+}
+
 if (args.Contains("--sweep"))
 {
     return await SweepCommand.RunAsync(args, Console.Out);

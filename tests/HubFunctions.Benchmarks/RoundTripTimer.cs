@@ -12,7 +12,8 @@ namespace HubFunctions.Benchmarks;
 /// per try): counts and time per kind of request (<c>POST hub-events/messages</c>,
 /// <c>$batch state</c>, <c>DELETE state entity</c>, ...), to show where the time of relaying goes.
 /// </summary>
-public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
+/// <param name="tableRole">Optional: a name for the role of a table (<c>orders</c>, <c>index</c>, ...) to split the <c>state</c> kinds by; null for <c>state</c>.</param>
+public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? tableRole = null) : StorageClientPolicy
 {
     private readonly ConcurrentDictionary<string, (int Count, long Ticks, long First, long Last)> _kinds = new(StringComparer.Ordinal);
     private long _origin = Stopwatch.GetTimestamp();
@@ -59,6 +60,30 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
         yield return string.Create(CultureInfo.InvariantCulture, $"  {"all round trips",-34} {calls,6} calls  {(double)calls / events,5:F2}/event");
     }
 
+    /// <summary>
+    /// The table's role: the one <c>tableRole</c> gives, <c>intents</c>, <c>state</c> (a table not of <see cref="StorageNames"/>), or,
+    /// when <paramref name="names"/> gave it, its setting (<c>SellersTable</c>; <c>RenewalIndexTable day</c> for a renewal day table).
+    /// </summary>
+    private string Role(string table)
+    {
+        if (tableRole?.Invoke(table) is { } role)
+        {
+            return role;
+        }
+
+        if (table == names.OutboxIntentsTable)
+        {
+            return "intents";
+        }
+
+        if (table.StartsWith(names.RenewalIndexTable + "d", StringComparison.Ordinal) && table.Length == names.RenewalIndexTable.Length + 9)
+        {
+            return "RenewalIndexTable day";
+        }
+
+        return names.All.Where(n => n.Name == table).Select(n => n.Setting).FirstOrDefault() ?? "state";
+    }
+
     private double Seconds(long timestamp) => (double)(timestamp - _origin) / Stopwatch.Frequency;
 
     private string Kind(Request request)
@@ -73,17 +98,24 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
             return $"queue {what} {role}";
         }
 
+        if (request.Uri.Query.Contains("comp=metadata", StringComparison.Ordinal))
+        {
+            // Queue properties (the approximate message count): the benchmark's own checks.
+            return "queue properties";
+        }
+
         var segment = path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         if (segment == "$batch")
         {
             using var body = new MemoryStream();
             request.Content?.WriteTo(body, CancellationToken.None);
             var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
-            return text.Contains("/" + names.OutboxIntentsTable, StringComparison.Ordinal) ? "table $batch intents" : "table $batch state";
+            var batched = System.Text.RegularExpressions.Regex.Match(text, "/devstoreaccount1/([A-Za-z0-9]+)");
+            return $"table $batch {Role(batched.Success ? batched.Groups[1].Value : "")}";
         }
 
         var table = segment.Split('(', '?')[0];
-        var tableRole = table == names.OutboxIntentsTable ? "intents" : table is "Tables" ? "create" : "state";
+        var tableKind = table is "Tables" ? method switch { "GET" => "(tables)", "DELETE" => "(table dropped)", _ => "(table created)" } : Role(table);
         var op = method switch
         {
             "GET" when segment.Contains("RowKey", StringComparison.Ordinal) => "point read",
@@ -94,6 +126,6 @@ public sealed class RoundTripTimer(StorageNames names) : StorageClientPolicy
             "DELETE" => "delete",
             _ => method,
         };
-        return $"table {op} {tableRole}";
+        return $"table {op} {tableKind}";
     }
 }

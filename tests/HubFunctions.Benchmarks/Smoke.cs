@@ -8,7 +8,10 @@ namespace HubFunctions.Benchmarks;
 /// the event relay benchmark (c) (200 events) that every event was delivered exactly once and no
 /// intent was left behind, the
 /// upload benchmark (b) (20 uploads of 64 KiB each way at concurrency 4) that every upload was
-/// stored, the compliance sweep (300 and 3,000 sellers, 50 due, one run) that every due seller froze; their figures are
+/// stored, the billing run (20 sellers) that every seller was invoiced and the run completed, the order intake benchmark (a)
+/// of issue 11 (40 orders each way at concurrency 8) that every order was stored, the cutoff sweep benchmark (b) (300 and
+/// 3,000 open orders, 50 due, one run) that every due order was converted, the compliance sweep (300 and 3,000 sellers, 50
+/// due, one run) that every due seller froze; their figures are
 /// printed, not judged.
 /// </summary>
 public static class Smoke
@@ -51,6 +54,27 @@ public static class Smoke
         if (uploads.DevHostCreated != uploads.Uploads || uploads.DirectStored != uploads.Uploads)
         {
             output.WriteLine("smoke: FAILED, not every upload was stored");
+            return 1;
+        }
+
+        // The billing run, small: every seller invoiced and the run completed (times printed, not judged).
+        if (await BillingCommand.RunAsync([20], kinds: 1, runs: 1, output, checkGoal: false) != 0)
+        {
+            return 1;
+        }
+
+        // Order intake (issue 11 (a)), small: 40 orders each way at concurrency 8, every one stored (figures printed, not judged).
+        var orders = await OrderIntakeThroughput.RunAsync(storage, orders: 40, concurrency: 8);
+        output.WriteLine("smoke: " + orders);
+        if (orders.DevHostAccepted != orders.Orders || orders.DirectStored != orders.Orders)
+        {
+            output.WriteLine("smoke: FAILED, not every order was stored");
+            return 1;
+        }
+
+        // The cutoff sweep (issue 11 (b)), small: 300 / 3,000 open orders, 50 due, one run, every due order converted.
+        if (await OrderSweepCommand.RunAsync(300, 3_000, 50, 1, output, checkGoal: false) != 0)
+        {
             return 1;
         }
 

@@ -11,6 +11,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
+using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -348,7 +349,7 @@ public static class UploadThroughput
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
             await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
-            await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow(sellerId));
 
             var file = new byte[bytes];
             file.AsSpan().Fill((byte)'x');

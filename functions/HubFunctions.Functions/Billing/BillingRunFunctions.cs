@@ -12,7 +12,11 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunSt
 {
     public sealed record StartBody(string? Period);
 
-    /// <summary>POST /api/billing-runs (reviewer): 202 <c>{ runId }</c>; the same period again returns the same run (and resumes it if unfinished); 422 <c>period-not-ended</c> / <c>invalid-period</c>.</summary>
+    /// <summary>
+    /// POST /api/billing-runs (reviewer): 202 <c>{ runId, period, status, retried }</c>; the same period again returns the same run and
+    /// resumes it if unfinished, or, once completed, queues its seller-hubs in error again (<c>retried</c>: how many; H-1 after a
+    /// reviewer added the missing rate card); 422 <c>period-not-ended</c> / <c>invalid-period</c>.
+    /// </summary>
     [Function("StartBillingRun")]
     [AllowRoles(HubRole.Reviewer)]
     public async Task<IActionResult> Start([HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "billing-runs")] HttpRequest request, CancellationToken cancellationToken)
@@ -29,11 +33,11 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunSt
             return new ProblemResult(Problems.Validation(errors));
         }
 
-        var run = await handler.StartAsync(period, cancellationToken);
-        return HubResults.Accepted(new { runId = run.RunId, period = run.Period.ToString(), status = run.Completed ? "completed" : "running" });
+        var (run, retried) = await handler.StartAsync(period, cancellationToken);
+        return HubResults.Accepted(new { runId = run.RunId, period = run.Period.ToString(), status = run.Completed ? "completed" : "running", retried });
     }
 
-    /// <summary>GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub).</summary>
+    /// <summary>GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub), counted from the run's items.</summary>
     [Function("GetBillingRun")]
     [AllowRoles(HubRole.Reviewer)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing-runs/{runId}")] HttpRequest request, string runId, CancellationToken cancellationToken)
@@ -43,7 +47,8 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunSt
             return new ProblemResult(Problems.NotFound($"There is no billing run '{runId}'."));
         }
 
-        var errors = await runs.ItemsAsync(period, errorsOnly: true, cancellationToken);
+        var items = await runs.ItemsAsync(period, errorsOnly: false, cancellationToken);
+        var progress = BillingRunProgress.Of(items);
         return HubResults.Ok(new
         {
             runId = run.RunId,
@@ -51,11 +56,11 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunSt
             status = run.Completed ? "completed" : "running",
             startedAt = run.StartedAt,
             completedAt = run.CompletedAt,
-            sellersDone = run.Done,
+            sellersDone = progress.Done,
             sellersTotal = run.Total,
             fanOutComplete = run.FannedOut,
-            invoices = run.Invoices,
-            errors = errors.Select(e => new { sellerId = e.SellerId, hub = e.Hub, code = e.ErrorCode, message = e.ErrorMessage }),
+            invoices = progress.Invoices,
+            errors = items.Where(i => !i.Billed).Select(e => new { sellerId = e.SellerId, hub = e.Hub, code = e.ErrorCode, message = e.ErrorMessage }),
         });
     }
 }

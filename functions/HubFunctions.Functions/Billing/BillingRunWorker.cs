@@ -13,15 +13,25 @@ public sealed class BillingRunWorker(BillingRunHandler handler, ILogger<BillingR
     [Function("StartMonthlyBillingRun")]
     public async Task Monthly([TimerTrigger("%Hub:Billing:RunSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
-        var run = await handler.StartPreviousMonthAsync(cancellationToken);
-        logger.LogInformation("Billing run {RunId} of {Period} started by the timer ({Done} of {Total} done)", run.RunId, run.Period, run.Done, run.Total);
+        var start = await handler.StartPreviousMonthAsync(cancellationToken);
+        logger.LogInformation("Billing run {RunId} of {Period} started by the timer ({Retried} seller-hubs in error queued again)", start.Run.RunId, start.Run.Period, start.Retried);
     }
 
-    /// <summary>A fan-out page (queues the page's seller-hubs and the next page) or one seller-hub to bill.</summary>
+    /// <summary>A fan-out page (queues the page's seller-hubs and the next page), one seller-hub to bill, or a completion check.</summary>
     [Function("BillSeller")]
     public async Task Bill([QueueTrigger("%Hub:Storage:BillingRunQueue%")] string body, CancellationToken cancellationToken)
     {
         var message = StorageBillingRunQueue.Parse(body) ?? throw new FormatException("Not a billing run message.");
+        if (message.IsCheck)
+        {
+            // No operation: the completion is guarded by the run row's ETag (a check that lost, or whose commit landed unseen,
+            // re-reads the run and finds it completed), so each check's ids may be its own.
+            var found = await handler.CheckAsync(message, cancellationToken);
+            logger.LogInformation("Billing run of {Period}: {Done} of {Total} seller-hubs done, completed now {CompletedNow}, checking again {Again}",
+                message.Period, found.Progress.Done, found.Total, found.CompletedNow, found.Again);
+            return;
+        }
+
         if (!message.IsSeller)
         {
             using var page = HubOperation.Begin($"billing-run/{message.Period}/page/{message.Page}");

@@ -11,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace HubFunctions.Functions.Billing;
 
 /// <summary>A seller's invoices (seller own, reviewer): JSON (API.md "Invoice JSON"), CSV or PDF by <c>Accept</c>.</summary>
-public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access, IBillingPdfRenderer pdf)
+public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access, IInvoiceDocuments documents)
 {
     /// <summary>GET /api/sellers/{sellerId}/invoices?period=YYYY-MM (period optional: every invoice).</summary>
     [Function("ListInvoices")]
@@ -39,7 +39,10 @@ public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access,
         return HubResults.Ok(new { sellerId, period = period?.ToString(), invoices = invoices.Select(InvoiceWire.View) });
     }
 
-    /// <summary>GET /api/sellers/{sellerId}/invoices/{invoiceId}: <c>application/json</c> (default), <c>text/csv</c>, or or <c>application/pdf</c>; anything else 406.</summary>
+    /// <summary>
+    /// GET /api/sellers/{sellerId}/invoices/{invoiceId}: <c>application/json</c> (default), <c>text/csv</c> or <c>application/pdf</c>,
+    /// anything else 406; the document stored in Blob Storage (<see cref="IInvoiceDocuments"/>), stored first when it is not yet.
+    /// </summary>
     [Function("GetInvoice")]
     [AllowRoles(HubRole.Seller, HubRole.Reviewer)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "sellers/{sellerId}/invoices/{invoiceId}")] HttpRequest request, string sellerId, string invoiceId, CancellationToken cancellationToken)
@@ -50,18 +53,24 @@ public sealed class InvoiceFunctions(IBillingLedger ledger, SellerAccess access,
             return problem;
         }
 
-        if (!InvoiceIds.TryParse(invoiceId, out var owner, out var hub, out var period) || owner != sellerId
-            || await ledger.FindInvoiceAsync(sellerId, hub, period, cancellationToken) is not { } invoice)
+        var format = BillingAnswers.Preferred(request) switch { "text/csv" => InvoiceFormat.Csv, "application/pdf" => InvoiceFormat.Pdf, "application/json" => InvoiceFormat.Json, _ => (InvoiceFormat?)null };
+        var stored = InvoiceIds.TryParse(invoiceId, out var owner, out var hub, out var period) && owner == sellerId && format is { } f
+            ? await documents.FindAsync(sellerId, invoiceId, f, cancellationToken) : null;
+        if (stored is null)
         {
-            return new ProblemResult(Problems.NotFound($"Seller '{sellerId}' has no invoice '{invoiceId}'."));
+            if (owner != sellerId || await ledger.FindInvoiceAsync(sellerId, hub, period, cancellationToken) is not { } invoice)
+            {
+                return new ProblemResult(Problems.NotFound($"Seller '{sellerId}' has no invoice '{invoiceId}'."));
+            }
+
+            if (format is null)
+            {
+                return new ProblemResult(new Problem(406, "not-acceptable", "Not Acceptable", "An invoice is served as application/json, text/csv or application/pdf."));
+            }
+
+            stored = await documents.GetOrStoreAsync(invoice, seller!.EntityName, format.Value, cancellationToken);
         }
 
-        return BillingAnswers.Preferred(request) switch
-        {
-            "text/csv" => new HubFileResult(InvoiceCsv.Render(InvoiceWire.View(invoice)), InvoiceCsv.ContentType, invoiceId + ".csv"),
-            "application/pdf" => new HubFileResult(pdf.RenderInvoice(invoiceId, seller!.EntityName, invoice.Invoice), "application/pdf", invoiceId + ".pdf"),
-            "application/json" => HubResults.Ok(InvoiceWire.View(invoice)),
-            _ => new ProblemResult(new Problem(406, "not-acceptable", "Not Acceptable", "An invoice is served as application/json, text/csv or application/pdf.")),
-        };
+        return new HubFileResult(stored, BlobInvoiceDocuments.ContentType(format!.Value), format == InvoiceFormat.Json ? null : $"{invoiceId}.{format.Value.ToString().ToLowerInvariant()}");
     }
 }

@@ -9,7 +9,7 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class BillingRegistration
 {
-    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
+    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>CompletionCheckInterval</c>, <c>MaxIdleChecks</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
     public const string Section = "Hub:Billing";
 
     /// <summary>
@@ -21,6 +21,8 @@ public static class BillingRegistration
     {
         services.AddOptions<BillingRunSettings>().BindConfiguration(Section)
             .Validate(s => s.PageSize is >= 1 and <= 1000, $"{Section}:PageSize must be 1..1000.")
+            .Validate(s => s.CompletionCheckInterval > TimeSpan.Zero && s.CompletionCheckInterval <= TimeSpan.FromMinutes(10) && s.MaxIdleChecks >= 1,
+                $"{Section}:CompletionCheckInterval must be over 0 and at most 10 minutes, {Section}:MaxIdleChecks at least 1.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BillingRunSettings>>().Value);
         services.TryAddSingleton<TableRateCards>();
@@ -32,10 +34,12 @@ public static class BillingRegistration
         services.TryAddSingleton<IBillingActivity>(sp => sp.GetRequiredService<TableBillingRuns>());
         services.TryAddSingleton<IBillingRunQueue, StorageBillingRunQueue>();
         services.TryAddSingleton<IBillingSellers, TableBillingSellers>();
+        services.TryAddSingleton<IUsageIds, TableUsageIds>();
         services.TryAddSingleton<IInvoiceDocuments, BlobInvoiceDocuments>();
         services.TryAddSingleton<IAccessAudit, TableAccessAudit>();
         services.TryAddSingleton<IBillingRunFaults, NoBillingRunFaults>();
         services.TryAddSingleton<BillingIntake>();
+        services.TryAddSingleton<RunRateCards>();
         services.TryAddSingleton<BillingRunHandler>();
         return services;
     }

@@ -84,7 +84,7 @@ public sealed class ApplicationReview(IApplicationRepository applications, IHubS
     /// </summary>
     private async Task<ReviewResult> ActivateAsync(SellerApplication a, CancellationToken cancellationToken)
     {
-        var hubSellerId = await hubSellerIds.AllocateAsync(a.Hub, a.ApplicationId, cancellationToken).ConfigureAwait(false);
+        var hubSellerId = await hubSellerIds.AllocateAsync(a.Hub, a.ApplicationId, a.SellerId, cancellationToken).ConfigureAwait(false);
         var clientId = hubSellerId.ToLowerInvariant();
         var secret = await clients.TryAddAsync(clientId, a.SellerId, clients.NewSecret(), cancellationToken).ConfigureAwait(false);
         if (secret is null)

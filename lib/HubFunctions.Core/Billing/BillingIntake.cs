@@ -23,13 +23,16 @@ public sealed record BillingIntakeResult(IReadOnlyList<FieldError> Errors, Selle
 /// seller the request names resolved by its hub seller id and checked with <see cref="SellerAccess"/> (SEC-2), then stored
 /// idempotently, and each seller-hub marked active in the period for the billing run.
 /// </summary>
-public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activity, IBillingSellers sellers, SellerAccess access, IBillingRunStore runs, TimeProvider clock)
+public sealed class BillingIntake(IBillingLedger ledger, IUsageIds usageIds, IBillingActivity activity, IBillingSellers sellers, SellerAccess access, IBillingRunStore runs, TimeProvider clock)
 {
     public const string SnapshotConflict = "snapshot-conflict";
 
     /// <summary>Usage or a snapshot for a month whose billing run has started (BIL-6): it would never be invoiced.</summary>
     public const string PeriodClosed = "period-closed";
     public const string ClaimConflict = "claim-conflict";
+
+    /// <summary>A usage id already names another record at the hub (another seller, month, kind, quantity or time).</summary>
+    public const string UsageConflict = "usage-conflict";
 
     public async Task<BillingIntakeResult> AddUsageAsync(HubCaller caller, string hub, IReadOnlyList<UsageRecordInput>? records, CancellationToken cancellationToken)
     {
@@ -48,6 +51,11 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         if (await BilledAsync(valid.Select(r => CalendarMonth.Of(r.Date)), cancellationToken).ConfigureAwait(false) is { } closed)
         {
             return closed;
+        }
+
+        if (await ClaimUsageIdsAsync(hub, valid, cancellationToken).ConfigureAwait(false) is { } conflict)
+        {
+            return conflict;
         }
 
         int stored = 0, duplicates = 0;
@@ -105,6 +113,28 @@ public sealed class BillingIntake(IBillingLedger ledger, IBillingActivity activi
         }
 
         return BillingIntakeResult.Done(added, duplicates);
+    }
+
+    /// <summary>
+    /// Usage ids are unique at the hub (<see cref="UsageClaim"/>): every stored claim is compared first, so a request naming
+    /// a claimed id with another record stores nothing; then the new ids are claimed. Only a concurrent request claiming the
+    /// same id with another record between the two steps is refused after this request claimed some ids: those claims stay,
+    /// and resending the same records stores them.
+    /// </summary>
+    private async Task<BillingIntakeResult?> ClaimUsageIdsAsync(string hub, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        var claims = records.Select(UsageClaim.Of).ToList();
+        var stored = await usageIds.FindAsync(hub, [.. claims.Select(c => c.UsageId)], cancellationToken).ConfigureAwait(false);
+        var taken = claims.Where(c => stored.TryGetValue(c.UsageId, out var s) && !s.SameAs(c)).Select(c => c.UsageId).ToList();
+        if (taken.Count == 0)
+        {
+            var fresh = claims.Where(c => !stored.ContainsKey(c.UsageId)).ToList();
+            var outcomes = await usageIds.ClaimAsync(hub, fresh, cancellationToken).ConfigureAwait(false);
+            taken = [.. fresh.Where((_, i) => outcomes[i] == BillingWrite.Conflict).Select(c => c.UsageId)];
+        }
+
+        return taken.Count == 0 ? null : BillingIntakeResult.Conflict(UsageConflict,
+            $"usageId {string.Join(", ", taken.Take(10))}{(taken.Count > 10 ? $" and {taken.Count - 10} more" : "")} already name{(taken.Count == 1 ? "s" : "")} other usage at {hub}; a usage id is used once per hub. No record of this request was stored.");
     }
 
     /// <summary>

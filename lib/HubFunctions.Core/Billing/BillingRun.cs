@@ -6,23 +6,51 @@ using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Billing;
 
-/// <summary>A billing run's progress (BIL-6), one per period. <see cref="ETag"/> is the version a commit must match.</summary>
-public sealed record BillingRunState(string RunId, BillingPeriod Period, DateTimeOffset StartedAt, int Total, int Done, int Invoices, int Errors, int Pages, bool FannedOut,
+/// <summary>
+/// A billing run (BIL-6), one per period: what the fan-out counted (<see cref="Total"/> seller-hubs over <see cref="Pages"/>
+/// pages, <see cref="FannedOut"/> once the last page is counted) and when it completed. Progress is not kept here: it is
+/// counted from the run's item rows (<see cref="BillingRunProgress"/>), so billing a seller-hub never writes this row.
+/// <see cref="ETag"/> is the version a commit must match.
+/// </summary>
+public sealed record BillingRunState(string RunId, BillingPeriod Period, DateTimeOffset StartedAt, int Total, int Pages, bool FannedOut,
     DateTimeOffset? CompletedAt, string? ETag)
 {
     public bool Completed => CompletedAt is not null;
 }
 
-/// <summary>One seller-hub of a run, done: its invoice, or why nothing was billed (H-1).</summary>
-public sealed record BillingRunItem(string SellerId, string Hub, string? InvoiceId, string? ErrorCode, string? ErrorMessage);
-
-/// <summary>A message on the billing run queue: a fan-out page, or one seller-hub to bill.</summary>
-public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub)
+/// <summary>The run's progress, counted from its item rows: seller-hubs done (billed or refused), of which invoiced and in error.</summary>
+public sealed record BillingRunProgress(int Done, int Invoices, int Errors)
 {
-    public bool IsSeller => SellerId is not null;
+    public static BillingRunProgress Of(IReadOnlyList<BillingRunItem> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var invoices = items.Count(i => i.InvoiceId is not null);
+        return new BillingRunProgress(items.Count, invoices, items.Count - invoices);
+    }
 }
 
-/// <summary>The run's own rows: the run (progress counters), a marker per counted page and per seller-hub done.</summary>
+/// <summary>One seller-hub of a run, done: its invoice, or why nothing was billed (H-1). <see cref="ETag"/>: the stored row's version.</summary>
+public sealed record BillingRunItem(string SellerId, string Hub, string? InvoiceId, string? ErrorCode, string? ErrorMessage, string? ETag = null)
+{
+    public bool Billed => InvoiceId is not null;
+}
+
+/// <summary>
+/// A message on the billing run queue: a fan-out page, one seller-hub to bill, or a completion check
+/// (<see cref="Check"/> = how many checks in a row saw no progress; <see cref="SeenDone"/> = the items the last one counted).
+/// </summary>
+public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null, int SeenDone = 0)
+{
+    public bool IsSeller => SellerId is not null;
+
+    public bool IsCheck => Check is not null;
+}
+
+/// <summary>
+/// The run's own rows: the run (what the fan-out counted; replaced under its ETag by the sequential fan-out and by the
+/// completion), a marker per counted page and an item per seller-hub done (insert-only, or replaced under its ETag when
+/// an item in error is billed on a retry). No seller-hub ever writes the run row.
+/// </summary>
 public interface IBillingRunStore
 {
     /// <summary>Creates the run of the period (insert-only) or returns the one that exists.</summary>
@@ -32,20 +60,29 @@ public interface IBillingRunStore
 
     Task<bool> HasPageAsync(BillingPeriod period, int page, CancellationToken cancellationToken);
 
-    Task<bool> HasItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken);
+    /// <summary>The item of a seller-hub (one point read), or null when it is not done.</summary>
+    Task<BillingRunItem?> FindItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken);
 
+    /// <summary>The run's items (one query over the run's partition).</summary>
     Task<IReadOnlyList<BillingRunItem>> ItemsAsync(BillingPeriod period, bool errorsOnly, CancellationToken cancellationToken);
 
     /// <summary>Adds the page marker (insert-only) and replaces the run at its version, with events; conflict → <see cref="ConcurrencyConflictException"/>.</summary>
     Task CommitPageAsync(BillingRunState after, int page, int count, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
-    /// <summary>Adds the item marker (insert-only) and replaces the run at its version, with events; conflict → <see cref="ConcurrencyConflictException"/>.</summary>
-    Task CommitItemAsync(BillingRunState after, BillingRunItem item, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+    /// <summary>
+    /// Stores the item: insert-only when <paramref name="replacing"/> is null, else replaces that stored item at its version;
+    /// conflict → <see cref="ConcurrencyConflictException"/>. The run row is not written.
+    /// </summary>
+    Task CommitItemAsync(BillingPeriod period, BillingRunItem item, BillingRunItem? replacing, CancellationToken cancellationToken);
+
+    /// <summary>Replaces the run at its version (its completion) with events; conflict → <see cref="ConcurrencyConflictException"/>.</summary>
+    Task CommitRunAsync(BillingRunState after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 }
 
 public interface IBillingRunQueue
 {
-    Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken);
+    /// <summary>Queues the messages, visible after <paramref name="delay"/> (zero: at once).</summary>
+    Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken, TimeSpan delay = default);
 }
 
 /// <summary>A test hook: called after a seller's invoice is stored and before the seller is marked done (a crash there must not bill twice).</summary>
@@ -66,6 +103,12 @@ public sealed class BillingRunSettings
 {
     /// <summary>Seller-hubs read from the activity index (and queued) per fan-out message.</summary>
     public int PageSize { get; set; } = 500;
+
+    /// <summary>How long a completion check waits before it counts the run's items again.</summary>
+    public TimeSpan CompletionCheckInterval { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Checks in a row that see no new item before the checking stops (a stalled run: a start of the period resumes it).</summary>
+    public int MaxIdleChecks { get; set; } = 200;
 }
 
 public static class BillingEventTypes
@@ -74,18 +117,28 @@ public static class BillingEventTypes
     public const string RunCompleted = "hub.billing-run.completed";
 }
 
+/// <summary>What a start of a period did: the run, and how many seller-hubs in error it queued again (H-1 retry).</summary>
+public sealed record BillingRunStart(BillingRunState Run, int Retried);
+
+/// <summary>What a completion check found: the run's progress, and whether it completed the run now, checks again later, or stopped.</summary>
+public sealed record BillingRunCheck(BillingRunProgress Progress, int Total, bool CompletedNow, bool Again);
+
 /// <summary>
 /// BIL-6, the monthly billing run. <see cref="StartAsync"/> creates the period's run once (its id names the period,
 /// so the same period started again returns the same run) and queues the first fan-out page; starting an unfinished
-/// run again queues the fan-out again, which resumes it. Each page is counted once (page marker) before its seller-hubs
-/// are queued; each seller-hub (<see cref="BillAsync"/>) computes its invoice from the rollups, snapshots, open claims and
-/// the rate cards (<see cref="InvoiceCalculator.Compute"/>), stores it insert-only (keyed by seller, hub and period, with
-/// the claims marked credited in the same commit), stores its documents and then marks itself done with the run's
-/// counters in one commit; the commit that makes done = total after the last page emits <c>hub.billing-run.completed</c>,
-/// so exactly once.
+/// run again queues the fan-out again, which resumes it; starting it again once it completed queues only its seller-hubs in
+/// error (H-1: billed once a reviewer has added the missing rate card). Each page is counted once (page marker and the run's
+/// total, in one commit; pages run one after the other) before its seller-hubs are queued. Each seller-hub
+/// (<see cref="BillAsync"/>) computes its invoice from the period's rollups and snapshots (one partition read), open claims
+/// and the hub's rate cards (<see cref="RunRateCards"/>, read once per run and hub), stores it insert-only (keyed by seller,
+/// hub and period, with the claims marked credited in the same commit), stores its documents and then adds its item row
+/// to the run's partition: insert-only, and the run row is not touched, so seller-hubs billed in parallel never conflict.
+/// After the last page a completion check (<see cref="CheckAsync"/>, a delayed queue message that repeats itself) counts the
+/// items with one query; when every counted seller-hub has its item it completes the run under the run row's ETag with
+/// <c>hub.billing-run.completed</c>, so exactly once.
 /// </summary>
 public sealed class BillingRunHandler(
-    IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, IRateCardSource cards, IInvoiceDocuments documents,
+    IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, RunRateCards cards, IInvoiceDocuments documents,
     IBillingRunFaults faults, ChinaWorkingCalendar calendar, OptimisticRetry retry, BillingRunSettings settings, TimeProvider clock, IIdSource ids)
 {
     public static string RunIdFor(BillingPeriod period) => "RUN-" + period;
@@ -102,23 +155,33 @@ public sealed class BillingRunHandler(
         return true;
     }
 
-    /// <summary>Starts (or resumes) the run of a closed period; the caller checked <see cref="BillingPeriod.CheckClosed"/>.</summary>
-    public async Task<BillingRunState> StartAsync(BillingPeriod period, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts (or resumes) the run of a closed period; the caller checked <see cref="BillingPeriod.CheckClosed"/>. An unfinished
+    /// run's fan-out is queued again (it queues every seller-hub again: those done are skipped, those in error billed again);
+    /// a completed run's seller-hubs in error are queued again.
+    /// </summary>
+    public async Task<BillingRunStart> StartAsync(BillingPeriod period, CancellationToken cancellationToken)
     {
         var state = await runs.StartAsync(RunIdFor(period), period, clock.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         if (!state.Completed)
         {
             await queue.EnqueueAsync([new BillingRunMessage(period.ToString(), 0, null, null, null)], cancellationToken).ConfigureAwait(false);
+            return new BillingRunStart(state, 0);
         }
 
-        return state;
+        var errors = await runs.ItemsAsync(period, errorsOnly: true, cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync([.. errors.Select(e => new BillingRunMessage(period.ToString(), 0, null, e.SellerId, e.Hub))], cancellationToken).ConfigureAwait(false);
+        return new BillingRunStart(state, errors.Count);
     }
 
     /// <summary>The timer's run: the month before today's (Asia/Shanghai).</summary>
-    public Task<BillingRunState> StartPreviousMonthAsync(CancellationToken cancellationToken)
+    public Task<BillingRunStart> StartPreviousMonthAsync(CancellationToken cancellationToken)
         => StartAsync(BillingPeriod.PreviousTo(ChinaTime.Today(clock)), cancellationToken);
 
-    /// <summary>Counts a page of the activity index once, then queues its seller-hubs and the next page (both again on a redelivery: harmless).</summary>
+    /// <summary>
+    /// Counts a page of the activity index once, then queues its seller-hubs and the next page, or after the last page the
+    /// first completion check (all again on a redelivery or a resumed run: harmless).
+    /// </summary>
     public async Task<int> FanOutPageAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
         var period = Parse(message.Period);
@@ -131,7 +194,13 @@ public sealed class BillingRunHandler(
                 return 0;
             }
 
-            var after = Complete(state with { Total = state.Total + items.Count, Pages = state.Pages + 1, FannedOut = continuation is null }, out var events);
+            var after = state with { Total = state.Total + items.Count, Pages = state.Pages + 1, FannedOut = continuation is null };
+            IReadOnlyList<HubEvent> events = [];
+            if (after is { FannedOut: true, Total: 0 })
+            {
+                after = Complete(after, new BillingRunProgress(0, 0, 0), out events);
+            }
+
             await runs.CommitPageAsync(after, message.Page, items.Count, events, ct).ConfigureAwait(false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
@@ -143,40 +212,90 @@ public sealed class BillingRunHandler(
         }
 
         await queue.EnqueueAsync(next, cancellationToken).ConfigureAwait(false);
+        if (continuation is null)
+        {
+            await queue.EnqueueAsync([new BillingRunMessage(message.Period, message.Page, null, null, null, Check: 0)], cancellationToken, settings.CompletionCheckInterval)
+                .ConfigureAwait(false);
+        }
+
         return items.Count;
     }
 
-    /// <summary>Bills one seller at one hub for the period; a redelivered or repeated message finds the invoice and the marker and changes nothing.</summary>
+    /// <summary>
+    /// Bills one seller at one hub for the period. A seller-hub already billed changes nothing (a redelivered or repeated
+    /// message); one in error (H-1) is computed again, and its item replaced by the invoice once it can be billed.
+    /// </summary>
     public async Task<BillingRunItem> BillAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
         var period = Parse(message.Period);
         var (sellerId, hub) = (message.SellerId!, message.Hub!);
-        if (await runs.HasItemAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false))
+        if (await runs.FindItemAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false) is { Billed: true } billed)
         {
-            return new BillingRunItem(sellerId, hub, null, null, null);
+            return billed;
         }
 
         var item = await InvoiceAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false);
         faults.AfterInvoice(sellerId, hub);
-        await retry.RunAsync(async (_, ct) =>
+        return await retry.RunAsync(async (_, ct) =>
         {
-            var state = await runs.GetAsync(period, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {period}.");
-            if (await runs.HasItemAsync(period, sellerId, hub, ct).ConfigureAwait(false))
+            var stored = await runs.FindItemAsync(period, sellerId, hub, ct).ConfigureAwait(false);
+            if (stored is { Billed: true } || (stored is not null && stored with { ETag = null } == item))
             {
-                return 0;
+                return stored;
             }
 
-            var counted = item.InvoiceId is null ? state with { Errors = state.Errors + 1 } : state with { Invoices = state.Invoices + 1 };
-            var after = Complete(counted with { Done = state.Done + 1 }, out var events);
-            await runs.CommitItemAsync(after, item, events, ct).ConfigureAwait(false);
-            return 0;
+            // Replacing an item in error: its own operation (keyed by the version replaced), so the commit stamp differs from the
+            // stamp of the commit that stored the error under this message's operation ("did my commit land?" must not see that one).
+            using var replacing = stored is not null && HubOperation.Current is { } operation ? HubOperation.Begin($"{operation.Key}/replacing/{stored.ETag}") : null;
+            await runs.CommitItemAsync(period, item, stored, ct).ConfigureAwait(false);
+            return item;
         }, cancellationToken).ConfigureAwait(false);
-        return item;
+    }
+
+    /// <summary>
+    /// A completion check: counts the run's items (one query); completes the run when every seller-hub the fan-out counted is
+    /// done, else asks to check again later, unless <see cref="BillingRunSettings.MaxIdleChecks"/> checks in a row saw no new item.
+    /// </summary>
+    public async Task<BillingRunCheck> CheckAsync(BillingRunMessage message, CancellationToken cancellationToken)
+    {
+        var period = Parse(message.Period);
+        var state = await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {period}.");
+        var progress = BillingRunProgress.Of(await runs.ItemsAsync(period, errorsOnly: false, cancellationToken).ConfigureAwait(false));
+        if (state.Completed)
+        {
+            return new BillingRunCheck(progress, state.Total, false, false);
+        }
+
+        if (state.FannedOut && progress.Done >= state.Total)
+        {
+            var completedNow = await retry.RunAsync(async (_, ct) =>
+            {
+                var current = await runs.GetAsync(period, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {period}.");
+                if (current.Completed)
+                {
+                    return false;
+                }
+
+                await runs.CommitRunAsync(Complete(current, progress, out var events), events, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            return new BillingRunCheck(progress, state.Total, completedNow, false);
+        }
+
+        var idle = progress.Done > message.SeenDone ? 0 : message.Check!.Value + 1;
+        if (idle > settings.MaxIdleChecks)
+        {
+            return new BillingRunCheck(progress, state.Total, false, false);
+        }
+
+        await queue.EnqueueAsync([message with { Check = idle, SeenDone = progress.Done }], cancellationToken, settings.CompletionCheckInterval).ConfigureAwait(false);
+        return new BillingRunCheck(progress, state.Total, false, true);
     }
 
     private async Task<BillingRunItem> InvoiceAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
     {
         var invoiceId = InvoiceIds.For(sellerId, hub, period);
+        var history = await cards.HistoryAsync(period, hub, cancellationToken).ConfigureAwait(false);
         var stored = await retry.RunAsync(async (_, ct) =>
         {
             if (await ledger.FindInvoiceAsync(sellerId, hub, period, ct).ConfigureAwait(false) is { } existing)
@@ -184,14 +303,12 @@ public sealed class BillingRunHandler(
                 return (existing, (InvoiceResult?)null);
             }
 
-            var history = await cards.HistoryAsync(hub, ct).ConfigureAwait(false);
-            var rollups = await ledger.RollupsAsync(sellerId, hub, period, ct).ConfigureAwait(false);
-            var snapshots = await ledger.SnapshotsAsync(sellerId, hub, period, ct).ConfigureAwait(false);
+            var month = await ledger.PeriodAsync(sellerId, hub, period, ct).ConfigureAwait(false);
+            var claims = await ledger.OpenClaimsAsync(sellerId, hub, ct).ConfigureAwait(false);
             var now = clock.GetUtcNow();
-            var claims = (await ledger.OpenClaimsAsync(sellerId, hub, ct).ConfigureAwait(false)).Where(c => c.RecordedAt <= now).ToList();
-            var usage = rollups.Select(r => new UsageRecord($"{r.Date:yyyyMMdd}|{r.Kind}", sellerId, hub, r.Kind, r.Units,
+            var usage = month.Rollups.Select(r => new UsageRecord($"{r.Date:yyyyMMdd}|{r.Kind}", sellerId, hub, r.Kind, r.Units,
                 new DateTimeOffset(r.Date.ToDateTime(new TimeOnly(12, 0)), ChinaTime.Offset))).ToList();
-            var input = new InvoiceInput(sellerId, hub, period, ChinaTime.DateOf(now), usage, snapshots,
+            var input = new InvoiceInput(sellerId, hub, period, ChinaTime.DateOf(now), usage, month.Snapshots,
                 [.. claims.Select(c => new ClaimCredit(c.Claim.ClaimId, c.Claim.OrderId, c.Claim.GoodsValueCny))]);
             var result = InvoiceCalculator.Compute(input, history, calendar);
             if (!result.Billed)
@@ -225,22 +342,15 @@ public sealed class BillingRunHandler(
         return new BillingRunItem(sellerId, hub, null, stored.Item2!.ErrorCode, stored.Item2.ErrorMessage);
     }
 
-    /// <summary>Marks the run completed, with its event, when every page is counted and every counted seller-hub is done.</summary>
-    private BillingRunState Complete(BillingRunState state, out IReadOnlyList<HubEvent> events)
+    /// <summary>The run completed now, with its event (sellers = the seller-hubs the fan-out counted).</summary>
+    private BillingRunState Complete(BillingRunState state, BillingRunProgress progress, out IReadOnlyList<HubEvent> events)
     {
-        events = [];
-        if (state.Completed || !state.FannedOut || state.Done < state.Total)
-        {
-            return state;
-        }
-
-        var now = clock.GetUtcNow();
         events =
         [
             HubEvent.Create(BillingEventTypes.RunCompleted, $"billing-runs/{state.RunId}",
-                new { runId = state.RunId, period = state.Period.ToString(), sellers = state.Total, invoices = state.Invoices, errors = state.Errors }, clock, ids),
+                new { runId = state.RunId, period = state.Period.ToString(), sellers = state.Total, invoices = progress.Invoices, errors = progress.Errors }, clock, ids),
         ];
-        return state with { CompletedAt = now };
+        return state with { CompletedAt = clock.GetUtcNow() };
     }
 
     private static BillingPeriod Parse(string text)

@@ -6,6 +6,9 @@ namespace HubFunctions.Core.Billing;
 /// <summary>Σ whole units (BIL-2: each record ceiled before adding) of one kind on one Asia/Shanghai day.</summary>
 public sealed record UsageRollup(DateOnly Date, string Kind, decimal Units);
 
+/// <summary>A seller-hub's rollups of a period and the snapshots the invoice needs (<see cref="IBillingLedger.PeriodAsync"/>).</summary>
+public sealed record BillingPeriodData(IReadOnlyList<UsageRollup> Rollups, IReadOnlyList<StorageSnapshot> Snapshots);
+
 /// <summary>How an idempotent write ended.</summary>
 public enum BillingWrite
 {
@@ -49,6 +52,12 @@ public interface IBillingLedger
     /// <summary>The snapshots of the period and of the month before it (carry-forward, BIL-4).</summary>
     Task<IReadOnlyList<StorageSnapshot>> SnapshotsAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// What the billing run reads of a seller-hub's period: its rollups and snapshots in one partition read, and the snapshots of
+    /// the month before (a second read) only when the period's first day has none (carry-forward, BIL-4).
+    /// </summary>
+    Task<BillingPeriodData> PeriodAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken);
+
     /// <summary>Claims not yet credited on an invoice.</summary>
     Task<IReadOnlyList<StoredClaim>> OpenClaimsAsync(string sellerId, string hub, CancellationToken cancellationToken);
 
@@ -65,6 +74,39 @@ public interface IBillingLedger
     Task<IReadOnlyList<StoredInvoice>> ListInvoicesAsync(string sellerId, BillingPeriod? period, CancellationToken cancellationToken);
 }
 
+/// <summary>
+/// What the first record sent under a usage id said (API.md: usage is "idempotent per <c>usageId</c>"; decided here: a usage id
+/// is unique within its hub, whatever seller or month it names, because each hub's WMS and operators allocate them).
+/// </summary>
+/// <param name="HubSellerId">The seller as the record named it (ADM-8 hub seller id).</param>
+public sealed record UsageClaim(string UsageId, string HubSellerId, string Kind, decimal Quantity, DateTimeOffset OccurredAt)
+{
+    /// <summary>The claim of a checked record (its <see cref="UsageRecord.SellerId"/> still the hub seller id the request named).</summary>
+    public static UsageClaim Of(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return new(record.UsageId, record.SellerId, record.Kind, record.Quantity, record.OccurredAt);
+    }
+
+    /// <summary>The same usage: same seller, kind, quantity by value (1.0 = 1) and instant (any offset).</summary>
+    public bool SameAs(UsageClaim other) => other is not null && other.UsageId == UsageId && other.HubSellerId == HubSellerId && other.Kind == Kind
+        && other.Quantity == Quantity && other.OccurredAt.UtcDateTime == OccurredAt.UtcDateTime;
+}
+
+/// <summary>
+/// Usage ids claimed at a hub: one row per usage id in a partition of its own (no hot spot), written insert-only before the
+/// record and its rollup are committed to the ledger. A retry after a crash between the two finds its own claim (same
+/// record) and completes the ledger commit, which is itself idempotent per usage id; another record under a claimed id is a conflict.
+/// </summary>
+public interface IUsageIds
+{
+    /// <summary>The claims stored for those of <paramref name="usageIds"/> that have one.</summary>
+    Task<IReadOnlyDictionary<string, UsageClaim>> FindAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken);
+
+    /// <summary>Claims each usage id insert-only, in the order given: <see cref="BillingWrite.Conflict"/> where another record holds it.</summary>
+    Task<IReadOnlyList<BillingWrite>> ClaimAsync(string hub, IReadOnlyList<UsageClaim> claims, CancellationToken cancellationToken);
+}
+
 /// <summary>Which seller-hubs had billable activity in a period: the billing run's fan-out reads this index, never the seller store.</summary>
 public interface IBillingActivity
 {
@@ -79,10 +121,32 @@ public interface IBillingSellers
     Task<Seller?> FindByHubSellerIdAsync(string hubSellerId, CancellationToken cancellationToken);
 }
 
-/// <summary>Stores the invoice documents (JSON and CSV) in Blob Storage at issue time.</summary>
+/// <summary>The formats an invoice is served in (API.md: <c>Accept: application/json</c>, <c>text/csv</c> or <c>application/pdf</c>).</summary>
+public enum InvoiceFormat
+{
+    Json,
+    Csv,
+    Pdf,
+}
+
+/// <summary>
+/// The invoice documents in Blob Storage, which <c>GET /api/sellers/{sellerId}/invoices/{invoiceId}</c> serves: JSON and CSV
+/// written at issue time, the PDF when first asked for (it prints the seller's name, read then). Each is written once and never
+/// overwritten, so every later request gets the document the seller was issued, byte for byte.
+/// </summary>
 public interface IInvoiceDocuments
 {
+    /// <summary>Writes the JSON and CSV documents of a newly issued invoice (again on a redelivery: the stored ones stay).</summary>
     Task StoreAsync(StoredInvoice invoice, CancellationToken cancellationToken);
+
+    /// <summary>The stored document, or null when none is stored (yet) under that seller and invoice id.</summary>
+    Task<byte[]?> FindAsync(string sellerId, string invoiceId, InvoiceFormat format, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The stored document of <paramref name="invoice"/>, rendered from the invoice of record and stored first when there is none
+    /// (the PDF on first request; JSON or CSV when the run stopped between issuing the invoice and storing its documents).
+    /// </summary>
+    Task<byte[]> GetOrStoreAsync(StoredInvoice invoice, string sellerName, InvoiceFormat format, CancellationToken cancellationToken);
 }
 
 /// <summary>Invoice ids: one per seller, hub and period, so the key itself forbids a second invoice (BIL-6).</summary>

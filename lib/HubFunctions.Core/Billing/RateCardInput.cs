@@ -17,12 +17,19 @@ public static class RateCardInputs
 
     public const string InvalidRate = "invalid-rate";
 
+    /// <summary>A new card's <c>effectiveFrom</c> is not the first of a month after the current Asia/Shanghai month (<see cref="Check"/>).</summary>
+    public const string EffectiveFromNotFuture = "effective-from-not-future";
+
     /// <summary>
     /// <c>effectiveFrom</c> YYYY-MM-DD and the first of a month (decided here: a card changing mid-month is
     /// computed correctly, but a reviewer's new card starts a month so no period is billed half by rates the
-    /// seller's letter did not list); storage rent &gt; 0; a rate ≥ 0 for every usage kind, no unknown kinds.
+    /// seller's letter did not list), and a month after the one containing <paramref name="today"/> (Asia/Shanghai;
+    /// decided here, BIL-1 with BIL-6 and BIL-8: a version never reprices a month already billed, being billed or
+    /// under way, whose usage was incurred at the rates the sellers' fee confirmation letters listed; a run bills only
+    /// ended months, so no run of that month can have started); storage rent &gt; 0; a rate ≥ 0 for every usage kind,
+    /// no unknown kinds.
     /// </summary>
-    public static IReadOnlyList<FieldError> Check(string hub, RateCardInput input, out RateCard? card)
+    public static IReadOnlyList<FieldError> Check(string hub, RateCardInput input, DateOnly today, out RateCard? card)
     {
         ArgumentNullException.ThrowIfNull(input);
         card = null;
@@ -34,6 +41,11 @@ public static class RateCardInputs
         else if (from.Day != 1)
         {
             errors.Add(new FieldError("effectiveFrom", BillingCodes.InvalidDate, "effectiveFrom must be the first day of a month."));
+        }
+        else if (new DateOnly(today.Year, today.Month, 1).AddMonths(1) is var next && from < next)
+        {
+            errors.Add(new FieldError("effectiveFrom", EffectiveFromNotFuture,
+                $"effectiveFrom must be the first of a month that has not begun (the earliest is {next:yyyy-MM-dd}): a new version never reprices a month already billed or under way."));
         }
 
         var storage = Rate(input.StoragePerCubicMetreMonth, "storagePerCubicMetreMonth", allowZero: false, errors);

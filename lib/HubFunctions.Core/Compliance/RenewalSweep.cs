@@ -34,6 +34,13 @@ public interface IRenewalIndex
     Task<DateOnly> AdvanceAsync(DateOnly done, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Drops the entries of <paramref name="day"/>, which the checkpoint has passed (every one was
+    /// handled); the "sent" markers stay. Refused (<see cref="InvalidOperationException"/>) before the
+    /// checkpoint reaches the day. Dropping a day dropped already is fine.
+    /// </summary>
+    Task ForgetAsync(DateOnly day, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Commits the reminder's "sent" marker with <paramref name="reminder"/> through the outbox, unless
     /// the marker exists: true when this call sent it, false when it had been sent already.
     /// </summary>
@@ -62,7 +69,9 @@ public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnl
 /// <summary>
 /// The daily compliance sweep (CMP-1, CMP-2). It reads the renewal index day by day from the day
 /// after the checkpoint up to today (Asia/Shanghai), so missed days are caught up, and moves the
-/// checkpoint forward after each day (past the days an overlapping run finished meanwhile). The first
+/// checkpoint forward after each day (past the days an overlapping run finished meanwhile), then drops
+/// that day's entries (<see cref="IRenewalIndex.ForgetAsync"/>: an overlapping run still working on the
+/// day has its entries in hand, and the reminder markers, which make it exactly once, stay). The first
 /// run (no checkpoint) starts at the earliest entry of the index, so entries dated before it (a freeze
 /// or reminder day that passed before the sweep ever ran) are handled too. Each entry is checked
 /// against the truth (<see cref="IDocumentRepository.LatestApprovedOfTypeAsync"/>, one point read): when a newer version
@@ -71,7 +80,7 @@ public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnl
 /// <c>system:compliance-sweep</c>); a reminder entry raises <c>hub.seller.renewal-reminder</c> with a
 /// "sent" marker in the same commit. Every entry runs in its own <see cref="HubOperation"/> keyed by the
 /// entry, so two overlapping runs, or a re-run of a day, derive the same ids and record nothing twice.
-/// Cost: one index partition read per day plus, per due entry, point reads only (the approved row of
+/// Cost: one read of the day's entries per day plus, per due entry, point reads only (the approved row of
 /// its type, the seller row) and the entry's commit: nothing that grows with the sellers not due.
 /// </summary>
 public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository documents, SellerCompliance compliance, IIdSource ids, TimeProvider clock)
@@ -105,7 +114,9 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
                 }
             }).ConfigureAwait(false);
             days++;
-            day = await index.AdvanceAsync(day, cancellationToken).ConfigureAwait(false);
+            var reached = await index.AdvanceAsync(day, cancellationToken).ConfigureAwait(false);
+            await index.ForgetAsync(day, cancellationToken).ConfigureAwait(false);
+            day = reached;
         }
 
         return new SweepReport(days == 0 ? null : first, today, days, counts);

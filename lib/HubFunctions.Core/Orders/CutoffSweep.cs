@@ -4,7 +4,7 @@ using HubFunctions.Core.Common;
 namespace HubFunctions.Core.Orders;
 
 /// <summary>What one planning run did: the index partitions it queued and the checkpoint it moved to.</summary>
-public sealed record CutoffPlan(int Partitions, DateTimeOffset? From, DateTimeOffset SweptThrough, bool CaughtUp, int Requeued = 0);
+public sealed record CutoffPlan(int Partitions, DateTimeOffset? From, DateTimeOffset SweptThrough, bool CaughtUp, int Dropped = 0, int Requeued = 0);
 
 /// <summary>What one index partition's sweep did.</summary>
 public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing);
@@ -12,8 +12,8 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// <summary>
 /// DSP-3, the cutoff sweep, in two steps. <see cref="PlanAsync"/> (a timer every minute) reads the forward-only
 /// checkpoint, lists the due index partitions after it through the current minute (<see cref="DeadlineIndex.BucketsDue"/>),
-/// queues one message per partition and moves the checkpoint to the last completed minute; the first run ever starts
-/// at the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
+/// queues one message per partition and moves the checkpoint to the last completed minute, then drops the emptied index
+/// minutes <see cref="DeadlineIndex.DropSweptAfter"/> behind it; the first run ever starts at the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
 /// open order past its deadline through <see cref="OrderHandler.ConvertIfDueAsync"/> (conditional on the order's token:
 /// an overlapping run, a retried message or a racing instruction changes it at most once), then removes the index rows
 /// of finished orders. Rows of the current minute not yet due stay and are read again by the next run; a row whose order
@@ -50,10 +50,11 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         var run = ids.NewId("cutoff");
         await queue.EnqueueAsync(keys.Select(k => new CutoffMessage(k, run)).ToList(), cancellationToken).ConfigureAwait(false);
         await checkpoint.AdvanceAsync(due.CompletedThrough, cancellationToken).ConfigureAwait(false);
+        var dropped = await store.DropSweptBucketsAsync(due.CompletedThrough - DeadlineIndex.DropSweptAfter, cancellationToken).ConfigureAwait(false);
 
         // A message the host gave up on (poison) covers minutes behind the checkpoint: each run puts such messages back.
         var requeued = await queue.RequeuePoisonedAsync(RequeuePerRun, cancellationToken).ConfigureAwait(false);
-        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, requeued);
+        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped, requeued);
     }
 
     /// <summary>Sweeps one index partition: converts what is due, removes the rows of finished orders.</summary>

@@ -20,6 +20,13 @@ public static class DeadlineIndex
     /// <summary>Default number of shards (<b>decided here</b>; a parameter everywhere).</summary>
     public const int DefaultShardCount = 16;
 
+    /// <summary>
+    /// <b>Decided here</b>: an emptied minute of the index is dropped once it is this far behind the checkpoint. Longer than
+    /// a cutoff message takes with its retries and than an intake's index write can be delayed by its own retries, so no
+    /// sweep still reads it and no intake still writes it (intake writes at least <see cref="IntakeMargin"/> ahead of its clock).
+    /// </summary>
+    public static readonly TimeSpan DropSweptAfter = TimeSpan.FromMinutes(10);
+
     /// <summary>Most shards a key can name (two digits).</summary>
     public const int MaxShardCount = 100;
 

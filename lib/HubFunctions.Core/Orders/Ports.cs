@@ -36,6 +36,12 @@ public interface IOrderStore
 
     /// <summary>The minute of the earliest index row, or null when the index is empty (the first sweep ever starts there).</summary>
     Task<DateTimeOffset?> EarliestIndexMinuteAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Drops the index of every minute before <paramref name="before"/> that holds no row any more (every order in it
+    /// finished and its row removed); a minute with rows left is kept. Returns how many minutes were dropped.
+    /// </summary>
+    Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
 
 /// <summary>A sweep's checkpoint as read: the last minute fully swept (null before the first run).</summary>

@@ -13,12 +13,22 @@ namespace HubFunctions.Infrastructure.Admission;
 
 /// <summary>
 /// The seller store in the sellers table (<see cref="StorageNames.SellersTable"/>): one partition per
-/// seller (the seller id), the seller itself at row <see cref="SellerRow"/>. Point reads only.
-/// Writes go through the <see cref="TableOutbox"/>, so a seller and its events commit together.
+/// seller (the seller id), the seller itself at row <see cref="SellerRow"/> (<c>seller|{sellerId}</c>).
+/// Point reads only. Writes go through the <see cref="TableOutbox"/>, so a seller and its events commit together.
+/// The row key repeats the seller id so that it is unique in the table: Azurite (local runs, tests,
+/// benchmarks) finds a row by its row key first, then filters every row sharing that key, so a key
+/// every seller shares ("seller") made each point read cost O(sellers) there (Compliance DECISIONS).
+/// Queries over all seller rows use <see cref="SellerRowsFilter"/>.
 /// </summary>
 public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox) : ISellerDirectory
 {
-    public const string SellerRow = "seller";
+    public const string SellerRowPrefix = "seller|";
+
+    /// <summary>The row key of <paramref name="sellerId"/>'s seller row in its partition.</summary>
+    public static string SellerRow(string sellerId) => SellerRowPrefix + sellerId;
+
+    /// <summary>The OData filter matching every seller row (and no other row of the table): <c>RowKey ge 'seller|' and RowKey lt 'seller}'</c>.</summary>
+    public static string SellerRowsFilter { get; } = TableClient.CreateQueryFilter($"RowKey ge {SellerRowPrefix} and RowKey lt {SellerRowPrefix[..^1] + (char)(SellerRowPrefix[^1] + 1)}");
 
     public async Task<Seller?> FindAsync(string sellerId, CancellationToken cancellationToken)
     {
@@ -28,7 +38,7 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
         }
 
         var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, SellerRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, SellerRow(sellerId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
     }
 
@@ -52,7 +62,8 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
         }
     }
 
-    internal static TableEntity ToEntity(Seller s) => new(s.SellerId, SellerRow)
+    /// <summary>The seller row as this store writes it (also what the sweep benchmark seeds).</summary>
+    public static TableEntity ToEntity(Seller s) => new(s.SellerId, SellerRow(s.SellerId))
     {
         ["Hub"] = s.Hub,
         ["HubSellerId"] = s.HubSellerId,

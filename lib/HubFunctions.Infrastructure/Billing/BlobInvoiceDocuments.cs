@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Azure;
+using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CsvHelper;
 using HubFunctions.Core.Billing;
@@ -8,22 +10,91 @@ using HubFunctions.Infrastructure.Storage;
 
 namespace HubFunctions.Infrastructure.Billing;
 
-/// <summary>Invoices as documents in <see cref="StorageNames.InvoicesContainer"/>: <c>{sellerId}/{invoiceId}.json</c> and <c>.csv</c>, written at issue time (again on a redelivery: same bytes).</summary>
-public sealed class BlobInvoiceDocuments(HubStorage storage) : IInvoiceDocuments
+/// <summary>
+/// Invoices as documents in <see cref="StorageNames.InvoicesContainer"/>: <c>{sellerId}/{invoiceId}.json</c>, <c>.csv</c> (at issue
+/// time) and <c>.pdf</c> (on first request), each written once (<c>If-None-Match: *</c>) and served as stored, so a seller always
+/// gets the document issued (a later change of the seller's name or of the code that renders it does not change it).
+/// </summary>
+public sealed class BlobInvoiceDocuments(HubStorage storage, IBillingPdfRenderer pdf) : IInvoiceDocuments
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static string BlobName(string sellerId, string invoiceId, InvoiceFormat format) => $"{sellerId}/{invoiceId}.{Extension(format)}";
+
+    public static string ContentType(InvoiceFormat format) => format switch
+    {
+        InvoiceFormat.Json => "application/json; charset=utf-8",
+        InvoiceFormat.Csv => InvoiceCsv.ContentType,
+        _ => "application/pdf",
+    };
+
+    private static string Extension(InvoiceFormat format) => format.ToString().ToLowerInvariant();
 
     public async Task StoreAsync(StoredInvoice invoice, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(invoice);
-        var container = await storage.ContainerAsync(storage.Names.InvoicesContainer, cancellationToken).ConfigureAwait(false);
-        var view = InvoiceWire.View(invoice);
-        await Upload(container.GetBlobClient($"{view.SellerId}/{view.InvoiceId}.json"), JsonSerializer.SerializeToUtf8Bytes(view, Json), "application/json", cancellationToken).ConfigureAwait(false);
-        await Upload(container.GetBlobClient($"{view.SellerId}/{view.InvoiceId}.csv"), InvoiceCsv.Render(view), InvoiceCsv.ContentType, cancellationToken).ConfigureAwait(false);
+        var container = await Container(cancellationToken).ConfigureAwait(false);
+        foreach (var format in new[] { InvoiceFormat.Json, InvoiceFormat.Csv })
+        {
+            await KeepAsync(container, invoice, format, Render(invoice, null, format), cancellationToken).ConfigureAwait(false);
+        }
     }
 
-    private static Task Upload(Azure.Storage.Blobs.BlobClient blob, byte[] bytes, string contentType, CancellationToken cancellationToken)
-        => blob.UploadAsync(new BinaryData(bytes), new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = contentType } }, cancellationToken);
+    public async Task<byte[]?> FindAsync(string sellerId, string invoiceId, InvoiceFormat format, CancellationToken cancellationToken)
+    {
+        var container = await Container(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(container.GetBlobClient(BlobName(sellerId, invoiceId, format)), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<byte[]> GetOrStoreAsync(StoredInvoice invoice, string sellerName, InvoiceFormat format, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(invoice);
+        var container = await Container(cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(container.GetBlobClient(BlobName(invoice.Invoice.SellerId, invoice.InvoiceId, format)), cancellationToken).ConfigureAwait(false)
+            ?? await KeepAsync(container, invoice, format, Render(invoice, sellerName, format), cancellationToken).ConfigureAwait(false);
+    }
+
+    private byte[] Render(StoredInvoice invoice, string? sellerName, InvoiceFormat format) => format switch
+    {
+        InvoiceFormat.Json => JsonSerializer.SerializeToUtf8Bytes(InvoiceWire.View(invoice), Json),
+        InvoiceFormat.Csv => InvoiceCsv.Render(InvoiceWire.View(invoice)),
+        _ => pdf.RenderInvoice(invoice.InvoiceId, sellerName ?? invoice.Invoice.SellerId, invoice.Invoice),
+    };
+
+    /// <summary>Uploads unless a document is stored there; returns the bytes stored (the earlier ones when it was).</summary>
+    private static async Task<byte[]> KeepAsync(BlobContainerClient container, StoredInvoice invoice, InvoiceFormat format, byte[] content, CancellationToken cancellationToken)
+    {
+        var blob = container.GetBlobClient(BlobName(invoice.Invoice.SellerId, invoice.InvoiceId, format));
+        try
+        {
+            await blob.UploadAsync(new BinaryData(content), new BlobUploadOptions
+            {
+                HttpHeaders = new BlobHttpHeaders { ContentType = ContentType(format) },
+                Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All },
+            }, cancellationToken).ConfigureAwait(false);
+            return content;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            // Stored already: at issue time, by a concurrent request, or by this upload when the SDK re-sent it after a lost answer.
+            return await ReadAsync(blob, cancellationToken).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Invoice document {blob.Name} was reported as existing but cannot be read.", e);
+        }
+    }
+
+    private static async Task<byte[]?> ReadAsync(BlobClient blob, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await blob.DownloadContentAsync(cancellationToken).ConfigureAwait(false)).Value.Content.ToArray();
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return null;
+        }
+    }
+
+    private Task<BlobContainerClient> Container(CancellationToken cancellationToken) => storage.ContainerAsync(storage.Names.InvoicesContainer, cancellationToken);
 }
 
 /// <summary>

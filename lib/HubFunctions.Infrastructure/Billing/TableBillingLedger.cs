@@ -186,6 +186,39 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
         return found;
     }
 
+    public async Task<BillingPeriodData> PeriodAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken)
+    {
+        // One query over the month's partition for both row kinds: "roll|…" and "snap|…" sort next to each other ("usage|…" after them).
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = MonthKey(sellerId, hub, period.Month);
+        var (rollups, snapshots) = (new List<UsageRollup>(), new List<StorageSnapshot>());
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {key} and RowKey ge {"roll|"} and RowKey lt {"snap}"}"),
+            select: ["RowKey", "Date", "Kind", "Units", "CubicMeters"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var date = DateOnly.ParseExact(e.GetString("Date")!, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+            if (e.RowKey.StartsWith("roll|", StringComparison.Ordinal))
+            {
+                rollups.Add(new UsageRollup(date, e.GetString("Kind")!, Number(e.GetString("Units"))));
+            }
+            else if (e.RowKey.StartsWith("snap|", StringComparison.Ordinal))
+            {
+                snapshots.Add(new StorageSnapshot(date, Number(e.GetString("CubicMeters"))));
+            }
+        }
+
+        if (snapshots.All(s => s.Date != period.FirstDay))
+        {
+            var before = MonthKey(sellerId, hub, period.Month.AddMonths(-1));
+            await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {before} and RowKey ge {"snap|"} and RowKey lt {"snap}"}"),
+                select: ["Date", "CubicMeters"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                snapshots.Add(new StorageSnapshot(DateOnly.ParseExact(e.GetString("Date")!, "yyyy-MM-dd", CultureInfo.InvariantCulture), Number(e.GetString("CubicMeters"))));
+            }
+        }
+
+        return new BillingPeriodData(rollups, snapshots);
+    }
+
     public async Task<IReadOnlyList<StoredClaim>> OpenClaimsAsync(string sellerId, string hub, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);

@@ -13,10 +13,13 @@ using HubFunctions.Infrastructure.Storage;
 namespace HubFunctions.Infrastructure.Billing;
 
 /// <summary>
-/// Billing runs in <see cref="StorageNames.BillingRunsTable"/>: partition <c>run|{YYYY-MM}</c> holds the run row (its counters,
-/// replaced under its ETag), <c>page|{n}</c> per counted fan-out page and <c>item|{sellerId}|{hub}</c> per seller-hub done
-/// (both insert-only, committed with the counters, so nothing is counted twice). Partition <c>active|{YYYY-MM}</c> is the
-/// activity index: a row <c>{sellerId}|{hub}</c> per seller-hub with billable data in the period.
+/// Billing runs in <see cref="StorageNames.BillingRunsTable"/>: partition <c>run|{YYYY-MM}</c> holds the run row (what the
+/// fan-out counted and the completion; replaced under its ETag by the fan-out pages, which run one after the other, and by the
+/// completion check), <c>page|{n}</c> per counted fan-out page (insert-only, committed with the run's total) and
+/// <c>item|{sellerId}|{hub}</c> per seller-hub done (insert-only; an item in error is replaced under its ETag when a retry bills
+/// it). Seller-hubs never write the run row, so any number of them finish in parallel without conflicts; progress is counted from
+/// the items at read time (one query over the partition's items). Partition <c>active|{YYYY-MM}</c> is the activity index: a row
+/// <c>{sellerId}|{hub}</c> per seller-hub with billable data in the period.
 /// </summary>
 public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : IBillingRunStore, IBillingActivity
 {
@@ -38,7 +41,7 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var fresh = new BillingRunState(runId, period, now, 0, 0, 0, 0, 0, false, null, null);
+        var fresh = new BillingRunState(runId, period, now, 0, 0, false, null, null);
         try
         {
             await outbox.CommitAsync(table, RunKey(period), [new(TableTransactionActionType.Add, ToEntity(fresh))], [], cancellationToken).ConfigureAwait(false);
@@ -61,31 +64,41 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
         }
 
         var e = row.Value!;
-        return new BillingRunState(e.GetString("RunId")!, period, e.GetDateTimeOffset("StartedAt")!.Value, e.GetInt32("Total") ?? 0, e.GetInt32("Done") ?? 0,
-            e.GetInt32("Invoices") ?? 0, e.GetInt32("Errors") ?? 0, e.GetInt32("Pages") ?? 0, e.GetBoolean("FannedOut") ?? false, e.GetDateTimeOffset("CompletedAt"), e.ETag.ToString());
+        return new BillingRunState(e.GetString("RunId")!, period, e.GetDateTimeOffset("StartedAt")!.Value, e.GetInt32("Total") ?? 0, e.GetInt32("Pages") ?? 0,
+            e.GetBoolean("FannedOut") ?? false, e.GetDateTimeOffset("CompletedAt"), e.ETag.ToString());
     }
 
     public Task<bool> HasPageAsync(BillingPeriod period, int page, CancellationToken cancellationToken) => ExistsAsync(RunKey(period), PageRow(page), cancellationToken);
 
-    public Task<bool> HasItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken) => ExistsAsync(RunKey(period), ItemRow(sellerId, hub), cancellationToken);
+    public async Task<BillingRunItem?> FindItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(RunKey(period), ItemRow(sellerId, hub), ItemColumns, cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? ItemOf(row.Value!) : null;
+    }
+
+    private static readonly string[] ItemColumns = ["RowKey", "InvoiceId", "ErrorCode", "ErrorMessage"];
 
     public async Task<IReadOnlyList<BillingRunItem>> ItemsAsync(BillingPeriod period, bool errorsOnly, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunKey(period)} and RowKey ge {"item|"} and RowKey lt {"item}"}");
         var found = new List<BillingRunItem>();
-        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ItemColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            var parts = e.RowKey.Split('|');
-            if (errorsOnly && e.GetString("ErrorCode") is null)
+            if (!errorsOnly || e.GetString("ErrorCode") is not null)
             {
-                continue;
+                found.Add(ItemOf(e));
             }
-
-            found.Add(new BillingRunItem(parts[1], parts[2], e.GetString("InvoiceId"), e.GetString("ErrorCode"), e.GetString("ErrorMessage")));
         }
 
         return found;
+    }
+
+    private static BillingRunItem ItemOf(TableEntity e)
+    {
+        var parts = e.RowKey.Split('|');
+        return new BillingRunItem(parts[1], parts[2], e.GetString("InvoiceId"), e.GetString("ErrorCode"), e.GetString("ErrorMessage"), e.ETag.ToString());
     }
 
     public async Task CommitPageAsync(BillingRunState after, int page, int count, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -100,24 +113,24 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
         ], events, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task CommitItemAsync(BillingRunState after, BillingRunItem item, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    public async Task CommitItemAsync(BillingPeriod period, BillingRunItem item, BillingRunItem? replacing, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(after);
         ArgumentNullException.ThrowIfNull(item);
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var key = RunKey(after.Period);
-        var row = new TableEntity(key, ItemRow(item.SellerId, item.Hub)) { ["InvoiceId"] = item.InvoiceId };
-        if (item.ErrorCode is not null)
-        {
-            row["ErrorCode"] = item.ErrorCode;
-            row["ErrorMessage"] = item.ErrorMessage;
-        }
+        var key = RunKey(period);
+        var row = new TableEntity(key, ItemRow(item.SellerId, item.Hub)) { ["InvoiceId"] = item.InvoiceId, ["ErrorCode"] = item.ErrorCode, ["ErrorMessage"] = item.ErrorMessage };
+        TableTransactionAction change = replacing is null
+            ? new(TableTransactionActionType.Add, row)
+            : new(TableTransactionActionType.UpdateReplace, row, new ETag(replacing.ETag!));
+        await outbox.CommitAsync(table, key, [change], [], cancellationToken).ConfigureAwait(false);
+    }
 
-        await outbox.CommitAsync(table, key,
-        [
-            new(TableTransactionActionType.UpdateReplace, ToEntity(after), new ETag(after.ETag!)),
-            new(TableTransactionActionType.Add, row),
-        ], events, cancellationToken).ConfigureAwait(false);
+    public async Task CommitRunAsync(BillingRunState after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(after);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        await outbox.CommitAsync(table, RunKey(after.Period), [new(TableTransactionActionType.UpdateReplace, ToEntity(after), new ETag(after.ETag!))], events, cancellationToken)
+            .ConfigureAwait(false);
     }
 
     public async Task MarkAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
@@ -161,9 +174,6 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
         ["Period"] = s.Period.ToString(),
         ["StartedAt"] = s.StartedAt,
         ["Total"] = s.Total,
-        ["Done"] = s.Done,
-        ["Invoices"] = s.Invoices,
-        ["Errors"] = s.Errors,
         ["Pages"] = s.Pages,
         ["FannedOut"] = s.FannedOut,
         ["CompletedAt"] = s.CompletedAt,
@@ -177,7 +187,7 @@ public sealed class StorageBillingRunQueue(HubStorage storage) : IBillingRunQueu
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken)
+    public async Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken, TimeSpan delay = default)
     {
         if (messages.Count == 0)
         {
@@ -187,7 +197,7 @@ public sealed class StorageBillingRunQueue(HubStorage storage) : IBillingRunQueu
         var queue = await storage.QueueAsync(storage.Names.BillingRunQueue, cancellationToken).ConfigureAwait(false);
         foreach (var chunk in messages.Chunk(16))
         {
-            await Task.WhenAll(chunk.Select(m => queue.SendMessageAsync(JsonSerializer.Serialize(m, Json), cancellationToken))).ConfigureAwait(false);
+            await Task.WhenAll(chunk.Select(m => queue.SendMessageAsync(JsonSerializer.Serialize(m, Json), delay > TimeSpan.Zero ? delay : null, cancellationToken: cancellationToken))).ConfigureAwait(false);
         }
     }
 
@@ -197,7 +207,8 @@ public sealed class StorageBillingRunQueue(HubStorage storage) : IBillingRunQueu
         try
         {
             var message = JsonSerializer.Deserialize<BillingRunMessage>(body, Json);
-            return message is not null && CalendarMonth.TryParse(message.Period, out _) && (message.SellerId is null) == (message.Hub is null) ? message : null;
+            return message is not null && CalendarMonth.TryParse(message.Period, out _) && (message.SellerId is null) == (message.Hub is null)
+                && !(message.IsSeller && message.IsCheck) ? message : null;
         }
         catch (JsonException)
         {

@@ -58,7 +58,15 @@ public sealed class ForwardCheckpoint(TableOutbox outbox, OptimisticRetry retry)
         return DateOnly.FromDateTime(reached.UtcDateTime);
     }
 
-    /// <summary>The stored point; a row in an older layout (another type) reads as none, which makes the next run a first run.</summary>
+    /// <summary>
+    /// The stored point; a row in another layout reads as none, which makes the next run a first run.
+    /// Older layouts did exist, for a few hours of development on 2026-11-28 before this class (commit
+    /// 6f0599c) replaced three copies: ADM-7 kept <c>SweptThrough</c> as a date string in
+    /// <c>checkpoint/adm-7</c>, the renewal sweep <c>Done</c> as an ISO day string, the no-show sweep
+    /// <c>SweptThrough</c> as a DateTimeOffset (which this reads). There has been no deployment, so no
+    /// stored row has them (only a developer's persistent local Azurite might; clear it), and none is
+    /// converted here.
+    /// </summary>
     private static DateTimeOffset? Through(TableEntity? row) => (row is not null && row.TryGetValue(ThroughProperty, out var value) ? value : null) switch
     {
         DateTimeOffset instant => instant,

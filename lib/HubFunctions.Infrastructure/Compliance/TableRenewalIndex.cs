@@ -11,57 +11,86 @@ using HubFunctions.Infrastructure.Storage;
 namespace HubFunctions.Infrastructure.Compliance;
 
 /// <summary>
-/// The renewal index (<see cref="StorageNames.RenewalIndexTable"/>), built for the daily sweep's one
-/// query, "what falls due on day D":
+/// The renewal index, built for the daily sweep's one question, "what falls due on day D":
 /// <list type="bullet">
-/// <item>partition <c>yyyy-MM-dd</c> (Asia/Shanghai), row <c>{seller}|{type}|{documentId}|{kind}</c>: an entry, upserted;</item>
-/// <item>partition <c>sent|yyyy-MM-dd</c>, same row key: a reminder's "sent" marker, insert-only, committed
-/// with the reminder event's outbox row (so a reminder is raised at most once);</item>
-/// <item>partition <c>checkpoint</c>, row <c>compliance-sweep</c>: the last day swept, kept by the shared
-/// <see cref="ForwardCheckpoint"/> (forward only, under its ETag, retried with <see cref="OptimisticRetry"/>).</item>
+/// <item>one <b>day table</b> per due day, <c>{RenewalIndexTable}d{yyyyMMdd}</c> (<see cref="DayTable"/>;
+/// Asia/Shanghai), created on its first entry, partition <c>yyyy-MM-dd</c>, row
+/// <c>{seller}|{type}|{documentId}|{kind}</c>: an entry, upserted. The sweep reads the whole table and
+/// drops it whole once the checkpoint has passed its day (<see cref="ForgetAsync"/>);</item>
+/// <item>in <see cref="StorageNames.RenewalIndexTable"/>, partition <c>sent|yyyy-MM-dd</c>, same row key: a
+/// reminder's "sent" marker, insert-only, committed with the reminder event's outbox row (so a reminder is
+/// raised at most once; the markers outlive the day tables);</item>
+/// <item>in <see cref="StorageNames.RenewalIndexTable"/>, partition <c>checkpoint</c>, row
+/// <c>compliance-sweep</c>: the last day swept, kept by the shared <see cref="ForwardCheckpoint"/>
+/// (forward only, under its ETag, retried with <see cref="OptimisticRetry"/>).</item>
 /// </list>
-/// Day partitions (digits) sort before <c>checkpoint</c> and <c>sent|…</c> (letters), so the first row in
-/// key order below <c>a</c> is the earliest entry.
-/// Every write goes through <see cref="TableOutbox.CommitAsync"/>.
+/// Why a table per day: reading a day must cost what is due that day, not what the index holds. In
+/// Azure a partition query is that already; Azurite (local runs, tests, benchmarks) scans and sorts
+/// the whole table for any query, so one index table for every day made the sweep grow with the
+/// sellers. A dropped table is also cheaper than deleting its rows one by one. Entries for a day the
+/// checkpoint has passed are not written (the sweep would never read them: it goes forward). The
+/// earliest day (a first run's start) is the first day table by name. Every entity write goes through
+/// <see cref="TableOutbox.CommitAsync"/>.
 /// </summary>
 public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, ForwardCheckpoint checkpoint) : IRenewalIndex
 {
     public const string SentPrefix = "sent|";
+    public const string DaySeparator = "d";
     public static readonly CheckpointRow Checkpoint = new("checkpoint", RenewalSweep.Job);
 
+    /// <summary>Characters a day table adds to <see cref="StorageNames.RenewalIndexTable"/> (<c>d</c> and the date); table names stop at 63.</summary>
+    public const int DayTableSuffixLength = 9;
+
     public static string SentPartition(DateOnly day) => SentPrefix + RenewalSchedule.Iso(day);
+
+    /// <summary>The name of <paramref name="day"/>'s table: <c>{indexTable}d{yyyyMMdd}</c>.</summary>
+    public static string DayTable(string indexTable, DateOnly day) => indexTable + DaySeparator + day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public async Task AddAsync(IReadOnlyList<RenewalEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        foreach (var day in entries.GroupBy(e => RenewalSchedule.Iso(e.Day)))
+        if (entries.Count == 0)
         {
+            return;
+        }
+
+        var swept = (await CheckpointAsync(cancellationToken).ConfigureAwait(false))?.Done;
+        foreach (var day in entries.Where(e => swept is null || e.Day > swept).GroupBy(e => e.Day))
+        {
+            var table = await storage.TableAsync(DayTable(storage.Names.RenewalIndexTable, day.Key), cancellationToken).ConfigureAwait(false);
+            var partition = RenewalSchedule.Iso(day.Key);
             foreach (var chunk in day.DistinctBy(e => e.Key).Chunk(TableOutbox.MaxTransactionEntities))
             {
-                var changes = chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(day.Key, e.Key)
+                var changes = chunk.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, e.Key)
                 {
                     ["SellerId"] = e.SellerId,
                     ["DocumentType"] = e.DocumentType,
                     ["DocumentId"] = e.DocumentId,
                     ["Kind"] = RenewalSchedule.KindName(e.Kind),
                 })).ToList();
-                await outbox.CommitAsync(table, day.Key, changes, [], cancellationToken).ConfigureAwait(false);
+                await outbox.CommitAsync(table, partition, changes, [], cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
     public async Task<IReadOnlyList<RenewalEntry>> DayAsync(DateOnly day, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
+        // Read without creating: a day nothing falls due on has no table.
+        var table = storage.TableService.GetTableClient(DayTable(storage.Names.RenewalIndexTable, day));
         var entries = new List<RenewalEntry>();
-        var partition = RenewalSchedule.Iso(day);
-        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (RenewalSchedule.Parse(day, row.RowKey) is { } entry)
+            await foreach (var row in table.QueryAsync<TableEntity>(select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
-                entries.Add(entry);
+                if (RenewalSchedule.Parse(day, row.RowKey) is { } entry)
+                {
+                    entries.Add(entry);
+                }
             }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            return [];
         }
 
         return entries;
@@ -74,10 +103,15 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Fo
 
     public async Task<DateOnly?> EarliestAsync(CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey lt {"a"}"), maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        // Day tables sort by their date; the first one holding an entry is the earliest day.
+        var prefix = storage.Names.RenewalIndexTable + DaySeparator;
+        var end = prefix[..^1] + (char)(prefix[^1] + 1);
+        await foreach (var item in storage.TableService.QueryAsync(TableServiceClient.CreateQueryFilter($"TableName ge {prefix} and TableName lt {end}"), cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            return ParseDay(row.PartitionKey);
+            if (ParseDayTable(prefix, item.Name) is { } day && (await DayAsync(day, cancellationToken).ConfigureAwait(false)).Count > 0)
+            {
+                return day;
+            }
         }
 
         return null;
@@ -85,6 +119,16 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Fo
 
     public async Task<DateOnly> AdvanceAsync(DateOnly done, CancellationToken cancellationToken)
         => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), Checkpoint, done, cancellationToken).ConfigureAwait(false);
+
+    public async Task ForgetAsync(DateOnly day, CancellationToken cancellationToken)
+    {
+        if (await CheckpointAsync(cancellationToken).ConfigureAwait(false) is not { } swept || swept.Done < day)
+        {
+            throw new InvalidOperationException($"The renewal index keeps {RenewalSchedule.Iso(day)} until the checkpoint has passed it.");
+        }
+
+        await storage.DropTableAsync(DayTable(storage.Names.RenewalIndexTable, day), cancellationToken).ConfigureAwait(false);
+    }
 
     public async Task<bool> SendReminderAsync(RenewalEntry entry, HubEvent reminder, CancellationToken cancellationToken)
     {
@@ -104,8 +148,9 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Fo
         }
     }
 
-    private static DateOnly? ParseDay(string? text)
-        => DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
+    private static DateOnly? ParseDayTable(string prefix, string name)
+        => name.Length == prefix.Length + 8 && name.StartsWith(prefix, StringComparison.Ordinal)
+            && DateOnly.TryParseExact(name[prefix.Length..], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.RenewalIndexTable, cancellationToken);
 }

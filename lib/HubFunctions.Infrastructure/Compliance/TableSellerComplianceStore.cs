@@ -15,8 +15,9 @@ namespace HubFunctions.Infrastructure.Compliance;
 /// <summary>
 /// The compliance side of the seller store, in the sellers table beside the seller row (CMP-6): in
 /// the seller's partition, <see cref="TableSellerDirectory.SellerRow"/> carries the seller and
-/// <see cref="LogLengthProperty"/>, and each audit entry is a row <c>log|{sequence:D10}</c>
-/// (insert-only), so the trail reads oldest first by one partition range query. A change merges the
+/// <see cref="LogLengthProperty"/>, and each audit entry is a row <c>log|{sequence:D10}|{sellerId}</c>
+/// (insert-only), so the trail reads oldest first by one partition range query (the seller id keeps
+/// the row key unique in the table, which Azurite's lookups need to stay O(log n), as for the seller row). A change merges the
 /// seller row under the ETag it was read with and adds the entry row and the outbox rows of its events
 /// in one entity group transaction (<see cref="TableOutbox"/>): the new status, its audit entry and its
 /// event are stored together or not at all. Merge (not replace) keeps columns other capabilities add
@@ -27,7 +28,7 @@ public sealed class TableSellerComplianceStore(HubStorage storage, TableOutbox o
     public const string LogRowPrefix = "log|";
     public const string LogLengthProperty = "ComplianceLogLength";
 
-    public static string LogRow(int sequence) => LogRowPrefix + sequence.ToString("D10", CultureInfo.InvariantCulture);
+    public static string LogRow(string sellerId, int sequence) => $"{LogRowPrefix}{sequence.ToString("D10", CultureInfo.InvariantCulture)}|{sellerId}";
 
     public async Task<SellerComplianceState?> GetAsync(string sellerId, CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ public sealed class TableSellerComplianceStore(HubStorage storage, TableOutbox o
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow(sellerId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e
             ? new SellerComplianceState(TableSellerDirectory.FromEntity(e), e.GetInt32(LogLengthProperty) ?? 0, e.ETag.ToString())
             : null;
@@ -85,7 +86,7 @@ public sealed class TableSellerComplianceStore(HubStorage storage, TableOutbox o
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.SellersTable, cancellationToken);
 
-    private static TableEntity ToEntity(string sellerId, ComplianceLogEntry entry) => new(sellerId, LogRow(entry.Sequence))
+    private static TableEntity ToEntity(string sellerId, ComplianceLogEntry entry) => new(sellerId, LogRow(sellerId, entry.Sequence))
     {
         ["Sequence"] = entry.Sequence,
         ["EntryId"] = entry.EntryId,

@@ -28,7 +28,7 @@ public sealed class TableSellerTaxRatings(HubStorage storage, TableOutbox outbox
         }
 
         var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow(sellerId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e
             ? new SellerTaxRecord(TableSellerDirectory.FromEntity(e), e.GetString(CheckedMonthProperty), e.ETag.ToString())
             : null;
@@ -37,7 +37,7 @@ public sealed class TableSellerTaxRatings(HubStorage storage, TableOutbox outbox
     public async Task RecordAsync(string sellerId, TaxRating rating, string month, string etag, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
-        var change = new TableEntity(sellerId, TableSellerDirectory.SellerRow)
+        var change = new TableEntity(sellerId, TableSellerDirectory.SellerRow(sellerId))
         {
             ["TaxRating"] = rating.ToString(),
             [CheckedMonthProperty] = month,
@@ -48,7 +48,7 @@ public sealed class TableSellerTaxRatings(HubStorage storage, TableOutbox outbox
     public async Task<ActiveSellerPage> ActivePageAsync(string? continuation, int pageSize, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
-        var filter = TableClient.CreateQueryFilter($"RowKey eq {TableSellerDirectory.SellerRow} and Status eq {TableSellerDirectory.Wire(SellerStatus.Active)}");
+        var filter = $"{TableSellerDirectory.SellerRowsFilter} and {TableClient.CreateQueryFilter($"Status eq {TableSellerDirectory.Wire(SellerStatus.Active)}")}";
         var pages = table.QueryAsync<TableEntity>(filter, pageSize, ["PartitionKey"], cancellationToken).AsPages(continuation, pageSize);
         await foreach (var page in pages.ConfigureAwait(false))
         {

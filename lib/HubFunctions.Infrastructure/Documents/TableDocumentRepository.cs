@@ -18,9 +18,11 @@ namespace HubFunctions.Infrastructure.Documents;
 /// <item><c>version|{documentId}</c>: one row per version, never deleted (DOC-5), the state as JSON;</item>
 /// <item><c>sha256|{type}|{hex}</c>: insert-only, the version with those bytes (DOC-2: two racing identical uploads cannot both add);</item>
 /// <item><c>latest|{type}</c>: the newest version of the type (ETag-guarded: versions are numbered without gaps);</item>
-/// <item><c>approved|{type}</c>: the newest approved version and its approval instant and date, so the
+/// <item><c>approved|{type}|{sellerId}</c>: the newest approved version and its approval instant and date, so the
 /// compliance sweep (CMP-1) checks an index entry with one point read of it (the seller's document list
-/// reads them all with one range query of its partition).</item>
+/// reads them all with one range query of its partition). The seller id keeps the row key unique in
+/// the table: Azurite looks a row up by its row key first and then filters every row sharing it, so
+/// a key every seller shares made the sweep's point read cost O(sellers) there (Compliance DECISIONS).</item>
 /// </list>
 /// </summary>
 public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outbox) : IDocumentRepository
@@ -33,7 +35,9 @@ public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outb
 
     public static string LatestRow(string type) => "latest|" + type;
 
-    public static string ApprovedRow(string type) => "approved|" + type;
+    public const string ApprovedRowPrefix = "approved|";
+
+    public static string ApprovedRow(string sellerId, string type) => $"{ApprovedRowPrefix}{type}|{sellerId}";
 
     public async Task<StoredDocument?> GetAsync(string sellerId, string documentId, CancellationToken cancellationToken)
     {
@@ -104,8 +108,8 @@ public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outb
         var changes = new List<TableTransactionAction> { new(TableTransactionActionType.UpdateReplace, ToEntity(document), new ETag(etag)) };
         if (document.Status == DocumentStatus.Approved && document.ReviewedAt is { } approvedAt)
         {
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(p, ApprovedRow(document.Type), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var row = new TableEntity(p, ApprovedRow(document.Type))
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(p, ApprovedRow(p, document.Type), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var row = new TableEntity(p, ApprovedRow(p, document.Type))
             {
                 ["DocumentId"] = document.DocumentId,
                 ["Version"] = document.Version,
@@ -146,7 +150,7 @@ public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outb
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        return [.. (await Range(table, sellerId, "approved|", cancellationToken).ConfigureAwait(false)).Select(r => Approved(sellerId, r))];
+        return [.. (await Range(table, sellerId, ApprovedRowPrefix, cancellationToken).ConfigureAwait(false)).Select(r => Approved(sellerId, r))];
     }
 
     public async Task<ApprovedDocument?> LatestApprovedOfTypeAsync(string sellerId, string type, CancellationToken cancellationToken)
@@ -157,13 +161,13 @@ public sealed class TableDocumentRepository(HubStorage storage, TableOutbox outb
         }
 
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, ApprovedRow(type), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, ApprovedRow(sellerId, type), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e ? Approved(sellerId, e) : null;
     }
 
     private static ApprovedDocument Approved(string sellerId, TableEntity r) => new(
         sellerId,
-        r.RowKey["approved|".Length..],
+        r.RowKey[ApprovedRowPrefix.Length..^(sellerId.Length + 1)],
         r.GetString("DocumentId")!,
         r.GetInt32("Version") ?? 0,
         r.GetDateTimeOffset("ApprovedAt")!.Value,

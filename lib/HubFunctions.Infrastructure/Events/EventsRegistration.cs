@@ -26,9 +26,18 @@ public sealed class EventsOptions
     /// <summary>
     /// How many outbox-row deletes a relay pass keeps in flight while it is still publishing
     /// (<c>Hub:Events:RelayCleanupParallelism</c>); once publishing is done, cleanup uses
-    /// <see cref="RelayParallelism"/>. Low, so that deletes leave the store to the publishing.
+    /// <see cref="RelayParallelism"/>. Default 0: a pass deletes nothing until it has published, so
+    /// the deletes leave the store (and this process's CPU) to the delivery.
     /// </summary>
-    public int RelayCleanupParallelism { get; set; } = 4;
+    public int RelayCleanupParallelism { get; set; }
+
+    /// <summary>
+    /// While commits keep coming, at most one relay wake-up per this interval from one process
+    /// (<c>Hub:Events:WakeUpSpacing</c>, whole seconds, default 1 s; 0 sends one per send round trip):
+    /// a wake-up sent within it of the previous one becoming visible is held invisible for it and
+    /// covers every commit marked meanwhile (<see cref="OutboxWakeUp"/>).
+    /// </summary>
+    public TimeSpan WakeUpSpacing { get; set; } = TimeSpan.FromSeconds(1);
 }
 
 public sealed class ServiceBusEventsOptions

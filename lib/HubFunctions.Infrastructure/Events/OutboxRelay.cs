@@ -50,8 +50,8 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// them in batches of up to 100 (an ETag merge that sets a lease, so two relays never publish the same
 /// event at once) and publishes them in parallel (or in Service Bus batches). Cleanup runs behind
 /// the publishing, off the delivery path: once every event of a commit is sent, its outbox rows are
-/// deleted (one call per state partition, few in flight while publishing goes on); the intents go
-/// last (batches of up to 100). The next run may start once this one has published. An intent the
+/// deleted (one call per state partition; by default none while this run is still publishing, so
+/// the delivery has the store to itself); the intents go last (batches of up to 100). The next run may start once this one has published. An intent the
 /// committer could not mark goes the slow way (<see cref="RelayAsync"/>: the outbox row is read
 /// first). If the process dies anywhere, the intent stays; once its lease runs out it is published
 /// again, with the same event id: at most the events of the passes whose cleanup was cut short are
@@ -87,7 +87,7 @@ public sealed class OutboxRelay(
 
     private int Parallelism => Math.Max(1, options.Value.RelayParallelism);
 
-    private int CleanupParallelism => Math.Clamp(options.Value.RelayCleanupParallelism, 1, Parallelism);
+    private int CleanupParallelism => Math.Clamp(options.Value.RelayCleanupParallelism, 0, Parallelism);
 
     /// <summary>A message on the relay queue: a wake-up (<see cref="OutboxWakeUp.Message"/>) or a pointer to one event.</summary>
     public async Task HandleMessageAsync(string message, CancellationToken cancellationToken)
@@ -231,7 +231,8 @@ public sealed class OutboxRelay(
     /// deleted (one call per commit), at most <see cref="EventsOptions.RelayCleanupParallelism"/>
     /// calls in flight while publishing goes on and <see cref="EventsOptions.RelayParallelism"/> once
     /// it is done; then the intents (batches of up to 100, under the claim's ETag). Returns once every
-    /// event was published (or failed); the cleanup goes on in the returned task.
+    /// event was published (or failed); the cleanup goes on in the returned task. If publishing
+    /// itself throws, the row deletes under way are awaited (their failure logged) before it goes up.
     /// </summary>
     private async Task<RelayRun> RelayMarkedAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -266,12 +267,7 @@ public sealed class OutboxRelay(
                 }
             });
 
-        int sent;
-        try
-        {
-            sent = await PublishAsync(groups, commit => sentCommits.Writer.TryWrite(commit), cancellationToken).ConfigureAwait(false);
-        }
-        finally
+        void PublishingDone()
         {
             sentCommits.Writer.TryComplete();
             if (Parallelism > CleanupParallelism)
@@ -280,6 +276,34 @@ public sealed class OutboxRelay(
             }
         }
 
+        int sent;
+        try
+        {
+            sent = await PublishAsync(groups, commit => sentCommits.Writer.TryWrite(commit), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception publishing)
+        {
+            // Publishing itself failed (cancelled: single events' failures are logged and left to
+            // their lease). The row deletes already under way finish or stop before the failure
+            // goes up, and their own failure is logged: nothing of this pass runs after it returned.
+            PublishingDone();
+            try
+            {
+                await deletingRows.ConfigureAwait(false);
+            }
+            catch (Exception cleanup) when (cleanup is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(cleanup, "Outbox row cleanup of a failed relay pass failed too ({Failure}); its events are sent again when their lease runs out", publishing.GetType().Name);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled with the pass.
+            }
+
+            throw;
+        }
+
+        PublishingDone();
         return new RelayRun(sent, DeleteIntentsAsync(intents, deletingRows, rowsDeleted, cancellationToken));
     }
 

@@ -14,21 +14,35 @@ using HubFunctions.Infrastructure.Storage;
 namespace HubFunctions.Infrastructure.Orders;
 
 /// <summary>
-/// Orders in <see cref="StorageNames.OrdersTable"/>, <b>one partition per order id</b> (row <see cref="OrderRow"/>, beside
-/// it the order's outbox rows): every read and change is by order id (the routes name nothing else), so a point read,
-/// and 2.8 M orders a day spread over as many partitions. The deadline index is in
-/// <see cref="StorageNames.OrderDeadlinesTable"/>: partition <see cref="DeadlineIndex.Key"/> (UTC minute and shard),
-/// row = order id. The two cannot share a transaction, so the index row is written <b>first</b>; a crash in between
-/// leaves an index row without an order, which the sweep ignores (a retried intake writes the same row again).
+/// Orders in <see cref="StorageNames.OrdersTable"/>, <b>one partition per order id</b> (row <see cref="OrderRowKey"/>,
+/// <c>order|{orderId}</c>, beside it the order's outbox rows): every read and change is by order id (the routes name
+/// nothing else), so a point read, and 2.8 M orders a day spread over as many partitions. The row key is unique per
+/// order (not a constant such as <c>order</c>): Azurite finds a row by its row key first, then scans every row sharing it.
+/// <para>
+/// The deadline index is in <b>one table per deadline minute</b>, <see cref="StorageNames.OrderDeadlinesTable"/> followed by
+/// the UTC minute (<c>orderdeadlines202612010359</c>): partition = the shard (<c>07</c>), row = order id. The index key
+/// <see cref="DeadlineIndex.Key"/> (<c>202612010359-07</c>) names the table and the partition. A bucket table is created
+/// on its first write (each process remembers the tables it made) and dropped whole by the planner once its minute is
+/// <see cref="DeadlineIndex.DropSweptAfter"/> behind the checkpoint and it holds no row (<see cref="DropSweptBucketsAsync"/>).
+/// So a sweep's query reads one minute's rows, never the open orders of the next two hours (on Azurite every query scans
+/// its whole table). The index row and the order cannot share a transaction, so the index row is written <b>first</b>;
+/// a crash in between leaves an index row without an order, which the sweep ignores.
+/// </para>
 /// </summary>
 public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IOrderStore
 {
-    public const string OrderRow = "order";
+    /// <summary>A process forgets the bucket tables it made beyond this many (the oldest minutes first): it writes only to the next few hours' minutes.</summary>
+    private const int KnownBucketsKept = 400;
 
     /// <summary>A table string property holds 32K UTF-16 characters: longer item lists are split over <c>Items</c>, <c>Items1</c>, ...</summary>
     private const int ItemsChunk = 30_000;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
+
+    /// <summary>The row key of an order's row in its partition: <c>order|{orderId}</c>.</summary>
+    public static string OrderRowKey(string orderId) => "order|" + orderId;
 
     public async Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -38,7 +52,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
     }
 
@@ -47,12 +61,13 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         ArgumentNullException.ThrowIfNull(order);
         if (indexKey is not null)
         {
-            var index = await Index(cancellationToken).ConfigureAwait(false);
-            await outbox.CommitAsync(index, indexKey, [new(TableTransactionActionType.UpsertReplace, new TableEntity(indexKey, order.OrderId) { ["SellerId"] = order.SellerId })], [], cancellationToken).ConfigureAwait(false);
+            var index = await IndexTableAsync(indexKey, cancellationToken).ConfigureAwait(false);
+            var row = IndexEntity(indexKey, order);
+            await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.UpsertReplace, row)], [], cancellationToken).ConfigureAwait(false);
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
-        await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, ToEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
+        await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -61,16 +76,23 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         ArgumentNullException.ThrowIfNull(after);
         var table = await Orders(cancellationToken).ConfigureAwait(false);
         await outbox.CommitAsync(table, after.OrderId,
-            [new(TableTransactionActionType.UpdateReplace, ToEntity(after, before.Fingerprint), new ETag(before.ConcurrencyToken))], events, cancellationToken).ConfigureAwait(false);
+            [new(TableTransactionActionType.UpdateReplace, OrderEntity(after, before.Fingerprint), new ETag(before.ConcurrencyToken))], events, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)
     {
-        var index = await Index(cancellationToken).ConfigureAwait(false);
+        var (bucket, shard) = Split(indexKey);
         var ids = new List<string>();
-        await foreach (var e in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {indexKey}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        try
         {
-            ids.Add(e.RowKey);
+            await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(e.RowKey);
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No order was ever indexed in this minute (or its table was dropped once swept).
         }
 
         return ids;
@@ -78,27 +100,41 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
 
     public async Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken)
     {
-        var index = await Index(cancellationToken).ConfigureAwait(false);
-        var keys = new List<string>();
-        await foreach (var e in index.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey ge {firstKey} and PartitionKey le {lastKey}"), select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        ArgumentNullException.ThrowIfNull(firstKey);
+        ArgumentNullException.ThrowIfNull(lastKey);
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var bucket in await BucketsAsync(Split(firstKey).Bucket, Split(lastKey).Bucket + "~", cancellationToken).ConfigureAwait(false))
         {
-            if (keys.Count == 0 || keys[^1] != e.PartitionKey)
+            try
             {
-                keys.Add(e.PartitionKey);
+                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    var key = bucket + "-" + e.PartitionKey;
+                    if (string.CompareOrdinal(key, firstKey) >= 0 && string.CompareOrdinal(key, lastKey) <= 0)
+                    {
+                        keys.Add(key);
+                    }
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Dropped meanwhile: nothing to sweep there.
             }
         }
 
-        return keys;
+        return [.. keys];
     }
 
     public async Task RemoveIndexAsync(string indexKey, IReadOnlyList<string> orderIds, CancellationToken cancellationToken)
     {
-        var index = await Index(cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(orderIds);
+        var (bucket, shard) = Split(indexKey);
+        var index = Bucket(bucket);
         foreach (var chunk in orderIds.Chunk(TableOutbox.MaxTransactionEntities))
         {
             try
             {
-                await outbox.CommitAsync(index, indexKey, chunk.Select(Delete).ToList(), [], cancellationToken).ConfigureAwait(false);
+                await outbox.CommitAsync(index, shard, chunk.Select(Delete).ToList(), [], cancellationToken).ConfigureAwait(false);
             }
             catch (ConcurrencyConflictException)
             {
@@ -107,7 +143,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
                 {
                     try
                     {
-                        await outbox.CommitAsync(index, indexKey, [Delete(id)], [], cancellationToken).ConfigureAwait(false);
+                        await outbox.CommitAsync(index, shard, [Delete(id)], [], cancellationToken).ConfigureAwait(false);
                     }
                     catch (ConcurrencyConflictException)
                     {
@@ -117,28 +153,131 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             }
         }
 
-        TableTransactionAction Delete(string orderId) => new(TableTransactionActionType.Delete, new TableEntity(indexKey, orderId), ETag.All);
+        TableTransactionAction Delete(string orderId) => new(TableTransactionActionType.Delete, new TableEntity(shard, orderId), ETag.All);
     }
 
     public async Task<DateTimeOffset?> EarliestIndexMinuteAsync(CancellationToken cancellationToken)
     {
-        var index = await Index(cancellationToken).ConfigureAwait(false);
-        // Index partitions start with a digit; the checkpoint's partition with a letter. Results come in key order.
-        await foreach (var e in index.QueryAsync<TableEntity>("PartitionKey ge '0' and PartitionKey lt ':'", maxPerPage: 1, select: ["PartitionKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var buckets = await BucketsAsync("0", ":", cancellationToken).ConfigureAwait(false);
+        return buckets.Count == 0 ? null : MinuteOf(buckets[0]);
+    }
+
+    public async Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken)
+    {
+        var dropped = 0;
+        foreach (var bucket in await BucketsAsync("0", BucketOf(DeadlineIndex.Minute(before)), cancellationToken).ConfigureAwait(false))
         {
-            return DateTimeOffset.ParseExact(e.PartitionKey[..12], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+            var table = Bucket(bucket);
+            try
+            {
+                if (!await IsEmptyAsync(table, cancellationToken).ConfigureAwait(false))
+                {
+                    // Rows left (an order whose conversion failed, an index row without an order): kept, looked at again next run.
+                    continue;
+                }
+
+                await table.DeleteAsync(cancellationToken).ConfigureAwait(false);
+                _buckets.TryRemove(table.Name, out _);
+                dropped++;
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Dropped by an overlapping run.
+            }
         }
 
-        return null;
+        return dropped;
     }
+
+    /// <summary>An order's deadline index row as <see cref="AddAsync"/> writes it (also used to seed benchmarks).</summary>
+    public static TableEntity IndexEntity(string indexKey, Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return new TableEntity(Split(indexKey).Shard, order.OrderId) { ["SellerId"] = order.SellerId };
+    }
+
+    /// <summary>The bucket table of the index key <paramref name="indexKey"/> (its minute), created on first use by this process.</summary>
+    public Task<TableClient> IndexTableAsync(string indexKey, CancellationToken cancellationToken)
+    {
+        var name = storage.Names.OrderDeadlinesTable + Split(indexKey).Bucket;
+        if (_buckets.Count > KnownBucketsKept)
+        {
+            // Oldest minutes first: they are not written any more.
+            foreach (var old in _buckets.Keys.Order(StringComparer.Ordinal).Take(_buckets.Count - (KnownBucketsKept / 2)))
+            {
+                _buckets.TryRemove(old, out _);
+            }
+        }
+
+        var lazy = _buckets.GetOrAdd(name, n => new Lazy<Task<TableClient>>(async () =>
+        {
+            var client = storage.TableService.GetTableClient(n);
+            await client.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+            return client;
+        }));
+        return AwaitOrForget(name, lazy);
+    }
+
+    private async Task<TableClient> AwaitOrForget(string name, Lazy<Task<TableClient>> lazy)
+    {
+        try
+        {
+            return await lazy.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed creation is not remembered: the next write tries again.
+            _buckets.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(name, lazy));
+            throw;
+        }
+    }
+
+    /// <summary>The bucket tables whose minute (<c>yyyyMMddHHmm</c>) is in [<paramref name="from"/>, <paramref name="before"/>), oldest first: one query on the table list.</summary>
+    private async Task<List<string>> BucketsAsync(string from, string before, CancellationToken cancellationToken)
+    {
+        var prefix = storage.Names.OrderDeadlinesTable;
+        var buckets = new List<string>();
+        await foreach (var t in storage.TableService.QueryAsync(TableServiceClient.CreateQueryFilter($"TableName ge {prefix + from} and TableName lt {prefix + before}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            var suffix = t.Name[prefix.Length..];
+            if (suffix.Length == 12 && suffix.All(char.IsAsciiDigit))
+            {
+                buckets.Add(suffix);
+            }
+        }
+
+        buckets.Sort(StringComparer.Ordinal);
+        return buckets;
+    }
+
+    private static async Task<bool> IsEmptyAsync(TableClient table, CancellationToken cancellationToken)
+    {
+        await foreach (var _ in table.QueryAsync<TableEntity>(maxPerPage: 1, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    private TableClient Bucket(string bucket) => storage.TableService.GetTableClient(storage.Names.OrderDeadlinesTable + bucket);
+
+    private static string BucketOf(DateTimeOffset minute) => DeadlineIndex.Key(minute, 0)[..12];
+
+    private static DateTimeOffset MinuteOf(string bucket) => DateTimeOffset.ParseExact(bucket, "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>An index key <c>yyyyMMddHHmm-ss</c> as its bucket (the minute, naming the table) and its shard (the partition).</summary>
+    private static (string Bucket, string Shard) Split(string indexKey)
+        => indexKey is { Length: 15 } && indexKey[12] == '-' && indexKey[..12].All(char.IsAsciiDigit)
+            ? (indexKey[..12], indexKey[13..])
+            : throw new FormatException($"'{indexKey}' is not a deadline index key.");
 
     private Task<TableClient> Orders(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrdersTable, cancellationToken);
 
-    private Task<TableClient> Index(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrderDeadlinesTable, cancellationToken);
-
-    private static TableEntity ToEntity(Order o, string fingerprint)
+    /// <summary>The order's row as <see cref="AddAsync"/> and <see cref="UpdateAsync"/> write it (also used to seed benchmarks).</summary>
+    public static TableEntity OrderEntity(Order o, string fingerprint)
     {
-        var entity = new TableEntity(o.OrderId, OrderRow)
+        var entity = new TableEntity(o.OrderId, OrderRowKey(o.OrderId))
         {
             ["SellerId"] = o.SellerId,
             ["Hub"] = o.Hub,
@@ -187,7 +326,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     }
 }
 
-/// <summary>The cutoff sweep's forward-only checkpoint: the shared <see cref="ForwardCheckpoint"/> on row <c>cutoff</c> in the partition <c>checkpoint</c> of <see cref="StorageNames.OrderDeadlinesTable"/>.</summary>
+/// <summary>The cutoff sweep's forward-only checkpoint: the shared <see cref="ForwardCheckpoint"/> on row <c>cutoff</c> in the partition <c>checkpoint</c> of <see cref="StorageNames.OrderDeadlinesTable"/> (the bucket tables are named after it, followed by their minute).</summary>
 public sealed class TableCutoffCheckpoint(HubStorage storage, ForwardCheckpoint checkpoint) : ISweepCheckpoint
 {
     public const string Partition = "checkpoint";

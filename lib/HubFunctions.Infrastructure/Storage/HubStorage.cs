@@ -32,6 +32,24 @@ public sealed class HubStorage(TableServiceClient tables, QueueServiceClient que
             return client;
         });
 
+    /// <summary>
+    /// Deletes table <paramref name="name"/> (gone already is fine) and forgets that it was created, so
+    /// a later <see cref="TableAsync"/> creates it again. For tables the app drops whole once their rows
+    /// are done with (the renewal index's day tables), never for the tables of <see cref="Names"/>.
+    /// </summary>
+    public async Task DropTableAsync(string name, CancellationToken cancellationToken = default)
+    {
+        _tables.TryRemove(name, out _);
+        try
+        {
+            await tables.GetTableClient(name).DeleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            // Dropped already (an overlapping run).
+        }
+    }
+
     public Task<QueueClient> QueueAsync(string name, CancellationToken cancellationToken = default)
         => Once(_queues, name, async () =>
         {

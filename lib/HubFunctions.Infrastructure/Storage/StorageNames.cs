@@ -74,16 +74,16 @@ public sealed partial class StorageNames
     /// <summary>The CMP-5 monthly tax rating re-check (queue trigger <c>RecheckTaxRating</c>): fan-out pages and seller checks.</summary>
     public string TaxRecheckQueue { get; set; } = "tax-recheck";
 
-    /// <summary>The renewal index (CMP-1, CMP-2): entries keyed by due day, reminder markers and the sweep's checkpoint.</summary>
+    /// <summary>The renewal index (CMP-1, CMP-2): reminder markers and the sweep's checkpoint; its entries are in one table per due day named after it (<c>{name}d{yyyyMMdd}</c>, so at most 54 characters).</summary>
     public string RenewalIndexTable { get; set; } = "renewalindex";
 
     /// <summary>Generated billing documents (BIL-8 fee confirmation letters; invoice PDFs), written once under stable names.</summary>
     public string BillingDocumentsContainer { get; set; } = "billing-documents";
 
-    /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order</c> and its outbox rows).</summary>
+    /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order|{orderId}</c> and its outbox rows).</summary>
     public string OrdersTable { get; set; } = "orders";
 
-    /// <summary>The DSP-3 deadline index (partition <c>{yyyyMMddHHmm}-{shard}</c>, row = order id) and the cutoff sweep's checkpoint.</summary>
+    /// <summary>The cutoff sweep's checkpoint, and the prefix of the DSP-3 deadline index's tables: one per deadline minute, <c>{name}{yyyyMMddHHmm}</c> (partition = shard, row = order id), dropped once swept. At most 51 characters.</summary>
     public string OrderDeadlinesTable { get; set; } = "orderdeadlines";
 
     /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
@@ -100,6 +100,9 @@ public sealed partial class StorageNames
 
     /// <summary>Billing data: usage records, their rollups and snapshots per seller-hub-month partition; claims and invoices per seller-hub partition.</summary>
     public string BillingTable { get; set; } = "billing";
+
+    /// <summary>Usage ids claimed per hub (API.md: usage is idempotent per <c>usageId</c>): one partition per hub and usage id.</summary>
+    public string UsageIdsTable { get; set; } = "usageids";
 
     /// <summary>Billing runs (BIL-6), one partition per period, and the activity index the fan-out reads.</summary>
     public string BillingRunsTable { get; set; } = "billingruns";
@@ -131,6 +134,11 @@ public sealed partial class StorageNames
                     ? $"{Section}:{setting} '{name}' is not a table name (3-63 letters and digits, starting with a letter)."
                     : $"{Section}:{setting} '{name}' is not a queue or container name (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).";
             }
+        }
+
+        if (RenewalIndexTable.Length > 54)
+        {
+            yield return $"{Section}:{nameof(RenewalIndexTable)} '{RenewalIndexTable}' is longer than 54 characters: its day tables add 9 (d and the date) and table names stop at 63.";
         }
     }
 

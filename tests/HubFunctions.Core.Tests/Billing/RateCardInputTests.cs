@@ -4,6 +4,8 @@ namespace HubFunctions.Core.Tests.Billing;
 
 public sealed class RateCardInputTests
 {
+    private static readonly DateOnly Today = new(2025, 4, 10);
+
     private static Dictionary<string, string?> PublishedTexts() => new()
     {
         [UsageKind.InboundQc] = "0.30",
@@ -17,7 +19,7 @@ public sealed class RateCardInputTests
     [Fact]
     public void BIL_1_a_complete_card_from_the_first_of_a_month_is_accepted()
     {
-        Assert.Empty(RateCardInputs.Check("tianjin", new RateCardInput("2025-05-01", "12.50", PublishedTexts()), out var card));
+        Assert.Empty(RateCardInputs.Check("tianjin", new RateCardInput("2025-05-01", "12.50", PublishedTexts()), Today, out var card));
         Assert.Equal(("tianjin", new DateOnly(2025, 5, 1), 12.50m, 0.40m), (card!.Hub, card.EffectiveFrom, card.StoragePerCubicMetreMonth, card.RateOf(UsageKind.Picking)));
     }
 
@@ -30,7 +32,7 @@ public sealed class RateCardInputTests
         rates[UsageKind.Labelling] = "0.12345";
         rates["engraving"] = "9";
 
-        var errors = RateCardInputs.Check("tianjin", new RateCardInput("2025-05-16", null, rates), out var card);
+        var errors = RateCardInputs.Check("tianjin", new RateCardInput("2025-05-16", null, rates), Today, out var card);
 
         Assert.Null(card);
         Assert.Equal(
@@ -50,5 +52,26 @@ public sealed class RateCardInputTests
     [InlineData("NaN")]
     public void H_1_storage_rent_must_be_a_positive_sane_rate(string storage)
         => Assert.Equal(("storagePerCubicMetreMonth", RateCardInputs.InvalidRate),
-            (RateCardInputs.Check("xian", new RateCardInput("2025-05-01", storage, PublishedTexts()), out _) is [var e] ? (e.Field, e.Code) : default));
+            (RateCardInputs.Check("xian", new RateCardInput("2025-05-01", storage, PublishedTexts()), Today, out _) is [var e] ? (e.Field, e.Code) : default));
+
+    [Theory]
+    [InlineData("2025-04-10", "2025-04-01")]
+    [InlineData("2025-04-10", "2025-03-01")]
+    [InlineData("2025-04-10", "2024-01-01")]
+    [InlineData("2025-05-01", "2025-05-01")]
+    [InlineData("2025-12-31", "2025-12-01")]
+    public void BIL_1_a_new_version_never_starts_in_a_month_begun_already(string today, string effectiveFrom)
+    {
+        var errors = RateCardInputs.Check("tianjin", new RateCardInput(effectiveFrom, "12.50", PublishedTexts()), DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture), out var card);
+        Assert.Null(card);
+        Assert.Equal([("effectiveFrom", RateCardInputs.EffectiveFromNotFuture)], errors.Select(e => (e.Field, e.Code)));
+    }
+
+    [Theory]
+    [InlineData("2025-04-30", "2025-05-01")]
+    [InlineData("2025-04-01", "2025-05-01")]
+    [InlineData("2025-12-31", "2026-01-01")]
+    [InlineData("2025-04-10", "2026-03-01")]
+    public void BIL_1_a_new_version_from_the_first_of_a_month_still_to_come_is_accepted(string today, string effectiveFrom)
+        => Assert.Empty(RateCardInputs.Check("tianjin", new RateCardInput(effectiveFrom, "12.50", PublishedTexts()), DateOnly.Parse(today, System.Globalization.CultureInfo.InvariantCulture), out _));
 }

@@ -17,7 +17,7 @@ public sealed class HubSellerIdAllocatorTests
     {
         using var factory = new DevHostFactory();
         var allocator = factory.Services.GetRequiredService<IHubSellerIdAllocator>();
-        var ids = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => allocator.AllocateAsync("hangzhou", $"APP-r{round}-{i}", CancellationToken.None))));
+        var ids = await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => allocator.AllocateAsync("hangzhou", $"APP-r{round}-{i}", $"s-r{round}-{i}", CancellationToken.None))));
 
         Assert.Equal(50, ids.Distinct().Count());
         Assert.Equal(Enumerable.Range(1, 50).Select(n => $"HGH-{n:000000}"), ids.Order(StringComparer.Ordinal));
@@ -29,16 +29,16 @@ public sealed class HubSellerIdAllocatorTests
     {
         using var factory = new DevHostFactory();
         var allocator = factory.Services.GetRequiredService<IHubSellerIdAllocator>();
-        Assert.Equal("DGG-000001", await allocator.AllocateAsync("dongguan", "APP-a", CancellationToken.None));
-        Assert.Equal("DGG-000001", await allocator.AllocateAsync("dongguan", "APP-a", CancellationToken.None));
-        Assert.Equal("DGG-000002", await allocator.AllocateAsync("dongguan", "APP-b", CancellationToken.None));
-        Assert.Equal("TSN-000001", await allocator.AllocateAsync("tianjin", "APP-c", CancellationToken.None));
-        Assert.Equal("DGG-000003", await allocator.AllocateAsync("dongguan", "APP-d", CancellationToken.None));
+        Assert.Equal("DGG-000001", await allocator.AllocateAsync("dongguan", "APP-a", "s-a", CancellationToken.None));
+        Assert.Equal("DGG-000001", await allocator.AllocateAsync("dongguan", "APP-a", "s-a", CancellationToken.None));
+        Assert.Equal("DGG-000002", await allocator.AllocateAsync("dongguan", "APP-b", "s-b", CancellationToken.None));
+        Assert.Equal("TSN-000001", await allocator.AllocateAsync("tianjin", "APP-c", "s-c", CancellationToken.None));
+        Assert.Equal("DGG-000003", await allocator.AllocateAsync("dongguan", "APP-d", "s-d", CancellationToken.None));
 
         // Concurrent repeats for one application take one number.
-        var repeats = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => allocator.AllocateAsync("dongguan", "APP-e", CancellationToken.None))));
+        var repeats = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(() => allocator.AllocateAsync("dongguan", "APP-e", "s-e", CancellationToken.None))));
         Assert.Equal(["DGG-000004"], repeats.Distinct());
-        Assert.Equal("DGG-000005", await allocator.AllocateAsync("dongguan", "APP-f", CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => allocator.AllocateAsync("mars", "APP-g", CancellationToken.None));
+        Assert.Equal("DGG-000005", await allocator.AllocateAsync("dongguan", "APP-f", "s-f", CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => allocator.AllocateAsync("mars", "APP-g", "s-g", CancellationToken.None));
     }
 }

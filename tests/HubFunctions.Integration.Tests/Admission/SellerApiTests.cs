@@ -96,6 +96,6 @@ public sealed class SellerApiTests
         var storage = factory.Services.GetRequiredService<HubStorage>();
         var table = await storage.TableAsync(storage.Names.SellersTable);
         var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == seller.SellerId).ToListAsync();
-        Assert.Equal([TableSellerDirectory.SellerRow], rows.Select(r => r.RowKey));
+        Assert.Equal([TableSellerDirectory.SellerRow(seller.SellerId)], rows.Select(r => r.RowKey));
     }
 }

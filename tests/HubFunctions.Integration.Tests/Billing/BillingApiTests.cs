@@ -33,13 +33,95 @@ public sealed class BillingApiTests
         await HttpAssert.Json(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin), HttpStatusCode.Created);
         await HttpAssert.Json(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin), HttpStatusCode.OK);
         await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin with { storagePerCubicMetreMonth = 13m }), HttpStatusCode.Conflict, "rate-card-exists");
-        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", tianjin with { effectiveFrom = "2024-01-01" }), HttpStatusCode.Conflict, "rate-card-exists");
+        await HttpAssert.Json(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin with { effectiveFrom = "2025-06-01", storagePerCubicMetreMonth = 13m }), HttpStatusCode.Created);
+        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin with { effectiveFrom = "2025-06-01" }), HttpStatusCode.Conflict, "rate-card-exists");
         await HttpAssert.Problem(await operatorClient.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", tianjin), HttpStatusCode.Forbidden, "forbidden-role");
         await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", tianjin with { effectiveFrom = "2025-06-15" }), HttpStatusCode.UnprocessableEntity, "invalid-date");
 
         var history = await factory.Services.GetRequiredService<IRateCardSource>().HistoryAsync("tianjin", CancellationToken.None);
-        Assert.Equal(12.50m, Assert.Single(history.Cards).StoragePerCubicMetreMonth);
+        Assert.Equal([12.50m, 13m], history.Cards.OrderBy(c => c.EffectiveFrom).Select(c => c.StoragePerCubicMetreMonth));
         Assert.Null(history.InForceOn(new DateOnly(2025, 4, 30)));
+    }
+
+    /// <summary>
+    /// BIL-1 with BIL-6 and BIL-8 (decided here): a new version starts on the first of a month still to come (Asia/Shanghai), so it
+    /// never reprices a month already billed, being billed or under way; the published card of 2024 cannot be replaced either.
+    /// At 2025-04-30 16:30 UTC it is already 1 May in Shanghai: May is under way and June is the earliest month.
+    /// </summary>
+    [Fact]
+    public async Task BIL_1_a_rate_card_for_a_month_begun_or_past_is_422_and_stores_nothing()
+    {
+        var clock = new FakeTimeProvider(Now);
+        using var factory = new DevHostFactory(clock: clock);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var rates = new Dictionary<string, decimal> { ["inbound-qc"] = 0.30m, ["shelving"] = 0.20m, ["picking"] = 0.40m, ["labelling"] = 0.15m, ["assembly"] = 0.80m, ["return"] = 5.00m };
+        var card = new { effectiveFrom = "2025-04-01", storagePerCubicMetreMonth = 19m, rates };
+        var before = await TablesExceptAuditAsync(factory);
+
+        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", card), HttpStatusCode.UnprocessableEntity, "effective-from-not-future");
+        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", card with { effectiveFrom = "2025-03-01" }), HttpStatusCode.UnprocessableEntity, "effective-from-not-future");
+        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", card with { effectiveFrom = "2024-01-01" }), HttpStatusCode.UnprocessableEntity, "effective-from-not-future");
+        clock.SetUtcNow(new DateTimeOffset(2025, 4, 30, 16, 30, 0, TimeSpan.Zero));
+        await HttpAssert.Problem(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", card with { effectiveFrom = "2025-05-01" }), HttpStatusCode.UnprocessableEntity, "effective-from-not-future");
+        Assert.Equal(before, await TablesExceptAuditAsync(factory));
+
+        await HttpAssert.Json(await reviewer.PutAsJsonAsync("/api/hubs/hangzhou/rate-cards", card with { effectiveFrom = "2025-06-01" }), HttpStatusCode.Created);
+        var history = await factory.Services.GetRequiredService<IRateCardSource>().HistoryAsync("hangzhou", CancellationToken.None);
+        Assert.Equal([(new DateOnly(2024, 1, 1), 18.00m), (new DateOnly(2025, 6, 1), 19m)], history.Cards.OrderBy(c => c.EffectiveFrom).Select(c => (c.EffectiveFrom, c.StoragePerCubicMetreMonth)));
+    }
+
+    /// <summary>
+    /// API.md: usage is idempotent per usageId; decided here: per hub, whatever seller or month the record names. The same id
+    /// with another seller, month or quantity is 409 usage-conflict and nothing of that request is stored (its other records neither);
+    /// the same record again (another offset for the same instant, 2 written 2.0) is a duplicate.
+    /// </summary>
+    [Fact]
+    public async Task BIL_2_a_usageId_names_one_record_per_hub_reused_for_another_seller_or_month_it_is_409_and_nothing_is_stored()
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
+        var first = await SeedAsync(factory, "usage-owner", 21);
+        var other = await SeedAsync(factory, "usage-other", 22);
+        using var wms = factory.CreateSignedClient(TestClients.Operator);
+        var stored = await HttpAssert.Json(await Usage(wms, Record("dup-1", first.HubSellerId, "picking", 2m, "2025-03-03T09:00:00+08:00")));
+        Assert.Equal(1, stored.GetProperty("stored").GetInt32());
+        var before = await TablesExceptAuditAsync(factory);
+
+        await HttpAssert.Problem(await Usage(wms, Record("dup-1", other.HubSellerId, "picking", 2m, "2025-03-03T09:00:00+08:00")), HttpStatusCode.Conflict, "usage-conflict");
+        await HttpAssert.Problem(await Usage(wms,
+            Record("fresh-1", first.HubSellerId, "picking", 1m, "2025-04-01T09:00:00+08:00"),
+            Record("dup-1", first.HubSellerId, "picking", 2m, "2025-04-01T09:00:00+08:00")), HttpStatusCode.Conflict, "usage-conflict");
+        await HttpAssert.Problem(await Usage(wms, Record("dup-1", first.HubSellerId, "picking", 3m, "2025-03-03T09:00:00+08:00")), HttpStatusCode.Conflict, "usage-conflict");
+        Assert.Equal(before, await TablesExceptAuditAsync(factory));
+
+        var again = await HttpAssert.Json(await Usage(wms, Record("dup-1", first.HubSellerId, "picking", 2.0m, "2025-03-03T01:00:00Z")));
+        Assert.Equal((0, 1), (again.GetProperty("stored").GetInt32(), again.GetProperty("duplicates").GetInt32()));
+        var ledger = factory.Services.GetRequiredService<IBillingLedger>();
+        Assert.Empty(await ledger.RollupsAsync("usage-other", "hangzhou", new BillingPeriod(new(2025, 3)), CancellationToken.None));
+        Assert.Empty(await ledger.RollupsAsync("usage-owner", "hangzhou", new BillingPeriod(new(2025, 4)), CancellationToken.None));
+        Assert.Equal(["2025-03-03 picking 2"], (await ledger.RollupsAsync("usage-owner", "hangzhou", new BillingPeriod(new(2025, 3)), CancellationToken.None)).Select(r => $"{r.Date:yyyy-MM-dd} {r.Kind} {r.Units}"));
+    }
+
+    /// <summary>
+    /// A request that claimed its usage id and stopped before the record and its rollup were committed (a crash between the two
+    /// writes): the claim holds the id for that record, so another record under it is refused, and the retry of the same record
+    /// finds its own claim and stores the record and its rollup once.
+    /// </summary>
+    [Fact]
+    public async Task BIL_2_a_usage_claim_left_by_a_crash_before_the_ledger_commit_is_completed_by_the_retry()
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Now));
+        var seller = await SeedAsync(factory, "usage-crash", 23);
+        using var wms = factory.CreateSignedClient(TestClients.Operator);
+        var record = new UsageRecord("crash-1", seller.HubSellerId, "hangzhou", "picking", 3m, new DateTimeOffset(2025, 3, 5, 10, 0, 0, TimeSpan.FromHours(8)));
+        Assert.Equal([BillingWrite.Stored], await factory.Services.GetRequiredService<IUsageIds>().ClaimAsync("hangzhou", [UsageClaim.Of(record)], CancellationToken.None));
+
+        await HttpAssert.Problem(await Usage(wms, Record("crash-1", seller.HubSellerId, "picking", 4m, "2025-03-05T10:00:00+08:00")), HttpStatusCode.Conflict, "usage-conflict");
+        var retry = await HttpAssert.Json(await Usage(wms, Record("crash-1", seller.HubSellerId, "picking", 3m, "2025-03-05T10:00:00+08:00")));
+        Assert.Equal((1, 0), (retry.GetProperty("stored").GetInt32(), retry.GetProperty("duplicates").GetInt32()));
+        var again = await HttpAssert.Json(await Usage(wms, Record("crash-1", seller.HubSellerId, "picking", 3m, "2025-03-05T10:00:00+08:00")));
+        Assert.Equal((0, 1), (again.GetProperty("stored").GetInt32(), again.GetProperty("duplicates").GetInt32()));
+        Assert.Equal(["2025-03-05 picking 3"], (await factory.Services.GetRequiredService<IBillingLedger>().RollupsAsync("usage-crash", "hangzhou", new BillingPeriod(new(2025, 3)), CancellationToken.None))
+            .Select(r => $"{r.Date:yyyy-MM-dd} {r.Kind} {r.Units}"));
     }
 
     [Fact]

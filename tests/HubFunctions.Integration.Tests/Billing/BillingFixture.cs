@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Hubs;
+using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,11 @@ public static class BillingFixture
         var seller = new Seller(sellerId, hub, $"{Hubs.Find(hub)!.SellerIdPrefix}-{sequence:D6}", SellerStatus.Active, "brand-trader",
             "杭州示例贸易有限公司", "91330100MA2CFLXX12", TaxRating.A, new DateOnly(2024, 1, 1), []);
         Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller, [], CancellationToken.None));
+
+        // The allocation row an approval writes (hub seller id → seller, the index usage intake reads), with the test's own number.
+        var allocations = TestStorage.Tables().GetTableClient(factory.Names.HubSellerIdsTable);
+        await allocations.CreateIfNotExistsAsync();
+        await allocations.AddEntityAsync(new TableEntity(hub, TableHubSellerIdAllocator.IdRowPrefix + seller.HubSellerId) { ["ApplicationId"] = "TEST-" + sellerId, ["SellerId"] = sellerId });
         return seller;
     }
 

@@ -18,7 +18,7 @@ namespace HubFunctions.Integration.Tests.Billing;
 [Collection(QueueCollection.Name)]
 public sealed class BillingRunTests
 {
-    private static readonly string[] Functions = ["RecordUsage", "RecordStorageSnapshots", "RecordClaim", "StartBillingRun", "GetBillingRun", "ListInvoices", "GetInvoice", "BillSeller"];
+    private static readonly string[] Functions = ["RecordUsage", "RecordStorageSnapshots", "RecordClaim", "StartBillingRun", "GetBillingRun", "ListInvoices", "GetInvoice", "BillSeller", "PutRateCard"];
 
     private static ShiftedClock April1() => new() { Offset = new DateTimeOffset(2025, 4, 1, 9, 0, 0, TimeSpan.FromHours(8)) - DateTimeOffset.UtcNow };
 
@@ -195,6 +195,51 @@ public sealed class BillingRunTests
             invoice.GetProperty("lines").EnumerateArray().Select(l => $"{l.GetProperty("kind").GetString()} {l.GetProperty("amount").GetRawText()}"));
         var flag = Assert.Single(invoice.GetProperty("flags").EnumerateArray());
         Assert.Equal((BillingCodes.StorageCarriedForward, "2025-03-10"), (flag.GetProperty("code").GetString(), flag.GetProperty("dates")[0].GetString()));
+    }
+
+    /// <summary>
+    /// H-1 retry: a Tianjin seller (no rate card) ends March's run as an error while the Hangzhou seller is invoiced, and the run
+    /// completes. A reviewer adds a Tianjin card effective 2025-03-01 (storage 12.50 per m³ per month) and starts March again: the
+    /// same run queues only its seller-hub in error, which is now invoiced: 20 m³ on the 15th only (no snapshot before it: days
+    /// 1–14 bill 0 m³, flagged) → 20 × 17 = 340 m³·days × 12.50 ÷ 31 = 137.096… → 137.10. The run stays completed, its
+    /// completion event is not repeated, and the Hangzhou seller is not billed again.
+    /// </summary>
+    [Fact]
+    public async Task H_1_a_seller_hub_in_error_is_billed_when_the_period_is_started_again_after_a_reviewer_adds_the_card()
+    {
+        using var factory = new DevHostFactory(listeners: true, clock: April1(), functions: Functions);
+        using var hubOperator = factory.CreateSignedClient(TestClients.Operator);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var hangzhou = await SeedAsync(factory, "retry-seller-hz", 301);
+        await HttpAssert.Json(await Snapshot(hubOperator, "2025-03-15", hangzhou.HubSellerId, 20m));
+        var tianjin = await SeedAsync(factory, "retry-seller-tj", 302, "tianjin");
+        var march = new BillingPeriod(new(2025, 3));
+        await factory.Services.GetRequiredService<IBillingLedger>().AddSnapshotAsync(tianjin.SellerId, "tianjin", new DateOnly(2025, 3, 15), 20m, CancellationToken.None);
+        await factory.Services.GetRequiredService<IBillingActivity>().MarkAsync(march, tianjin.SellerId, "tianjin", CancellationToken.None);
+
+        var runId = await StartRunAsync(reviewer, "2025-03");
+        var first = await WaitForRunAsync(reviewer, runId, r => r.GetProperty("status").GetString() == "completed");
+        Assert.Equal((2, 1), (first.GetProperty("sellersDone").GetInt32(), first.GetProperty("invoices").GetInt32()));
+        Assert.Equal("H-1", Assert.Single(first.GetProperty("errors").EnumerateArray()).GetProperty("code").GetString());
+
+        var rates = new Dictionary<string, decimal> { ["inbound-qc"] = 0.30m, ["shelving"] = 0.20m, ["picking"] = 0.40m, ["labelling"] = 0.15m, ["assembly"] = 0.80m, ["return"] = 5.00m };
+        await HttpAssert.Json(await reviewer.PutAsJsonAsync("/api/hubs/tianjin/rate-cards", new { effectiveFrom = "2025-03-01", storagePerCubicMetreMonth = 12.50m, rates }),
+            HttpStatusCode.Created);
+        var again = await HttpAssert.Json(await reviewer.PostAsJsonAsync("/api/billing-runs", new { period = "2025-03" }), HttpStatusCode.Accepted);
+        Assert.Equal((runId, "completed", 1), (again.GetProperty("runId").GetString(), again.GetProperty("status").GetString(), again.GetProperty("retried").GetInt32()));
+
+        var done = await WaitForRunAsync(reviewer, runId, r => r.GetProperty("invoices").GetInt32() == 2);
+        Assert.Equal((2, 2, "completed"), (done.GetProperty("sellersDone").GetInt32(), done.GetProperty("sellersTotal").GetInt32(), done.GetProperty("status").GetString()));
+        Assert.Empty(done.GetProperty("errors").EnumerateArray());
+        var invoice = Assert.Single(await factory.Services.GetRequiredService<IBillingLedger>().ListInvoicesAsync(tianjin.SellerId, march, CancellationToken.None));
+        Assert.Equal(137.10m, invoice.Invoice.Total);
+        Assert.Single(await OutboxEventsAsync(factory.Names.BillingRunsTable, BillingEventTypes.RunCompleted));
+        Assert.Equal(["retry-seller-hz", "retry-seller-tj"], (await OutboxEventsAsync(factory.Names.BillingTable, BillingEventTypes.InvoiceIssued))
+            .Select(e => e.GetProperty("data").GetProperty("sellerId").GetString()!).Order(StringComparer.Ordinal));
+
+        // Nothing in error any more: a further start queues nothing.
+        var third = await HttpAssert.Json(await reviewer.PostAsJsonAsync("/api/billing-runs", new { period = "2025-03" }), HttpStatusCode.Accepted);
+        Assert.Equal(0, third.GetProperty("retried").GetInt32());
     }
 
     /// <summary>Lets <c>n</c> seller-hubs through, then fails every later one after its invoice is stored (a crash before it is marked done).</summary>

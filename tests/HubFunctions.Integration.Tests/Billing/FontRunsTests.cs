@@ -65,4 +65,42 @@ public sealed class FontRunsTests
         Assert.Contains("DroidSansFallbackFull.ttf", error.Message, StringComparison.Ordinal);
         Assert.Empty(BillingFonts.Locate(null).Problems);
     }
+
+    /// <summary>
+    /// The fonts ship with the app (an Azure deployment has no Debian font packages): the build copies the three files and their
+    /// licences into the output's <c>fonts</c> folder, byte for byte the files kept in the Functions project, and with no
+    /// <c>Hub:Pdf:FontFolder</c> set they are the ones used; the Debian paths only fill in for a file missing there.
+    /// </summary>
+    [Fact]
+    public void BIL_8_the_fonts_ship_with_the_app_and_are_used_from_its_folder()
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "fonts");
+        var source = Path.Combine(RepositoryRoot(), "functions", "HubFunctions.Functions", "fonts");
+        foreach (var file in new[] { BillingFonts.CjkFile, BillingFonts.LatinFile, BillingFonts.LatinBoldFile })
+        {
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source, file)), File.ReadAllBytes(Path.Combine(shipped, file)));
+            Assert.Equal(Path.Combine(shipped, file), BillingFonts.Locate(null).Paths[file]);
+        }
+
+        Assert.True(File.Exists(Path.Combine(shipped, "LICENSE-Apache-2.0.txt")) && File.Exists(Path.Combine(shipped, "LICENSE-DejaVu.txt")));
+
+        // A folder lacking one file: that one comes from the Debian path (or is named as missing where the packages are not installed).
+        var partial = Directory.CreateTempSubdirectory("fonts-").FullName;
+        File.Copy(Path.Combine(shipped, BillingFonts.LatinFile), Path.Combine(partial, BillingFonts.LatinFile));
+        var (paths, problems) = BillingFonts.Locate(null, partial);
+        Assert.Equal(Path.Combine(partial, BillingFonts.LatinFile), paths[BillingFonts.LatinFile]);
+        Assert.Equal(BillingFonts.DebianPaths[BillingFonts.CjkFile], paths[BillingFonts.CjkFile]);
+        Assert.Equal(File.Exists(BillingFonts.DebianPaths[BillingFonts.CjkFile]), !problems.Any(p => p.Contains(BillingFonts.CjkFile, StringComparison.Ordinal)));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HubFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("HubFunctions.sln not found above the test folder.");
+    }
 }

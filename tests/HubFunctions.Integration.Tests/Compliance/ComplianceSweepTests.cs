@@ -206,6 +206,37 @@ public sealed class ComplianceSweepTests
     }
 
     [Fact]
+    public async Task CMP_2_a_swept_day_table_is_dropped_whole_its_reminder_markers_stay_and_no_entry_is_written_for_a_swept_day()
+    {
+        using var hub = await StartAsync();
+        var documentId = await hub.ApproveBrandAuthorizationAsync("v1");
+        var index = hub.Factory.Services.GetRequiredService<IRenewalIndex>();
+        var reminderDay = new DateOnly(2027, 2, 9);
+        var dayTable = TableRenewalIndex.DayTable(hub.Factory.Names.RenewalIndexTable, reminderDay);
+        Assert.Single(await index.DayAsync(reminderDay, CancellationToken.None));
+        Assert.True(await TableExistsAsync(dayTable));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => index.ForgetAsync(reminderDay, CancellationToken.None));
+
+        await hub.SweepAtAsync(At(2027, 2, 9));
+        Assert.Single(await hub.RemindersAsync());
+        Assert.False(await TableExistsAsync(dayTable));
+        Assert.Empty(await index.DayAsync(reminderDay, CancellationToken.None));
+        Assert.Single(await index.DayAsync(new DateOnly(2027, 3, 4), CancellationToken.None));
+
+        // The marker outlives the day's table: the entry handled again (an overlapping run) sends nothing.
+        var entry = new RenewalEntry(reminderDay, SellerId, AdmissionDocuments.BrandAuthorization, documentId, RenewalKind.Reminder30);
+        Assert.Equal(RenewalOutcome.ReminderAlreadySent, await hub.Factory.Services.GetRequiredService<RenewalSweep>().HandleAsync(entry, CancellationToken.None));
+        Assert.Single(await hub.RemindersAsync());
+
+        // An entry for a day the checkpoint has passed would never be read: it is not written.
+        await index.AddAsync([entry with { DocumentId = "DOC-late" }], CancellationToken.None);
+        Assert.False(await TableExistsAsync(dayTable));
+    }
+
+    private static async Task<bool> TableExistsAsync(string name)
+        => await TestStorage.Tables().QueryAsync(TableServiceClient.CreateQueryFilter($"TableName eq {name}")).AnyAsync();
+
+    [Fact]
     public async Task CMP_1_the_sweep_checkpoint_only_moves_forward_also_under_overlapping_advances()
     {
         using var hub = await StartAsync();

@@ -45,12 +45,12 @@ public sealed class SellerComplianceTests
         Assert.Equal(1, fault.LostBatches);
         Assert.Equal(FreezeOutcome.Frozen, result.Outcome);
         var rows = await Rows(names, sellerId);
-        var seller = Assert.Single(rows, r => r.RowKey == TableSellerDirectory.SellerRow);
+        var seller = Assert.Single(rows, r => r.RowKey == TableSellerDirectory.SellerRow(sellerId));
         var entry = Assert.Single(rows, r => r.RowKey.StartsWith(TableSellerComplianceStore.LogRowPrefix, StringComparison.Ordinal));
         var outbox = Assert.Single(rows, r => r.RowKey.StartsWith(TableOutbox.RowPrefix, StringComparison.Ordinal));
         Assert.Equal("frozen", seller.GetString("Status"));
         Assert.Equal(1, seller.GetInt32(TableSellerComplianceStore.LogLengthProperty));
-        Assert.Equal((TableSellerComplianceStore.LogRow(1), "Freeze", "compliance-sweep"), (entry.RowKey, entry.GetString("Action"), entry.GetString("ActorId")));
+        Assert.Equal((TableSellerComplianceStore.LogRow(sellerId, 1), "Freeze", "compliance-sweep"), (entry.RowKey, entry.GetString("Action"), entry.GetString("ActorId")));
         Assert.Equal(EventTypes.SellerFrozen, outbox.GetString("EventType"));
 
         // One commit: the three rows carry the same commit stamp.

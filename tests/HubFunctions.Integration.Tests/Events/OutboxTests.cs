@@ -274,6 +274,65 @@ public sealed class OutboxTests
         Assert.Empty(await TestStorage.Tables().GetTableClient(_names.OutboxIntentsTable).QueryAsync<TableEntity>().ToListAsync());
     }
 
+    [Fact]
+    public async Task Commits_made_while_a_held_wake_up_is_pending_share_it_and_one_relay_pass_publishes_them_all()
+    {
+        // The first commit of a quiet spell wakes the relay at once; commits within the wake-up
+        // spacing of it share one wake-up held invisible for the spacing (a minute here, so the
+        // count does not depend on how fast this machine commits).
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var process = TestServices.Build(clock, _names, services =>
+        {
+            services.AddHubEvents();
+            services.Configure<EventsOptions>(o => o.WakeUpSpacing = TimeSpan.FromMinutes(1));
+        });
+        var prefix = TestStorage.Unique("spaced");
+        var expected = new System.Collections.Concurrent.ConcurrentBag<string>([(await CommitAsync(process, $"{prefix}-first", "thing")).Event.Id]);
+        await Parallel.ForAsync(0, 20, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) => expected.Add((await CommitAsync(process, $"{prefix}-{i}", "thing")).Event.Id));
+
+        var queue = TestStorage.Queue(_names.OutboxRelayQueue);
+        Assert.Equal(2, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        var visible = Assert.Single((await queue.ReceiveMessagesAsync(32)).Value);
+        Assert.Equal(OutboxWakeUp.Message, visible.Body.ToString());
+
+        Assert.Equal(21, await process.GetRequiredService<OutboxRelay>().RelayCommittedAsync(CancellationToken.None));
+        var published = await PublishedAsync(prefix, 21, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(1));
+        Assert.Equal(expected.Order(), published.Select(p => p.Id).Order());
+    }
+
+    [Fact]
+    public async Task Every_commit_of_a_trickle_across_many_wake_up_spacings_is_relayed_by_wake_ups_alone()
+    {
+        // No sweeper in this host: an event whose commit no wake-up covered would never arrive.
+        // Commits come in a trickle and in bursts over several spacings (1 s, the default), so many
+        // of them are covered only by a held wake-up sent before them.
+        using var factory = new DevHostFactory(listeners: true, functions: ["RelayOutbox"], names: _names);
+        _ = factory.Server;
+        var outbox = factory.Services.GetRequiredService<TableOutbox>();
+        var table = await factory.Services.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        var clock = factory.Services.GetRequiredService<TimeProvider>();
+        var prefix = TestStorage.Unique("trickle");
+        var expected = new System.Collections.Concurrent.ConcurrentBag<string>();
+        async Task CommitOneAsync(int i, CancellationToken ct)
+        {
+            var e = HubEvent.Create(EventTypes.AppointmentCancelled, $"{prefix}/{i}", new { i }, clock, new OperationIdSource(), hub: "hangzhou");
+            await outbox.CommitAsync(table, $"{prefix}-{i}",
+                [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity($"{prefix}-{i}", "thing") { ["Status"] = "cancelled" })], [e], ct);
+            expected.Add(e.Id);
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            await CommitOneAsync(i, CancellationToken.None);
+            await Task.Delay(100);
+        }
+
+        await Parallel.ForAsync(30, 130, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) => await CommitOneAsync(i, ct));
+
+        var published = await PublishedAsync(prefix, 130, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(2));
+        Assert.Equal(expected.Order(), published.Select(p => p.Id).Order());
+    }
+
     /// <summary>Refuses every single-entity delete on one table, as storage that went away would (not retried by the SDK).</summary>
     private sealed class RefuseDeletes(string table) : StorageClientPolicy
     {

@@ -75,7 +75,7 @@ public sealed class DemoSeedTests
         Assert.Equal("HGH-000001", again.GetProperty("hubSellerId").GetString());
 
         // The allocator handed out exactly one number: the next approval at Hangzhou gets HGH-000002.
-        var next = await factory.Services.GetRequiredService<IHubSellerIdAllocator>().AllocateAsync("hangzhou", TestStorage.Unique("APP-"), CancellationToken.None);
+        var next = await factory.Services.GetRequiredService<IHubSellerIdAllocator>().AllocateAsync("hangzhou", TestStorage.Unique("APP-"), "next-seller", CancellationToken.None);
         Assert.Equal("HGH-000002", next);
 
         using var seller = factory.CreateSignedClient(TestClients.Seller);

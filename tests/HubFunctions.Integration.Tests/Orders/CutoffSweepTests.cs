@@ -91,8 +91,7 @@ public sealed class CutoffSweepTests
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         await SubmittedAsync(platform, Body("ORD-due-later", Created.AddSeconds(40)));
         var ghostKey = DeadlineIndex.KeyOf("ORD-ghost", Created.AddHours(2), 2);
-        var index = TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable);
-        await index.AddEntityAsync(new TableEntity(ghostKey, "ORD-ghost"));
+        await AddIndexRowAsync(factory.Names, ghostKey, "ORD-ghost");
 
         clock.SetUtcNow(Created.AddHours(2).AddSeconds(20)); // same minute as the deadline, 20 s before it
         await RunSweepAsync(factory);
@@ -108,15 +107,43 @@ public sealed class CutoffSweepTests
     }
 
     [Fact]
+    public async Task DSP_3_an_emptied_index_minute_is_dropped_once_far_enough_behind_the_checkpoint_and_a_minute_with_rows_left_is_kept()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-drop", Created));
+        var ghostKey = DeadlineIndex.Key(Created.AddHours(2).AddMinutes(1), 1);
+        await AddIndexRowAsync(factory.Names, ghostKey, "ORD-ghost");
+        var dropped = DeadlineIndex.Key(Created.AddHours(2), 0)[..12];
+        Assert.Equal([dropped, ghostKey[..12]], await IndexBucketsAsync(factory.Names));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(5));
+        await RunSweepAsync(factory);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-drop"));
+        Assert.Equal([dropped, ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // emptied, but not yet DropSweptAfter behind
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(13).AddSeconds(5)); // checkpoint at the minute before: the deadline minute is now more than DropSweptAfter behind it
+        await RunSweepAsync(factory);
+        Assert.Equal([ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // the ghost's minute still holds a row: kept
+        Assert.Equal([$"{ghostKey}/ORD-ghost"], await IndexRowsAsync(factory.Names));
+
+        // A message for a dropped minute (a late redelivery) finds nothing and fails nothing.
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var report = await sweep.SweepBucketAsync(new CutoffMessage(DeadlineIndex.Key(Created.AddHours(2), 0), "late"), CancellationToken.None);
+        Assert.Equal(0, report.Read);
+    }
+
+    [Fact]
     public async Task DSP_3_the_first_run_ever_starts_at_the_earliest_index_row_and_the_checkpoint_never_moves_back()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         using var factory = Host(clock);
         var checkpoint = factory.Services.GetRequiredService<ISweepCheckpoint>();
         var sweep = factory.Services.GetRequiredService<CutoffSweep>();
-        var index = TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable);
-        await index.CreateIfNotExistsAsync();
-        await index.AddEntityAsync(new TableEntity(DeadlineIndex.Key(Created.AddMinutes(-30), 1), "ORD-ghost"));
+        await AddIndexRowAsync(factory.Names, DeadlineIndex.Key(Created.AddMinutes(-30), 1), "ORD-ghost");
 
         var plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(-31)), plan.From);
@@ -172,5 +199,50 @@ public sealed class CutoffSweepTests
         var left = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
         Assert.Equal(["not a cutoff message"], left); // a stranger stays where it is
         Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_keeps_its_index_table_until_the_requeued_message_sweeps_it()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-held", Created));
+        var minute = DeadlineIndex.Key(Created.AddHours(2), 0)[..12];
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
+        using var admin = factory.CreateClient();
+        await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
+        var raw = TestStorage.RawQueue(factory.Names.OrderCutoffQueue);
+        var poison = TestStorage.RawQueue(factory.Names.OrderCutoffQueue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        while ((await raw.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+        {
+            foreach (var m in batch)
+            {
+                await poison.SendMessageAsync(m.Body.ToString());
+                await raw.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+            }
+        }
+
+        // The poisoned messages wait (no planning run meanwhile) until their minute is well past DropSweptAfter behind
+        // the checkpoint: the run drops no table with rows left, and puts the messages back.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(20).AddSeconds(5));
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal(0, plan.Dropped);
+        Assert.Equal(4, plan.Requeued);
+        Assert.Equal([minute], await IndexBucketsAsync(factory.Names));
+
+        await DrainCutoffQueueAsync(factory);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-held"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(21).AddSeconds(5)); // emptied now: the next run drops it
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal(1, plan.Dropped);
+        Assert.Empty(await IndexBucketsAsync(factory.Names));
     }
 }

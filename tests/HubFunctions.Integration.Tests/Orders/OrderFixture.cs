@@ -86,18 +86,41 @@ public static class OrderFixture
         return types;
     }
 
-    /// <summary>The rows of this host's deadline index (partition/row), sorted.</summary>
+    /// <summary>The rows of this host's deadline index as <c>{index key}/{order id}</c> (every minute's bucket table), sorted.</summary>
     public static async Task<List<string>> IndexRowsAsync(StorageNames names)
     {
         var rows = new List<string>();
-        var table = TestStorage.Tables().GetTableClient(names.OrderDeadlinesTable);
-        await table.CreateIfNotExistsAsync();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo("0") >= 0 && e.PartitionKey.CompareTo(":") < 0))
+        foreach (var bucket in await IndexBucketsAsync(names))
         {
-            rows.Add($"{e.PartitionKey}/{e.RowKey}");
+            await foreach (var e in TestStorage.Tables().GetTableClient(names.OrderDeadlinesTable + bucket).QueryAsync<TableEntity>())
+            {
+                rows.Add($"{bucket}-{e.PartitionKey}/{e.RowKey}");
+            }
         }
 
         rows.Sort(StringComparer.Ordinal);
         return rows;
+    }
+
+    /// <summary>The minutes (<c>yyyyMMddHHmm</c>) that have a bucket table in this host's deadline index, sorted.</summary>
+    public static async Task<List<string>> IndexBucketsAsync(StorageNames names)
+    {
+        var prefix = names.OrderDeadlinesTable;
+        var buckets = new List<string>();
+        await foreach (var t in TestStorage.Tables().QueryAsync(TableServiceClient.CreateQueryFilter($"TableName ge {prefix + "0"} and TableName lt {prefix + ":"}")))
+        {
+            buckets.Add(t.Name[prefix.Length..]);
+        }
+
+        buckets.Sort(StringComparer.Ordinal);
+        return buckets;
+    }
+
+    /// <summary>Writes an index row under <paramref name="indexKey"/> directly (an index row without an order: a crash between the two writes).</summary>
+    public static async Task AddIndexRowAsync(StorageNames names, string indexKey, string orderId)
+    {
+        var table = TestStorage.Tables().GetTableClient(names.OrderDeadlinesTable + indexKey[..12]);
+        await table.CreateIfNotExistsAsync();
+        await table.AddEntityAsync(new TableEntity(indexKey[13..], orderId));
     }
 }

@@ -12,8 +12,9 @@ public sealed class PdfOptions
 
     /// <summary>
     /// A folder holding <see cref="BillingFonts.CjkFile"/>, <see cref="BillingFonts.LatinFile"/> and
-    /// <see cref="BillingFonts.LatinBoldFile"/> (e.g. shipped with the app). Empty: the Debian font packages'
-    /// paths (<c>fonts-droid-fallback</c>, <c>fonts-dejavu-core</c>), which scripts/lib.sh installs.
+    /// <see cref="BillingFonts.LatinBoldFile"/>. Empty: the app's own <c>fonts</c> folder (<see cref="BillingFonts.AppFontFolder"/>,
+    /// where the build and publish put the fonts the Functions project ships), and where a file is missing there the Debian
+    /// font packages' paths (<c>fonts-droid-fallback</c>, <c>fonts-dejavu-core</c>).
     /// </summary>
     public string? FontFolder { get; set; }
 }
@@ -30,7 +31,10 @@ public sealed class BillingFonts
     public const string LatinFile = "DejaVuSans.ttf";
     public const string LatinBoldFile = "DejaVuSans-Bold.ttf";
 
-    /// <summary>Where the Debian packages put the files.</summary>
+    /// <summary>The fonts shipped with the app: <c>fonts/</c> next to its assemblies (functions/HubFunctions.Functions/fonts).</summary>
+    public static string AppFontFolder => Path.Combine(AppContext.BaseDirectory, "fonts");
+
+    /// <summary>Where the Debian packages put the files (the fallback when the app's folder lacks one).</summary>
     public static readonly IReadOnlyDictionary<string, string> DebianPaths = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         [CjkFile] = "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
@@ -63,17 +67,21 @@ public sealed class BillingFonts
     public string LatinBold { get; }
 
     /// <summary>
-    /// The path of each font file, from <paramref name="folder"/> when set, else <see cref="DebianPaths"/>, and
-    /// a message for each one missing (empty when all exist). A missing font fails the app at start-up
-    /// (options validation), never at the first PDF.
+    /// The path of each font file, from <paramref name="folder"/> when set (that folder only), else from
+    /// <paramref name="appFolder"/> (default <see cref="AppFontFolder"/>) or, for a file missing there, <see cref="DebianPaths"/>;
+    /// and a message for each one missing (empty when all exist). A missing font fails the app at start-up (options
+    /// validation), never at the first PDF.
     /// </summary>
-    public static (IReadOnlyDictionary<string, string> Paths, IReadOnlyList<string> Problems) Locate(string? folder)
+    public static (IReadOnlyDictionary<string, string> Paths, IReadOnlyList<string> Problems) Locate(string? folder, string? appFolder = null)
     {
-        var paths = DebianPaths.ToDictionary(p => p.Key, p => string.IsNullOrWhiteSpace(folder) ? p.Value : Path.Combine(folder, p.Key), StringComparer.Ordinal);
+        var configured = !string.IsNullOrWhiteSpace(folder);
+        var shipped = appFolder ?? AppFontFolder;
+        var paths = DebianPaths.ToDictionary(p => p.Key, p => configured ? Path.Combine(folder!, p.Key)
+            : File.Exists(Path.Combine(shipped, p.Key)) ? Path.Combine(shipped, p.Key) : p.Value, StringComparer.Ordinal);
         var problems = paths.Where(p => !File.Exists(p.Value))
-            .Select(p => string.IsNullOrWhiteSpace(folder)
-                ? $"Font {p.Key} for billing PDFs is missing at {p.Value}: install the Debian packages fonts-droid-fallback and fonts-dejavu-core (scripts/lib.sh does), or set {PdfOptions.Section}:FontFolder to a folder holding {CjkFile}, {LatinFile} and {LatinBoldFile}."
-                : $"Font {p.Key} for billing PDFs is missing at {p.Value} ({PdfOptions.Section}:FontFolder must hold {CjkFile}, {LatinFile} and {LatinBoldFile}).")
+            .Select(p => configured
+                ? $"Font {p.Key} for billing PDFs is missing at {p.Value} ({PdfOptions.Section}:FontFolder must hold {CjkFile}, {LatinFile} and {LatinBoldFile})."
+                : $"Font {p.Key} for billing PDFs is missing at {Path.Combine(shipped, p.Key)} (shipped with the app from functions/HubFunctions.Functions/fonts) and at {p.Value}: build or publish the Functions project, which copies its fonts folder, install the Debian packages fonts-droid-fallback and fonts-dejavu-core, or set {PdfOptions.Section}:FontFolder to a folder holding {CjkFile}, {LatinFile} and {LatinBoldFile}.")
             .ToList();
         return (paths, problems);
     }

@@ -1,0 +1,75 @@
+using System.Globalization;
+using Azure.Data.Tables;
+using HubFunctions.Core.Billing;
+using HubFunctions.Core.Common;
+using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Storage;
+
+namespace HubFunctions.Infrastructure.Billing;
+
+/// <summary>
+/// Usage id claims in <see cref="StorageNames.UsageIdsTable"/>: partition <c>{hub}|{usageId}</c>, row <see cref="ClaimRow"/>
+/// (insert-only), holding the record as first sent (hub seller id, kind, quantity and instant as exact texts). One partition per
+/// usage id, so claims never contend with each other; a request's claims are read and written a few at a time in parallel.
+/// </summary>
+public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsageIds
+{
+    public const string ClaimRow = "usage";
+
+    /// <summary>Point reads or inserts in flight at once for one request (up to 500 records).</summary>
+    public const int Parallelism = 16;
+
+    public static string Partition(string hub, string usageId) => $"{hub}|{usageId}";
+
+    public async Task<IReadOnlyDictionary<string, UsageClaim>> FindAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var found = new UsageClaim?[usageIds.Count];
+        await Parallel.ForAsync(0, usageIds.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, ct) => found[i] = await ReadAsync(table, hub, usageIds[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return found.OfType<UsageClaim>().ToDictionary(c => c.UsageId, StringComparer.Ordinal);
+    }
+
+    public async Task<IReadOnlyList<BillingWrite>> ClaimAsync(string hub, IReadOnlyList<UsageClaim> claims, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var outcomes = new BillingWrite[claims.Count];
+        await Parallel.ForAsync(0, claims.Count, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken },
+            async (i, ct) => outcomes[i] = await ClaimOneAsync(table, hub, claims[i], ct).ConfigureAwait(false)).ConfigureAwait(false);
+        return outcomes;
+    }
+
+    private async Task<BillingWrite> ClaimOneAsync(TableClient table, string hub, UsageClaim claim, CancellationToken cancellationToken)
+    {
+        var key = Partition(hub, claim.UsageId);
+        try
+        {
+            // AlreadyCommitted (an earlier attempt of this operation stored it) is this claim too.
+            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, ClaimRow)
+            {
+                ["HubSellerId"] = claim.HubSellerId,
+                ["Kind"] = claim.Kind,
+                ["Quantity"] = claim.Quantity.ToString(CultureInfo.InvariantCulture),
+                ["OccurredAt"] = claim.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
+            })], [], cancellationToken).ConfigureAwait(false);
+            return BillingWrite.Stored;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            var stored = await ReadAsync(table, hub, claim.UsageId, cancellationToken).ConfigureAwait(false);
+            return stored is not null && stored.SameAs(claim) ? BillingWrite.Unchanged : BillingWrite.Conflict;
+        }
+    }
+
+    private static async Task<UsageClaim?> ReadAsync(TableClient table, string hub, string usageId, CancellationToken cancellationToken)
+    {
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(hub, usageId), ClaimRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e
+            ? new UsageClaim(usageId, e.GetString("HubSellerId")!, e.GetString("Kind")!,
+                decimal.Parse(e.GetString("Quantity")!, NumberStyles.Number, CultureInfo.InvariantCulture),
+                DateTimeOffset.ParseExact(e.GetString("OccurredAt")!, "O", CultureInfo.InvariantCulture))
+            : null;
+    }
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.UsageIdsTable, cancellationToken);
+}

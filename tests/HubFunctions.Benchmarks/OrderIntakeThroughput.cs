@@ -1,0 +1,237 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Orders;
+using HubFunctions.Infrastructure.Security;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HubFunctions.Benchmarks;
+
+/// <summary>The figures of one run of benchmark (a): orders per second each way, and their ratio (DevHost ÷ direct).</summary>
+public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHostPerSecond, double DirectPerSecond, int DevHostAccepted, int DirectStored)
+{
+    public double Ratio => DevHostPerSecond / DirectPerSecond;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"orders: {Orders} orders at concurrency {Concurrency}: DevHost {DevHostPerSecond:F0}/s ({DevHostAccepted} accepted), direct storage {DirectPerSecond:F0}/s ({DirectStored} stored), ratio {Ratio:F2} (goal >= 0.8)");
+}
+
+/// <summary>
+/// Benchmark (a) of issue 11: signed order intake (<c>POST /api/orders</c> by the platform) through the DevHost
+/// in-process (as <see cref="AppointmentThroughput"/>: pipeline with the <c>webhook-id</c> record and signature check,
+/// field rules, SEC-2 seller check, the order read, the deadline index row, the outbox commit of the order with
+/// <c>hub.order.received</c>) against the same storage operations made directly with the SDK at the same concurrency,
+/// alternating in the same run, on the Azurite of <c>HUB_TEST_STORAGE</c>. The storage operations of one intake, both
+/// ways: idempotency read + insert, seller read, order read (absent), index row upsert (the deadline minute's bucket
+/// table), outbox intent upsert (carrying the event), the order transaction (order row + outbox row), the intent marked
+/// committed, the shared relay wake-up (one queue message for many commits), idempotency update. Every order is new,
+/// created now (its deadline two hours ahead), for one of 16 sellers.
+/// </summary>
+public static class OrderIntakeThroughput
+{
+    private const string ClientId = "bench-platform";
+    private const int Sellers = 16;
+    private static readonly string Secret = WebhookSignature.SecretPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes("bench-platform-secret-0123456789"));
+
+    public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2)
+    {
+        var names = Isolated();
+        using var factory = new Factory(connectionString, names);
+        using var http = factory.CreateDefaultClient();
+        var directory = factory.Services.GetRequiredService<ISellerDirectory>();
+        for (var s = 0; s < Sellers; s++)
+        {
+            if (!await directory.TryAddAsync(new Seller(SellerId(s), "hangzhou", $"HGH-{s:D6}", SellerStatus.Active, "brand-trader",
+                "基准测试有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []), [], CancellationToken.None))
+            {
+                throw new InvalidOperationException("A benchmark seller could not be stored.");
+            }
+        }
+
+        var direct = new Direct(connectionString, Isolated());
+        await direct.PrepareAsync();
+        var counter = 0;
+        string NextId() => string.Create(CultureInfo.InvariantCulture, $"AE{Interlocked.Increment(ref counter):D9}");
+
+        // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
+        await Concurrently.CountAsync(concurrency, concurrency, _ => SubmitAsync(http, NextId()));
+        await Concurrently.CountAsync(concurrency, concurrency, _ => direct.SubmitAsync(NextId()));
+        double devhostSeconds = 0, directSeconds = 0;
+        int accepted = 0, stored = 0;
+        for (var round = 0; round < rounds; round++)
+        {
+            var watch = Stopwatch.StartNew();
+            accepted += await Concurrently.CountAsync(orders / rounds, concurrency, _ => SubmitAsync(http, NextId()));
+            devhostSeconds += watch.Elapsed.TotalSeconds;
+            watch.Restart();
+            stored += await Concurrently.CountAsync(orders / rounds, concurrency, _ => direct.SubmitAsync(NextId()));
+            directSeconds += watch.Elapsed.TotalSeconds;
+        }
+
+        var total = orders / rounds * rounds;
+        return new OrderIntakeResult(total, concurrency, total / devhostSeconds, total / directSeconds, accepted, stored);
+    }
+
+    private static string SellerId(int s) => string.Create(CultureInfo.InvariantCulture, $"bench-seller-{s:D2}");
+
+    private static string SellerOf(string orderId) => SellerId(int.Parse(orderId[2..], CultureInfo.InvariantCulture) % Sellers);
+
+    /// <summary>A signed order body as the platform sends it (the sign and send of the lifecycle benchmark too).</summary>
+    internal static HttpRequestMessage OrderRequest(string clientId, byte[] key, string orderId, string sellerId, DateTimeOffset createdAt)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            orderId,
+            sellerId,
+            channel = "aliexpress",
+            createdAt = createdAt.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture),
+            hub = "hangzhou",
+            items = new[] { new { sku = "SKU-1", quantity = 2 }, new { sku = "SKU-2", quantity = 1 } },
+        });
+        return Signed(HttpMethod.Post, "/api/orders", clientId, key, body);
+    }
+
+    /// <summary>A signed request as the clients send them (<c>x-hub-client</c>, <c>webhook-id</c>, <c>-timestamp</c>, <c>-signature</c>).</summary>
+    internal static HttpRequestMessage Signed(HttpMethod method, string path, string clientId, byte[] key, byte[] body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new("application/json");
+        var id = "msg_" + Guid.NewGuid().ToString("N");
+        var timestamp = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        request.Headers.Add("x-hub-client", clientId);
+        request.Headers.Add("webhook-id", id);
+        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+        request.Headers.Add("webhook-signature", WebhookSignature.Sign(key, id, timestamp, body));
+        return request;
+    }
+
+    private static async Task<bool> SubmitAsync(HttpClient http, string orderId)
+    {
+        using var request = OrderRequest(ClientId, WebhookSignature.DecodeSecret(Secret), orderId, SellerOf(orderId), DateTimeOffset.UtcNow.AddSeconds(-5));
+        using var response = await http.SendAsync(request);
+        return response.StatusCode == HttpStatusCode.Accepted;
+    }
+
+    internal static StorageNames Isolated()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var names = new StorageNames();
+        foreach (var property in typeof(StorageNames).GetProperties().Where(p => p.PropertyType == typeof(string) && p.CanWrite))
+        {
+            var name = (string)property.GetValue(names)!;
+            property.SetValue(names, property.Name.EndsWith("Table", StringComparison.Ordinal) ? name + tag : $"{name}-{tag}");
+        }
+
+        return names;
+    }
+
+    /// <summary>The DevHost in-process (as the integration tests run it), listeners off, on its own storage names.</summary>
+    private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
+            settings["AzureWebJobsStorage"] = connectionString;
+            settings["DevHost:Listeners"] = "false";
+            settings[$"Hub:Clients:{ClientId}:Secret"] = Secret;
+            settings[$"Hub:Clients:{ClientId}:Role"] = "platform";
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        }
+    }
+
+    /// <summary>The same storage operations as one DevHost intake, made directly with the SDK.</summary>
+    private sealed class Direct(string connectionString, StorageNames names)
+    {
+        private readonly TableServiceClient _service = new(connectionString);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
+        private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!;
+        private QueueClient _relay = null!;
+        private readonly SemaphoreSlim _sender = new(1, 1);
+        private long _requested, _sentUpTo;
+
+        /// <summary>As <c>OutboxWakeUp</c>: one relay message covers every commit requested before it was sent.</summary>
+        private async Task WakeUpAsync()
+        {
+            var mine = Interlocked.Increment(ref _requested);
+            await _sender.WaitAsync();
+            try
+            {
+                if (Interlocked.Read(ref _sentUpTo) >= mine)
+                {
+                    return;
+                }
+
+                var upTo = Interlocked.Read(ref _requested);
+                await _relay.SendMessageAsync("""{"relay":"pending"}""");
+                Interlocked.Exchange(ref _sentUpTo, upTo);
+            }
+            finally
+            {
+                _sender.Release();
+            }
+        }
+
+        private async Task<TableClient> Table(string name)
+        {
+            var client = _service.GetTableClient(name);
+            await client.CreateIfNotExistsAsync();
+            return client;
+        }
+
+        public async Task PrepareAsync()
+        {
+            (_idempotency, _sellers, _orders, _intents) = (await Table(names.IdempotencyTable), await Table(names.SellersTable),
+                await Table(names.OrdersTable), await Table(names.OutboxIntentsTable));
+            _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            await _relay.CreateIfNotExistsAsync();
+            for (var s = 0; s < Sellers; s++)
+            {
+                await _sellers.AddEntityAsync(new TableEntity(SellerId(s), "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
+            }
+        }
+
+        public async Task<bool> SubmitAsync(string orderId)
+        {
+            var id = Guid.NewGuid().ToString("N");
+            var now = DateTimeOffset.UtcNow;
+            var day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
+            var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
+            var sellerId = SellerOf(orderId);
+            await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
+            await _orders.GetEntityIfExistsAsync<TableEntity>(orderId, TableOrderStore.OrderRowKey(orderId));
+            var order = new Order(orderId, sellerId, "hangzhou", OrderSubmission.AliExpress, now.AddSeconds(-5),
+                [new OrderItem("SKU-1", 2), new OrderItem("SKU-2", 1)], false, now, OrderStatus.Open, null, null, null);
+            var key = DeadlineIndex.IntakeKeyOf(order, now, 16);
+            var bucket = await _buckets.GetOrAdd(names.OrderDeadlinesTable + key[..12], n => new Lazy<Task<TableClient>>(() => Table(n))).Value;
+            var indexRow = TableOrderStore.IndexEntity(key, order);
+            await bucket.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, indexRow)]);
+            var eventId = Guid.NewGuid().ToString("D");
+            var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _orders.Name, ["StatePartition"] = orderId, ["Event"] = "{}" })]);
+            await _orders.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.Add, TableOrderStore.OrderEntity(order, id)),
+                new(TableTransactionActionType.Add, new TableEntity(orderId, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = OrderEvents.Received }),
+            ]);
+            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
+            await WakeUpAsync();
+            await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            return true;
+        }
+    }
+}

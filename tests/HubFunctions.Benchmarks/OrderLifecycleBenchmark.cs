@@ -1,0 +1,258 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using HubFunctions.Core.Admission;
+using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Security;
+using HubFunctions.Infrastructure.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HubFunctions.Benchmarks;
+
+/// <summary>The figures of one run of benchmark (d).</summary>
+/// <param name="SteadyPerSecond">Lifecycles completed per second (final event on <c>hub-events</c>) in the steady window: after the warm-up, until the load stops.</param>
+/// <param name="OverallPerSecond">Every order submitted ÷ the time from the start until its last final event was delivered (the conversion lag of the last minute included).</param>
+public sealed record OrderLifecycleResult(int Concurrency, TimeSpan Load, TimeSpan Window, int Submitted, int Instructed, int Converted, int Incomplete,
+    double IntakePerSecond, double SteadyPerSecond, double OverallPerSecond, IReadOnlyList<string> Stages)
+{
+    /// <summary>The network's average order rate (2.8 million a day).</summary>
+    public const double NetworkAverage = 32.4;
+
+    public double Multiple => SteadyPerSecond / NetworkAverage;
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"order lifecycle: {Load.TotalSeconds:F0} s of load at concurrency {Concurrency}: {Submitted} orders submitted ({IntakePerSecond:F1}/s), {Instructed} instructed, {Converted} converted by the sweep, {Incomplete} without their final event; " +
+        $"steady window ({Window.TotalSeconds:F0} s) {SteadyPerSecond:F1} lifecycles/s = {Multiple:F2} x 32.4/s (goal >= 3); overall {OverallPerSecond:F1}/s = {OverallPerSecond / NetworkAverage:F2} x")
+        + Environment.NewLine + string.Join(Environment.NewLine, Stages);
+}
+
+/// <summary>
+/// Benchmark (d) of issue 11: the sustained full order lifecycle on this machine, through the DevHost in-process with
+/// its listeners and timers on (the cutoff timer every minute, the <c>order-cutoff</c> and <c>outbox-relay</c> queue
+/// listeners, the local publisher to <c>hub-events</c>), on the Azurite of <c>HUB_TEST_STORAGE</c>. For a fixed time,
+/// <c>concurrency</c> workers each submit a signed order (<c>POST /api/orders</c> by the platform), created 2 h minus 20 s
+/// ago, so its deadline is 20 s ahead; every other order then gets a signed dispatch instruction from its seller at once
+/// (<c>hub.order.instructed</c>), the others are left to the cutoff sweep, which converts them on the first run after their
+/// index minute (<c>hub.order.converted-to-non-hub</c>, 40–100 s after intake). A reader takes every event off
+/// <c>hub-events</c> as a consumer would. An order's lifecycle is complete when its final event is on <c>hub-events</c>.
+/// The figure is the steady rate: completed lifecycles per second between the end of the warm-up (when conversions
+/// flow) and the end of the load, as a multiple of 32.4 orders/s. Where the time goes: the latency of each call and
+/// stage, and every storage round trip by kind (<see cref="RoundTripTimer"/>).
+/// </summary>
+public static class OrderLifecycleBenchmark
+{
+    private const string PlatformId = "bench-platform";
+    private const int Sellers = 4;
+    private static readonly TimeSpan DeadlineAhead = TimeSpan.FromSeconds(20);
+
+    public static async Task<OrderLifecycleResult> RunAsync(string connectionString, TimeSpan load, int concurrency, TextWriter log)
+    {
+        var names = OrderIntakeThroughput.Isolated();
+        var timer = new RoundTripTimer(names, t => t == names.OrdersTable ? "orders" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
+            : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : null);
+        using var factory = new Factory(connectionString, names, timer);
+        using var http = factory.CreateDefaultClient();
+        var directory = factory.Services.GetRequiredService<ISellerDirectory>();
+        for (var s = 0; s < Sellers; s++)
+        {
+            if (!await directory.TryAddAsync(new Seller(SellerId(s), "hangzhou", $"HGH-{s:D6}", SellerStatus.Active, "brand-trader",
+                "基准测试有限公司", "91330100MA2CFLXX1D", TaxRating.A, new DateOnly(2024, 1, 1), []), [], CancellationToken.None))
+            {
+                throw new InvalidOperationException("A benchmark seller could not be stored.");
+            }
+        }
+
+        var storage = factory.Services.GetRequiredService<HubStorage>();
+        var events = await storage.QueueAsync(names.EventsQueue);
+        var warmUp = TimeSpan.FromTicks(load.Ticks / 2);
+        var final = new ConcurrentDictionary<string, (string Type, double At)>(StringComparer.Ordinal);
+        var deadlines = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        var instructedAt = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        var intakeMs = new ConcurrentBag<double>();
+        var instructMs = new ConcurrentBag<double>();
+        int submitted = 0, failed = 0, counter = 0, submittedInWindow = 0;
+        timer.Reset();
+        var clock = Stopwatch.StartNew();
+
+        using var stopReading = new CancellationTokenSource();
+        var reader = Task.Run(async () =>
+        {
+            while (!stopReading.IsCancellationRequested)
+            {
+                var messages = (await events.ReceiveMessagesAsync(32, TimeSpan.FromMinutes(1))).Value;
+                if (messages.Length == 0)
+                {
+                    await Task.Delay(50);
+                    continue;
+                }
+
+                foreach (var m in messages)
+                {
+                    using var json = JsonDocument.Parse(m.Body.ToMemory());
+                    var type = json.RootElement.GetProperty("type").GetString();
+                    var orderId = json.RootElement.GetProperty("subject").GetString()!["orders/".Length..];
+                    if (type is OrderEvents.Instructed or OrderEvents.ConvertedToNonHub)
+                    {
+                        final.TryAdd(orderId, (type, clock.Elapsed.TotalSeconds));
+                    }
+                }
+
+                await Task.WhenAll(messages.Select(async m =>
+                {
+                    try
+                    {
+                        await events.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                    }
+                    catch (Azure.RequestFailedException)
+                    {
+                        // Its visibility ran out on a slow machine: received again later, counted once (TryAdd).
+                    }
+                }));
+            }
+        });
+
+        await Parallel.ForAsync(0, concurrency, new ParallelOptions { MaxDegreeOfParallelism = concurrency }, async (_, _) =>
+        {
+            while (clock.Elapsed < load)
+            {
+                var i = Interlocked.Increment(ref counter);
+                var orderId = string.Create(CultureInfo.InvariantCulture, $"AE{i:D9}");
+                var seller = i % Sellers;
+                var created = DateTimeOffset.UtcNow - OrderRules.DispatchWindow + DeadlineAhead;
+                var started = clock.Elapsed.TotalSeconds;
+                using (var request = OrderIntakeThroughput.OrderRequest(PlatformId, Key(PlatformId), orderId, SellerId(seller), created))
+                using (var response = await http.SendAsync(request))
+                {
+                    if (response.StatusCode != HttpStatusCode.Accepted)
+                    {
+                        Interlocked.Increment(ref failed);
+                        continue;
+                    }
+                }
+
+                intakeMs.Add((clock.Elapsed.TotalSeconds - started) * 1000);
+                deadlines[orderId] = started + DeadlineAhead.TotalSeconds;
+                Interlocked.Increment(ref submitted);
+                if (started >= warmUp.TotalSeconds)
+                {
+                    Interlocked.Increment(ref submittedInWindow);
+                }
+
+                if (i % 2 == 0)
+                {
+                    var body = JsonSerializer.SerializeToUtf8Bytes(new { instructionId = "INS-" + orderId });
+                    var sent = clock.Elapsed.TotalSeconds;
+                    using var instruct = OrderIntakeThroughput.Signed(HttpMethod.Post, $"/api/orders/{orderId}/dispatch-instructions", ClientOf(seller), Key(ClientOf(seller)), body);
+                    using var answer = await http.SendAsync(instruct);
+                    if (answer.StatusCode != HttpStatusCode.Created)
+                    {
+                        Interlocked.Increment(ref failed);
+                        continue;
+                    }
+
+                    instructMs.Add((clock.Elapsed.TotalSeconds - sent) * 1000);
+                    instructedAt[orderId] = clock.Elapsed.TotalSeconds;
+                }
+            }
+        });
+        var loadEnded = clock.Elapsed;
+        var intakeTrips = timer.Report(Math.Max(submitted, 1)).ToList();
+
+        // Let the last conversions happen (the sweep runs each minute) and their events arrive.
+        var limit = loadEnded + TimeSpan.FromMinutes(3);
+        while (final.Count < deadlines.Count && clock.Elapsed < limit)
+        {
+            await Task.Delay(500);
+        }
+
+        await stopReading.CancelAsync();
+        try
+        {
+            await reader;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        var window = loadEnded - warmUp;
+        var inWindow = final.Values.Count(f => f.At >= warmUp.TotalSeconds && f.At < loadEnded.TotalSeconds);
+        var last = final.Values.Select(f => f.At).DefaultIfEmpty(clock.Elapsed.TotalSeconds).Max();
+        var converted = final.Values.Count(f => f.Type == OrderEvents.ConvertedToNonHub);
+        var instructed = final.Values.Count(f => f.Type == OrderEvents.Instructed);
+        var conversionLag = final.Where(f => f.Value.Type == OrderEvents.ConvertedToNonHub && deadlines.ContainsKey(f.Key)).Select(f => f.Value.At - deadlines[f.Key]).ToList();
+        var instructedLag = final.Where(f => f.Value.Type == OrderEvents.Instructed && instructedAt.ContainsKey(f.Key)).Select(f => f.Value.At - instructedAt[f.Key]).ToList();
+        static string Stats(IReadOnlyCollection<double> values, string unit) => values.Count == 0 ? "none" : string.Create(CultureInfo.InvariantCulture,
+            $"mean {values.Average():F2} {unit}, median {Percentile(values, 0.5):F2}, p95 {Percentile(values, 0.95):F2}, max {values.Max():F2} ({values.Count})");
+        var stages = new List<string>
+        {
+            "where the time goes (per stage):",
+            $"  intake POST /api/orders (client latency): {Stats(intakeMs, "ms")}",
+            $"  instruction POST .../dispatch-instructions (client latency): {Stats(instructMs, "ms")}",
+            $"  instruction answered -> hub.order.instructed on hub-events (outbox relay): {Stats(instructedLag, "s")}",
+            $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep each minute, relay): {Stats(conversionLag, "s")}",
+            string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed}; orders submitted in the steady window: {submittedInWindow}"),
+            "storage round trips during the load (per order submitted):",
+        };
+        stages.AddRange(intakeTrips);
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"order lifecycle: load ended at {loadEnded.TotalSeconds:F0} s, last final event at {last:F0} s"));
+        return new OrderLifecycleResult(concurrency, loadEnded, window, submitted, instructed, converted, deadlines.Count - final.Count(f => deadlines.ContainsKey(f.Key)),
+            submitted / loadEnded.TotalSeconds, inWindow / window.TotalSeconds, final.Count / last, stages);
+    }
+
+    private static double Percentile(IReadOnlyCollection<double> values, double p)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted[Math.Min(sorted.Length - 1, (int)(p * sorted.Length))];
+    }
+
+    private static string SellerId(int s) => string.Create(CultureInfo.InvariantCulture, $"bench-seller-{s:D2}");
+
+    private static string ClientOf(int s) => string.Create(CultureInfo.InvariantCulture, $"bench-client-{s:D2}");
+
+    private static string Secret(string clientId) => WebhookSignature.SecretPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + "-secret-0123456789abcdef"));
+
+    private static byte[] Key(string clientId) => WebhookSignature.DecodeSecret(Secret(clientId));
+
+    /// <summary>The DevHost in-process with its listeners and timers, on its own storage names, every storage call timed.</summary>
+    private sealed class Factory(string connectionString, StorageNames names, RoundTripTimer timer) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
+            settings["AzureWebJobsStorage"] = connectionString;
+            settings["Hub:Orders:SweepSchedule"] = "0 * * * * *";
+            settings["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *";
+            settings["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *";
+            settings["Hub:Billing:RunSchedule"] = "0 0 1 1 * *";
+            settings["DevHost:Queues:MaxPollingInterval"] = "00:00:02";
+
+            // Only the functions of the lifecycle run (the other timers and listeners would only add idle polling).
+            string[] functions = ["SubmitOrder", "IssueDispatchInstruction", "GetOrder", "PlanOrderCutoff", "SweepOrderCutoffShard", "RelayOutbox", "SweepOutbox"];
+            for (var i = 0; i < functions.Length; i++)
+            {
+                settings[$"DevHost:Functions:{i}"] = functions[i];
+            }
+
+            settings[$"Hub:Clients:{PlatformId}:Secret"] = Secret(PlatformId);
+            settings[$"Hub:Clients:{PlatformId}:Role"] = "platform";
+            for (var s = 0; s < Sellers; s++)
+            {
+                settings[$"Hub:Clients:{ClientOf(s)}:Secret"] = Secret(ClientOf(s));
+                settings[$"Hub:Clients:{ClientOf(s)}:Role"] = "seller";
+                settings[$"Hub:Clients:{ClientOf(s)}:SellerId"] = SellerId(s);
+            }
+
+            builder.UseEnvironment("Production");
+            builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+            builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Azure", LogLevel.Error));
+            builder.ConfigureServices(services => services.AddSingleton<StorageClientPolicy>(timer));
+        }
+    }
+}

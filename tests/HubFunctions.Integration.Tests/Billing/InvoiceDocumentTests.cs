@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Headers;
+using HubFunctions.Core.Billing;
+using HubFunctions.Infrastructure.Billing;
+using HubFunctions.Infrastructure.Storage;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using static HubFunctions.Integration.Tests.Billing.BillingFixture;
+
+namespace HubFunctions.Integration.Tests.Billing;
+
+/// <summary>
+/// GET of an invoice serves the documents stored in Blob Storage: the JSON and CSV written at issue time and the PDF kept when
+/// first rendered, byte for byte, so the seller always gets the document issued.
+/// </summary>
+public sealed class InvoiceDocumentTests
+{
+    private static async Task<(HttpStatusCode Status, string? Type, byte[] Body)> GetAsync(HttpClient client, string path, string accept)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(accept));
+        using var response = await client.SendAsync(request);
+        return (response.StatusCode, response.Content.Headers.ContentType?.MediaType, await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task BIL_8_an_invoice_is_served_as_stored_at_issue_and_its_pdf_as_first_rendered()
+    {
+        using var factory = new DevHostFactory();
+        await SeedAsync(factory, "doc-seller", 51);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var documents = factory.Services.GetRequiredService<IInvoiceDocuments>();
+        var ledger = factory.Services.GetRequiredService<IBillingLedger>();
+        var blobs = factory.Services.GetRequiredService<HubStorage>().BlobService.GetBlobContainerClient(factory.Names.InvoicesContainer);
+        var draft = BillingPdfTests.HangzhouMarch2025() with { SellerId = "doc-seller" };
+        var invoiceId = InvoiceIds.For("doc-seller", "hangzhou", draft.Period);
+        await ledger.AddInvoiceAsync(invoiceId, draft, [], [], CancellationToken.None);
+        await documents.StoreAsync(new StoredInvoice(invoiceId, draft), CancellationToken.None);
+        var path = $"/api/sellers/doc-seller/invoices/{invoiceId}";
+
+        var json = await GetAsync(reviewer, path, "application/json");
+        Assert.Equal((HttpStatusCode.OK, "application/json"), (json.Status, json.Type));
+        Assert.Equal((await blobs.GetBlobClient($"doc-seller/{invoiceId}.json").DownloadContentAsync()).Value.Content.ToArray(), json.Body);
+        var csv = await GetAsync(reviewer, path, "text/csv");
+        Assert.Equal((HttpStatusCode.OK, "text/csv"), (csv.Status, csv.Type));
+        Assert.Equal((await blobs.GetBlobClient($"doc-seller/{invoiceId}.csv").DownloadContentAsync()).Value.Content.ToArray(), csv.Body);
+
+        // The PDF is rendered on the first request and kept; later requests are served what is stored, not a new rendering
+        // (shown by replacing the stored bytes behind the app's back).
+        var pdf = await GetAsync(reviewer, path, "application/pdf");
+        Assert.Equal((HttpStatusCode.OK, "application/pdf"), (pdf.Status, pdf.Type));
+        Assert.Contains("CNY464.14", BillingPdfTests.Text(pdf.Body), StringComparison.Ordinal);
+        var storedPdf = blobs.GetBlobClient($"doc-seller/{invoiceId}.pdf");
+        Assert.Equal(pdf.Body, (await storedPdf.DownloadContentAsync()).Value.Content.ToArray());
+        var marker = "%PDF-1.4 the stored document"u8.ToArray();
+        await storedPdf.UploadAsync(new BinaryData(marker), overwrite: true);
+        Assert.Equal(marker, (await GetAsync(reviewer, path, "application/pdf")).Body);
+
+        // Issuing again (a redelivered run message) leaves the stored documents as they are.
+        await documents.StoreAsync(new StoredInvoice(invoiceId, draft with { Total = 1m }), CancellationToken.None);
+        Assert.Equal(json.Body, (await GetAsync(reviewer, path, "application/json")).Body);
+    }
+
+    [Fact]
+    public async Task BIL_6_an_invoice_whose_documents_were_not_stored_before_a_crash_is_stored_when_first_asked_for()
+    {
+        using var factory = new DevHostFactory();
+        await SeedAsync(factory, "doc-crash", 52);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        var draft = BillingPdfTests.HangzhouMarch2025() with { SellerId = "doc-crash" };
+        var invoiceId = InvoiceIds.For("doc-crash", "hangzhou", draft.Period);
+        await factory.Services.GetRequiredService<IBillingLedger>().AddInvoiceAsync(invoiceId, draft, [], [], CancellationToken.None);
+        var blobs = factory.Services.GetRequiredService<HubStorage>().BlobService.GetBlobContainerClient(factory.Names.InvoicesContainer);
+
+        var csv = await GetAsync(reviewer, $"/api/sellers/doc-crash/invoices/{invoiceId}", "text/csv");
+        Assert.Equal(HttpStatusCode.OK, csv.Status);
+        Assert.Equal(csv.Body, (await blobs.GetBlobClient($"doc-crash/{invoiceId}.csv").DownloadContentAsync()).Value.Content.ToArray());
+        Assert.Equal(InvoiceCsv.Render(InvoiceWire.View(new StoredInvoice(invoiceId, draft))), csv.Body);
+        Assert.Equal(HttpStatusCode.NotFound, (await GetAsync(reviewer, $"/api/sellers/doc-crash/invoices/{invoiceId[..^1]}x", "text/csv")).Status);
+    }
+}
