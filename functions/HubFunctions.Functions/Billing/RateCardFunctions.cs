@@ -29,7 +29,7 @@ public sealed class RateCardFunctions(IRateCardStore cards, TimeProvider clock)
         return HubResults.Ok(new { hub, inForceToday = today?.EffectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), cards = history.Cards.Select(View) });
     }
 
-    /// <summary>PUT /api/hubs/{hub}/rate-cards (reviewer): adds a version; 201 new, 200 the same card again, 409 <c>rate-card-exists</c> when that date has other rates, 422 (<c>effective-from-not-future</c>: not a month still to come).</summary>
+    /// <summary>PUT /api/hubs/{hub}/rate-cards (reviewer): adds a version; 201 new, 200 the same card again, 409 <c>rate-card-exists</c> when that date has other rates, 422 (<c>effective-from-not-future</c>: not a month still to come, unless before the hub's first card: H-1 gap).</summary>
     [Function("PutRateCard")]
     [AllowRoles(HubRole.Reviewer)]
     public async Task<IActionResult> Put([HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "hubs/{hub}/rate-cards")] HttpRequest request, string hub, CancellationToken cancellationToken)
@@ -47,7 +47,8 @@ public sealed class RateCardFunctions(IRateCardStore cards, TimeProvider clock)
 
         var b = body.Value!;
         var input = new RateCardInput(b.EffectiveFrom, BillingAnswers.Raw(b.StoragePerCubicMetreMonth), b.Rates?.ToDictionary(r => r.Key, r => BillingAnswers.Raw(r.Value), StringComparer.Ordinal));
-        var errors = RateCardInputs.Check(hub, input, ChinaTime.Today(clock), out var card);
+        var history = await cards.HistoryAsync(hub, cancellationToken);
+        var errors = RateCardInputs.Check(hub, input, ChinaTime.Today(clock), history.Cards.Count == 0 ? null : history.Cards.Min(c => c.EffectiveFrom), out var card);
         if (errors.Count > 0)
         {
             return new ProblemResult(Problems.Validation(errors));

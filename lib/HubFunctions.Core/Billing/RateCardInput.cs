@@ -30,6 +30,16 @@ public static class RateCardInputs
     /// no unknown kinds.
     /// </summary>
     public static IReadOnlyList<FieldError> Check(string hub, RateCardInput input, DateOnly today, out RateCard? card)
+        => Check(hub, input, today, DateOnly.MinValue, out card);
+
+    /// <summary>
+    /// As <see cref="Check(string, RateCardInput, DateOnly, out RateCard?)"/>, for a hub whose earliest card starts on
+    /// <paramref name="firstCardFrom"/> (null: the hub has no card). A version starting before every card of the hub
+    /// (H-1: Tianjin and Xi'an have none) may start in a month already begun or past: it is in force only on days no
+    /// card covered, whose billing failed with H-1, so it reprices nothing invoiced, and the seller-hubs in error are
+    /// billed when the period is started again.
+    /// </summary>
+    public static IReadOnlyList<FieldError> Check(string hub, RateCardInput input, DateOnly today, DateOnly? firstCardFrom, out RateCard? card)
     {
         ArgumentNullException.ThrowIfNull(input);
         card = null;
@@ -42,10 +52,10 @@ public static class RateCardInputs
         {
             errors.Add(new FieldError("effectiveFrom", BillingCodes.InvalidDate, "effectiveFrom must be the first day of a month."));
         }
-        else if (new DateOnly(today.Year, today.Month, 1).AddMonths(1) is var next && from < next)
+        else if (new DateOnly(today.Year, today.Month, 1).AddMonths(1) is var next && from < next && firstCardFrom is { } first && from >= first)
         {
             errors.Add(new FieldError("effectiveFrom", EffectiveFromNotFuture,
-                $"effectiveFrom must be the first of a month that has not begun (the earliest is {next:yyyy-MM-dd}): a new version never reprices a month already billed or under way."));
+                $"effectiveFrom must be the first of a month that has not begun (the earliest is {next:yyyy-MM-dd}), or before the hub's first card ({first:yyyy-MM-dd}): a new version never reprices a month already billed or under way."));
         }
 
         var storage = Rate(input.StoragePerCubicMetreMonth, "storagePerCubicMetreMonth", allowZero: false, errors);

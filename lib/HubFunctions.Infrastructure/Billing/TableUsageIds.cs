@@ -8,13 +8,13 @@ using HubFunctions.Infrastructure.Storage;
 namespace HubFunctions.Infrastructure.Billing;
 
 /// <summary>
-/// Usage id claims in <see cref="StorageNames.UsageIdsTable"/>: partition <c>{hub}|{usageId}</c>, row <see cref="ClaimRow"/>
+/// Usage id claims in <see cref="StorageNames.UsageIdsTable"/>: partition <c>{hub}|{usageId}</c>, row <see cref="ClaimRow"/> (the partition key again: a row key shared by every claim would make each point read on Azurite scan all claims)
 /// (insert-only), holding the record as first sent (hub seller id, kind, quantity and instant as exact texts). One partition per
 /// usage id, so claims never contend with each other; a request's claims are read and written a few at a time in parallel.
 /// </summary>
 public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsageIds
 {
-    public const string ClaimRow = "usage";
+    public static string ClaimRow(string partition) => partition;
 
     /// <summary>Point reads or inserts in flight at once for one request (up to 500 records).</summary>
     public const int Parallelism = 16;
@@ -45,7 +45,7 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
         try
         {
             // AlreadyCommitted (an earlier attempt of this operation stored it) is this claim too.
-            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, ClaimRow)
+            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, ClaimRow(key))
             {
                 ["HubSellerId"] = claim.HubSellerId,
                 ["Kind"] = claim.Kind,
@@ -63,7 +63,7 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
 
     private static async Task<UsageClaim?> ReadAsync(TableClient table, string hub, string usageId, CancellationToken cancellationToken)
     {
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(hub, usageId), ClaimRow, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(hub, usageId), ClaimRow(Partition(hub, usageId)), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e
             ? new UsageClaim(usageId, e.GetString("HubSellerId")!, e.GetString("Kind")!,
                 decimal.Parse(e.GetString("Quantity")!, NumberStyles.Number, CultureInfo.InvariantCulture),

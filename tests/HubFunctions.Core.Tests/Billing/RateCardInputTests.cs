@@ -68,6 +68,29 @@ public sealed class RateCardInputTests
     }
 
     [Theory]
+    [InlineData("2025-03-01", null)]
+    [InlineData("2024-06-01", null)]
+    [InlineData("2025-03-01", "2025-05-01")]
+    [InlineData("2025-01-01", "2025-02-01")]
+    public void H_1_a_version_before_every_card_of_the_hub_may_start_in_a_past_month_it_prices_only_days_no_card_covered(string effectiveFrom, string? firstCard)
+    {
+        var first = firstCard is null ? (DateOnly?)null : DateOnly.Parse(firstCard, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Empty(RateCardInputs.Check("tianjin", new RateCardInput(effectiveFrom, "12.50", PublishedTexts()), Today, first, out var card));
+        Assert.NotNull(card);
+    }
+
+    [Theory]
+    [InlineData("2025-03-01", "2025-03-01")]
+    [InlineData("2025-03-01", "2024-01-01")]
+    [InlineData("2025-04-01", "2025-02-01")]
+    public void BIL_1_a_past_version_on_or_after_the_hubs_first_card_would_reprice_billed_days_and_is_refused(string effectiveFrom, string firstCard)
+    {
+        var errors = RateCardInputs.Check("hangzhou", new RateCardInput(effectiveFrom, "12.50", PublishedTexts()), Today, DateOnly.Parse(firstCard, System.Globalization.CultureInfo.InvariantCulture), out var card);
+        Assert.Null(card);
+        Assert.Equal([("effectiveFrom", RateCardInputs.EffectiveFromNotFuture)], errors.Select(e => (e.Field, e.Code)));
+    }
+
+    [Theory]
     [InlineData("2025-04-30", "2025-05-01")]
     [InlineData("2025-04-01", "2025-05-01")]
     [InlineData("2025-12-31", "2026-01-01")]
