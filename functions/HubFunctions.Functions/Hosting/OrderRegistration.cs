@@ -11,7 +11,7 @@ public static class OrderRegistration
     /// <summary>Configuration section of <see cref="OrderOptions"/> (<c>Hub__Orders__ShardCount</c>, <c>Hub__Orders__SweepSchedule</c>, ...).</summary>
     public const string Section = "Hub:" + OrderOptions.Section;
 
-    /// <summary>Orders and the dispatch cutoff (issue 11): the settings (checked at start-up), the order store and deadline index, intake, instructions and the cutoff sweep.</summary>
+    /// <summary>Orders and the dispatch cutoff (issue 11): the settings (checked at start-up), the order store and deadline index, intake, instructions and the cutoff sweep, DSP-5 counters, stage events and the diagnosis.</summary>
     public static IServiceCollection AddHubOrders(this IServiceCollection services)
     {
         services.AddOptions<OrderOptions>().BindConfiguration(Section)
@@ -21,6 +21,9 @@ public static class OrderRegistration
         services.TryAddSingleton<IOrderStore, TableOrderStore>();
         services.TryAddSingleton<ISweepCheckpoint, TableCutoffCheckpoint>();
         services.TryAddSingleton<IOrderCutoffQueue, StorageOrderCutoffQueue>();
+        services.TryAddSingleton<ISellerMetricsStore, TableSellerMetricsStore>();
+        services.TryAddSingleton<IOrderTimeline, TableOrderTimeline>();
+        services.TryAddSingleton<OrderTimelineHandler>();
         services.TryAddSingleton<OrderHandler>();
         services.TryAddSingleton<CutoffSweep>();
         return services;

@@ -21,7 +21,7 @@ public static class OrderAnswers
         createdAt = Instant(o.CreatedAt),
         receivedAt = Instant(o.ReceivedAt),
         premium = o.Premium,
-        items = o.Items.Select(i => new { sku = i.Sku, quantity = i.Quantity }),
+        items = o.Items.Select(i => new { sku = i.Sku, quantity = i.Quantity, hsCode = i.HsCode }),
         instructionId = o.InstructionId,
         instructedAt = o.InstructedAt is { } at ? Instant(at) : null,
         convertedAt = o.ConvertedAt is { } c ? Instant(c) : null,
@@ -32,6 +32,40 @@ public static class OrderAnswers
     {
         Extensions = new() { ["currentStatus"] = OrderWire.Name(outcome.Order.Status), ["path"] = outcome.Order.Path },
     });
+
+    /// <summary>A recorded stage event.</summary>
+    public static object StageEvent(RecordedStageEvent e) => new
+    {
+        orderId = e.OrderId,
+        stage = e.Stage,
+        at = Instant(e.At),
+        items = e.Items.Select(i => new { sku = i.Sku, hsCode = i.HsCode }),
+        recordedAt = Instant(e.RecordedAt),
+        recordedBy = e.RecordedBy,
+    };
+
+    /// <summary>The diagnosis (API.md): findings in DIA-1's order, the DIA-2 stages with those over their norm marked, and the stage events it read.</summary>
+    public static object Diagnosis(Order o, OrderDiagnosisResult result, IReadOnlyList<RecordedStageEvent> events) => new
+    {
+        orderId = o.OrderId,
+        status = OrderWire.Name(o.Status),
+        path = o.Path,
+        findings = result.Findings.Select(f => new { code = f.Code, evidence = f.Evidence, fix = f.Fix }),
+        stages = result.Stages.Select(s => new { stage = s.Stage, startedAt = Instant(s.StartedAt), minutes = s.Minutes, overNorm = s.OverNorm, running = s.Running }),
+        events = events.Select(e => new { stage = e.Stage, at = Instant(e.At) }),
+    };
+
+    /// <summary>DSP-5 counters of one seller and month; <c>onTimeRate</c> = on-time instructions ÷ decided orders (4 decimals), null while none is decided.</summary>
+    public static object Metrics(SellerMonthlyMetrics m) => new
+    {
+        sellerId = m.SellerId,
+        month = m.Month.ToString(),
+        orders = m.Orders,
+        onTimeInstructions = m.OnTimeInstructions,
+        conversions = m.Conversions,
+        onTimeRate = m.OnTimeRate is { } rate ? decimal.Round(rate, 4, MidpointRounding.AwayFromZero) : (decimal?)null,
+        premiumPoolOrders = m.PremiumPoolOrders,
+    };
 
     public static ProblemResult NotFound(string orderId) => new(Problems.NotFound($"There is no order '{orderId}' for this caller."));
 

@@ -4,7 +4,7 @@ using HubFunctions.Core.Common;
 namespace HubFunctions.Core.Orders;
 
 /// <summary>What one planning run did: the index partitions it queued and the checkpoint it moved to.</summary>
-public sealed record CutoffPlan(int Partitions, DateTimeOffset? From, DateTimeOffset SweptThrough, bool CaughtUp, int Dropped = 0);
+public sealed record CutoffPlan(int Partitions, DateTimeOffset? From, DateTimeOffset SweptThrough, bool CaughtUp, int Dropped = 0, int Requeued = 0);
 
 /// <summary>What one index partition's sweep did.</summary>
 public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing);
@@ -19,8 +19,11 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// of finished orders. Rows of the current minute not yet due stay and are read again by the next run; a row whose order
 /// does not exist (a crash between index row and order) is ignored.
 /// </summary>
-public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
+public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, IIdSource ids, TimeProvider clock, OrderOptions options)
 {
+    /// <summary>Messages moved back from the poison queue per planning run, at most.</summary>
+    public const int RequeuePerRun = 64;
+
     /// <summary>Up to this many minutes, every shard of each minute is queued (the normal run: the current and the previous minute); beyond, only the partitions found by one range query.</summary>
     public const int ProbeAfterMinutes = 10;
 
@@ -46,9 +49,12 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
 
         var run = ids.NewId("cutoff");
         await queue.EnqueueAsync(keys.Select(k => new CutoffMessage(k, run)).ToList(), cancellationToken).ConfigureAwait(false);
-        await AdvanceAsync(due.CompletedThrough, read, cancellationToken).ConfigureAwait(false);
+        await checkpoint.AdvanceAsync(due.CompletedThrough, cancellationToken).ConfigureAwait(false);
         var dropped = await store.DropSweptBucketsAsync(due.CompletedThrough - DeadlineIndex.DropSweptAfter, cancellationToken).ConfigureAwait(false);
-        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped);
+
+        // A message the host gave up on (poison) covers minutes behind the checkpoint: each run puts such messages back.
+        var requeued = await queue.RequeuePoisonedAsync(RequeuePerRun, cancellationToken).ConfigureAwait(false);
+        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped, requeued);
     }
 
     /// <summary>Sweeps one index partition: converts what is due, removes the rows of finished orders.</summary>
@@ -63,6 +69,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
 
         var orderIds = await store.ListIndexAsync(indexKey, cancellationToken).ConfigureAwait(false);
         var finished = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();
         int converted = 0, notDue = 0, missing = 0;
         await Parallel.ForEachAsync(orderIds, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (orderId, ct) =>
         {
@@ -79,6 +86,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             }
             else
             {
+                finishedOrders.Add(order);
                 finished.Add(orderId);
                 if (didConvert)
                 {
@@ -89,6 +97,10 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
 
         if (!finished.IsEmpty)
         {
+            // DSP-5: the conversions' counters, and any counting an earlier request left undone for these orders, before
+            // their index rows go (a failure here fails the message, which is retried; counting is repeatable).
+            await orders.CountAsync(finishedOrders.ToList(), cancellationToken).ConfigureAwait(false);
+
             await store.RemoveIndexAsync(indexKey, finished.ToList(), cancellationToken).ConfigureAwait(false);
         }
 
@@ -100,18 +112,4 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         => key is { Length: 15 } && key[12] == '-'
            && DateTime.TryParseExact(key[..12], "yyyyMMddHHmm", CultureInfo.InvariantCulture, DateTimeStyles.None, out _)
            && int.TryParse(key[13..], NumberStyles.None, CultureInfo.InvariantCulture, out var shard) && shard < options.ShardCount;
-
-    /// <summary>Forward-only: an overlapping run that moved it as far or further wins; never moves it back.</summary>
-    private Task AdvanceAsync(DateTimeOffset through, SweepCheckpoint first, CancellationToken cancellationToken)
-        => retry.RunAsync(async (attempt, ct) =>
-        {
-            var current = attempt == 1 ? first : await checkpoint.ReadAsync(ct).ConfigureAwait(false);
-            if (current.SweptThrough is { } stored && stored >= through)
-            {
-                return 0;
-            }
-
-            await checkpoint.WriteAsync(through, current.ConcurrencyToken, ct).ConfigureAwait(false);
-            return 1;
-        }, cancellationToken);
 }

@@ -14,6 +14,9 @@ public static class OrderStages
     public const string Packed = "packed";
     public const string HandedOver = "handed-over";
 
+    /// <summary>A tracking status: the carrier has the stock on its way to the hub.</summary>
+    public const string InTransit = "in-transit";
+
     /// <summary>A tracking status: the carrier says the stock was delivered to the hub (DIA-1, cause 2).</summary>
     public const string DeliveredToHub = "delivered-to-hub";
 

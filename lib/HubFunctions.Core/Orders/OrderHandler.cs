@@ -25,18 +25,20 @@ public sealed record OrderIntakeResult(OrderIntakeOutcome Outcome, Order Order);
 /// caller, before) and dispatch instructions (DSP-2, DSP-4, DSP-6). An order is insert-only, so two intakes of one
 /// <c>orderId</c> racing store one order; the loser re-reads it and compares fingerprints. An instruction commits
 /// under the order's token: racing the cutoff sweep, exactly one of them changes the order, the other re-reads the
-/// final order and answers from it.
+/// final order and answers from it. After each change (and after an answer "as before", which may be the retry of a
+/// request whose counting failed) the DSP-5 counters are brought up to the order's state (<see cref="ISellerMetricsStore"/>,
+/// exactly once per order and contribution).
 /// </summary>
-public sealed class OrderHandler(IOrderStore store, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
+public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
 {
     public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => store.FindAsync(orderId, cancellationToken);
 
     /// <summary>Stores <paramref name="valid"/> (already past its deadline: converted in the same commit), or answers the order stored before under its id.</summary>
-    public Task<OrderIntakeResult> SubmitAsync(ValidOrder valid, CancellationToken cancellationToken)
+    public async Task<OrderIntakeResult> SubmitAsync(ValidOrder valid, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(valid);
         var fingerprint = valid.Fingerprint();
-        return retry.RunAsync(async (_, ct) =>
+        var result = await retry.RunAsync(async (_, ct) =>
         {
             if (await store.FindAsync(valid.OrderId, ct).ConfigureAwait(false) is { } existing)
             {
@@ -58,17 +60,26 @@ public sealed class OrderHandler(IOrderStore store, OptimisticRetry retry, IIdSo
 
             await store.AddAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);
             return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result.Outcome != OrderIntakeOutcome.Conflict)
+        {
+            await metrics.CountAsync(result.Order, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
+
+    /// <summary>DSP-5: brings the counters up to the <paramref name="orders"/>' states (repeatable; the sweep calls it for the orders it finishes).</summary>
+    public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken) => metrics.CountAsync(orders, cancellationToken);
 
     /// <summary>
     /// A dispatch instruction for <paramref name="orderId"/> of <paramref name="seller"/> (read by the caller), received now.
     /// Null when there is no such order of this seller.
     /// </summary>
-    public Task<InstructionOutcome?> InstructAsync(string orderId, string instructionId, Seller seller, CancellationToken cancellationToken)
+    public async Task<InstructionOutcome?> InstructAsync(string orderId, string instructionId, Seller seller, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(seller);
-        return retry.RunAsync<InstructionOutcome?>(async (_, ct) =>
+        var result = await retry.RunAsync<InstructionOutcome?>(async (_, ct) =>
         {
             var stored = await store.FindAsync(orderId, ct).ConfigureAwait(false);
             if (stored is null || !string.Equals(stored.Order.SellerId, seller.SellerId, StringComparison.Ordinal))
@@ -84,7 +95,13 @@ public sealed class OrderHandler(IOrderStore store, OptimisticRetry retry, IIdSo
             }
 
             return outcome;
-        }, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        if (result?.Kind is InstructionOutcomeKind.Accepted or InstructionOutcomeKind.AlreadyApplied)
+        {
+            await metrics.CountAsync(result.Order, cancellationToken).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     /// <summary>

@@ -11,9 +11,57 @@ public sealed class OrderOptions
     /// <summary>Orders of one index partition converted at once by one queue message.</summary>
     public int SweepParallelism { get; set; } = 8;
 
+    /// <summary>DSP-5 counter rows per seller and month (1..64, default 8), each order counted in the one its id hashes to, summed at read: a seller's orders do not all wait on one row's ETag. Raising it is safe (reads sum every row there is); lowering it is too.</summary>
+    public int MetricShards { get; set; } = 8;
+
+    /// <summary>
+    /// DIA-2 stage norms that replace the defaults of <see cref="DiagnosisOptions.StageNorms"/>, by the milestone that
+    /// starts the stage (<c>Hub:Orders:StageNorms:received</c> = <c>04:00:00</c>): <c>created</c>, <c>instructed</c>,
+    /// <c>received</c>, <c>picked</c>, <c>packed</c>.
+    /// </summary>
+    public Dictionary<string, TimeSpan> StageNorms { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>DIA-1 cause 2: how long after "delivered to the hub" a missing receipt is a finding (default <see cref="DiagnosisOptions.ReceiptGrace"/>, 2 h).</summary>
+    public TimeSpan? ReceiptGrace { get; set; }
+
+    /// <summary>The diagnosis settings: the defaults with the configured norms and grace over them.</summary>
+    public DiagnosisOptions Diagnosis()
+    {
+        var defaults = new DiagnosisOptions();
+        var norms = new Dictionary<string, TimeSpan>(defaults.StageNorms, StringComparer.Ordinal);
+        foreach (var (stage, norm) in StageNorms)
+        {
+            norms[stage] = norm;
+        }
+
+        return new DiagnosisOptions { StageNorms = norms, ReceiptGrace = ReceiptGrace ?? defaults.ReceiptGrace };
+    }
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        if (MetricShards is < 1 or > 64)
+        {
+            problems.Add("MetricShards must be 1..64.");
+        }
+
+        foreach (var (stage, norm) in StageNorms)
+        {
+            if (!OrderStages.Timeline.Contains(stage, StringComparer.Ordinal) || stage == OrderStages.HandedOver)
+            {
+                problems.Add($"StageNorms:{stage}: not a stage with a norm (created, instructed, received, picked, packed).");
+            }
+            else if (norm <= TimeSpan.Zero)
+            {
+                problems.Add($"StageNorms:{stage} must be positive.");
+            }
+        }
+
+        if (ReceiptGrace is { } grace && grace < TimeSpan.Zero)
+        {
+            problems.Add("ReceiptGrace must not be negative.");
+        }
+
         if (ShardCount is < 1 or > DeadlineIndex.MaxShardCount)
         {
             problems.Add($"ShardCount must be 1..{DeadlineIndex.MaxShardCount}.");

@@ -6,8 +6,8 @@ using HubFunctions.Core.Common;
 
 namespace HubFunctions.Core.Orders;
 
-/// <summary>One line of an order as the request gives it: raw values, null when missing.</summary>
-public sealed record OrderItemRequest(string? Sku, decimal? Quantity);
+/// <summary>One line of an order as the request gives it: raw values, null when missing. <c>hsCode</c> (the goods' declared HS code, LBL-5) is <b>added here</b>, optional.</summary>
+public sealed record OrderItemRequest(string? Sku, decimal? Quantity, string? HsCode = null);
 
 /// <summary>
 /// An order as the platform sends it (API.md <c>POST /api/orders</c>): raw values, null when missing.
@@ -25,8 +25,8 @@ public sealed record OrderRequest(
     string? Packaging = null,
     string? AfterSales = null);
 
-/// <summary>A validated order line.</summary>
-public sealed record OrderItem(string Sku, int Quantity);
+/// <summary>A validated order line; <paramref name="HsCode"/> is the goods' declared HS code when the platform sent one (LBL-5, compared by the diagnosis).</summary>
+public sealed record OrderItem(string Sku, int Quantity, string? HsCode = null);
 
 /// <summary>An order whose every field passed: normalised values, ready to become an <see cref="Order"/>.</summary>
 public sealed record ValidOrder(string OrderId, string SellerId, string Channel, DateTimeOffset CreatedAt, string Hub, IReadOnlyList<OrderItem> Items, bool Premium)
@@ -49,6 +49,11 @@ public sealed record ValidOrder(string OrderId, string SellerId, string Channel,
         foreach (var item in Items)
         {
             text.Append('\n').Append(item.Sku).Append('\t').Append(item.Quantity.ToString(CultureInfo.InvariantCulture));
+            if (item.HsCode is not null)
+            {
+                // Only when sent, so the fingerprints of orders without HS codes stay as they were.
+                text.Append('\t').Append(item.HsCode);
+            }
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
@@ -149,35 +154,60 @@ public static partial class OrderSubmission
     /// converted at intake if its deadline has passed.
     /// </summary>
     public static DateTimeOffset? CheckCreatedAt(string? raw, DateTimeOffset now, ICollection<FieldError> errors)
+        => CheckInstant("createdAt", raw, now, OrderCodes.CreatedInFuture, errors);
+
+    /// <summary>
+    /// An instant field (<paramref name="field"/>): an RFC 3339 date-time with an explicit offset (<c>Z</c> or ±hh:mm, not
+    /// <c>-00:00</c>), not later than <paramref name="now"/> + <see cref="AllowedClockSkew"/> (else <paramref name="futureCode"/>).
+    /// </summary>
+    public static DateTimeOffset? CheckInstant(string field, string? raw, DateTimeOffset now, string futureCode, ICollection<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        const string field = "createdAt";
         if (string.IsNullOrEmpty(raw))
         {
-            errors.Add(new FieldError(field, Required, "createdAt is required: an RFC 3339 date-time with offset, e.g. 2026-12-01T10:00:00+08:00."));
+            errors.Add(new FieldError(field, Required, $"{field} is required: an RFC 3339 date-time with offset, e.g. 2026-12-01T10:00:00+08:00."));
             return null;
         }
 
         var match = raw.Length <= 40 ? Rfc3339().Match(raw) : Match.Empty;
         if (match.Success && (!match.Groups["off"].Success || match.Groups["off"].Value == "-00:00"))
         {
-            errors.Add(new FieldError(field, OrderCodes.OffsetRequired, "createdAt must carry an explicit offset, e.g. 2026-12-01T10:00:00+08:00 or ...Z."));
+            errors.Add(new FieldError(field, OrderCodes.OffsetRequired, $"{field} must carry an explicit offset, e.g. 2026-12-01T10:00:00+08:00 or ...Z."));
             return null;
         }
 
         if (!match.Success || !DateTimeOffset.TryParse(raw, CultureInfo.InvariantCulture, DateTimeStyles.None, out var createdAt))
         {
-            errors.Add(new FieldError(field, OrderCodes.InvalidDateTime, "createdAt must be an RFC 3339 date-time with offset, e.g. 2026-12-01T10:00:00+08:00."));
+            errors.Add(new FieldError(field, OrderCodes.InvalidDateTime, $"{field} must be an RFC 3339 date-time with offset, e.g. 2026-12-01T10:00:00+08:00."));
             return null;
         }
 
         if (createdAt > now + AllowedClockSkew)
         {
-            errors.Add(new FieldError(field, OrderCodes.CreatedInFuture, $"createdAt is in the future (more than {AllowedClockSkew.TotalMinutes:0} minutes ahead of the hub's clock)."));
+            errors.Add(new FieldError(field, futureCode, $"{field} is in the future (more than {AllowedClockSkew.TotalMinutes:0} minutes ahead of the hub's clock)."));
             return null;
         }
 
         return createdAt;
+    }
+
+    /// <summary>A SKU (trimmed): required, at most <see cref="MaxSkuLength"/> characters, no control or invisible formatting characters.</summary>
+    public static bool CheckSku(string field, string? sku, ICollection<FieldError> errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrEmpty(sku))
+        {
+            errors.Add(new FieldError(field, Required, "sku is required."));
+            return false;
+        }
+
+        if (sku.Length > MaxSkuLength || sku.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
+        {
+            errors.Add(new FieldError(field, OrderCodes.InvalidSku, $"sku is 1-{MaxSkuLength} characters without control or invisible formatting characters."));
+            return false;
+        }
+
+        return true;
     }
 
     private static List<OrderItem> CheckItems(IReadOnlyList<OrderItemRequest?>? items, List<FieldError> errors)
@@ -199,14 +229,9 @@ public static partial class OrderSubmission
         {
             var item = items[i];
             var sku = item?.Sku?.Trim();
-            if (string.IsNullOrEmpty(sku))
-            {
-                errors.Add(new FieldError($"items[{i}].sku", Required, "sku is required."));
-            }
-            else if (sku.Length > MaxSkuLength || sku.Any(c => char.IsControl(c) || char.GetUnicodeCategory(c) == UnicodeCategory.Format))
-            {
-                errors.Add(new FieldError($"items[{i}].sku", OrderCodes.InvalidSku, $"sku is 1-{MaxSkuLength} characters without control or invisible formatting characters."));
-            }
+            CheckSku($"items[{i}].sku", sku, errors);
+            var hsCode = item?.HsCode?.Trim();
+            var hsCodeOk = item?.HsCode is null || StageEventRules.CheckHsCodeText($"items[{i}].hsCode", hsCode, required: true, errors);
 
             var quantity = item?.Quantity;
             if (quantity is null)
@@ -217,9 +242,9 @@ public static partial class OrderSubmission
             {
                 errors.Add(new FieldError($"items[{i}].quantity", OrderCodes.InvalidQuantity, $"quantity is a whole number from 1 to {MaxQuantity}."));
             }
-            else if (!string.IsNullOrEmpty(sku))
+            else if (!string.IsNullOrEmpty(sku) && hsCodeOk)
             {
-                valid.Add(new OrderItem(sku, (int)quantity.Value));
+                valid.Add(new OrderItem(sku, (int)quantity.Value, hsCode));
             }
         }
 

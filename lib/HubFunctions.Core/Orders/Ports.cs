@@ -44,25 +44,30 @@ public interface IOrderStore
     Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
 
-/// <summary>A sweep's checkpoint as read: the last minute fully swept and its token (null before the first run).</summary>
-public sealed record SweepCheckpoint(DateTimeOffset? SweptThrough, string? ConcurrencyToken);
+/// <summary>A sweep's checkpoint as read: the last minute fully swept (null before the first run).</summary>
+public sealed record SweepCheckpoint(DateTimeOffset? SweptThrough);
 
-/// <summary>
-/// A forward-only sweep checkpoint. A small port of its own: the shared checkpoint being folded into
-/// <c>HubFunctions.Infrastructure.Common</c> can implement it when it lands.
-/// </summary>
+/// <summary>The cutoff sweep's forward-only checkpoint (the shared <c>ForwardCheckpoint</c> of <c>HubFunctions.Infrastructure.Common</c>).</summary>
 public interface ISweepCheckpoint
 {
     Task<SweepCheckpoint> ReadAsync(CancellationToken cancellationToken);
 
-    /// <summary>Writes <paramref name="sweptThrough"/> if the checkpoint is unchanged since read (conflict: another run moved it).</summary>
-    Task WriteAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken);
+    /// <summary>Moves the checkpoint to <paramref name="sweptThrough"/> unless it is there or later already (overlapping runs: the later point wins; never back); returns where it stands.</summary>
+    Task<DateTimeOffset> AdvanceAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken);
 }
 
 /// <summary>The fan-out of the cutoff sweep: one message per due index partition (shard of a minute).</summary>
 public interface IOrderCutoffQueue
 {
     Task EnqueueAsync(IReadOnlyList<CutoffMessage> messages, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves up to <paramref name="max"/> messages that the host gave up on (its poison queue) back onto the queue, text
+    /// unchanged (the same run: a conversion that did commit is found again, not repeated); returns how many. The
+    /// checkpoint is past their minutes already, so without this their open orders would never be swept. A message
+    /// that is not a cutoff message stays where it is.
+    /// </summary>
+    Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken) => Task.FromResult(0);
 }
 
 /// <summary>

@@ -59,4 +59,55 @@ public sealed record SellerMonthlyMetrics(string SellerId, CalendarMonth Month, 
         ArgumentNullException.ThrowIfNull(order);
         return CalendarMonth.Of(ChinaTime.DateOf(order.CreatedAt));
     }
+
+    /// <summary>
+    /// Everything <paramref name="order"/> contributes to its month's counters in the state it is in: every order
+    /// was received; an instructed order was instructed on time (a late instruction is refused, DSP-2); a converted
+    /// order was converted. The set only grows as the order moves on, so the store counts the difference between
+    /// this and what it counted for the order before (<see cref="ISellerMetricsStore.CountAsync"/>).
+    /// </summary>
+    public static IReadOnlyList<OrderMetricEvent> EventsOf(Order order)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return order.Status switch
+        {
+            OrderStatus.Instructed => [OrderMetricEvent.Received, OrderMetricEvent.InstructedOnTime],
+            OrderStatus.Converted => [OrderMetricEvent.Received, OrderMetricEvent.Converted],
+            _ => [OrderMetricEvent.Received],
+        };
+    }
+
+    /// <summary>The sum of counter shards of one seller and month (each shard a <see cref="SellerMonthlyMetrics"/> of its own).</summary>
+    public static SellerMonthlyMetrics Sum(string sellerId, CalendarMonth month, IEnumerable<SellerMonthlyMetrics> shards)
+    {
+        ArgumentNullException.ThrowIfNull(shards);
+        return shards.Aggregate(Empty(sellerId, month), (total, s) => total with
+        {
+            Orders = total.Orders + s.Orders,
+            OnTimeInstructions = total.OnTimeInstructions + s.OnTimeInstructions,
+            Conversions = total.Conversions + s.Conversions,
+            PremiumPoolOrders = total.PremiumPoolOrders + s.PremiumPoolOrders,
+        });
+    }
+}
+
+/// <summary>
+/// DSP-5 counters, kept as events happen (never by a scan at read time). Counting is exactly once per order and
+/// contribution: the store keeps, per order, which of <see cref="SellerMonthlyMetrics.EventsOf"/> it has counted, in
+/// the same transaction as the counters (see <c>Orders/DECISIONS.md</c>, "DSP-5 counters").
+/// </summary>
+public interface ISellerMetricsStore
+{
+    /// <summary>Counts what <paramref name="order"/> contributes in its current state and was not counted for it yet; repeatable.</summary>
+    Task CountAsync(Order order, CancellationToken cancellationToken) => CountAsync([order], cancellationToken);
+
+    /// <summary>
+    /// <see cref="CountAsync(Order, CancellationToken)"/> for many orders (the sweep's finished orders of one index partition):
+    /// orders sharing a counter row are counted together, in as few commits as a transaction allows, so a sweep that
+    /// finishes a busy seller's orders by the hundred does not make each of them race for the same row.
+    /// </summary>
+    Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken);
+
+    /// <summary>The counters of <paramref name="sellerId"/> in <paramref name="month"/> (zeros when none).</summary>
+    Task<SellerMonthlyMetrics> ReadAsync(string sellerId, CalendarMonth month, CancellationToken cancellationToken);
 }

@@ -3,9 +3,11 @@ using System.Text;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 
@@ -35,7 +37,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// <summary>A table string property holds 32K UTF-16 characters: longer item lists are split over <c>Items</c>, <c>Items1</c>, ...</summary>
     private const int ItemsChunk = 30_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
 
@@ -324,31 +326,28 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     }
 }
 
-/// <summary>The cutoff sweep's forward-only checkpoint: row <c>cutoff</c> in the partition <c>checkpoint</c> of <see cref="StorageNames.OrderDeadlinesTable"/> (the bucket tables are named after it, followed by their minute).</summary>
-public sealed class TableCutoffCheckpoint(HubStorage storage, TableOutbox outbox) : ISweepCheckpoint
+/// <summary>The cutoff sweep's forward-only checkpoint: the shared <see cref="ForwardCheckpoint"/> on row <c>cutoff</c> in the partition <c>checkpoint</c> of <see cref="StorageNames.OrderDeadlinesTable"/> (the bucket tables are named after it, followed by their minute).</summary>
+public sealed class TableCutoffCheckpoint(HubStorage storage, ForwardCheckpoint checkpoint) : ISweepCheckpoint
 {
     public const string Partition = "checkpoint";
     public const string Row = "cutoff";
 
-    public async Task<SweepCheckpoint> ReadAsync(CancellationToken cancellationToken)
-    {
-        var table = await storage.TableAsync(storage.Names.OrderDeadlinesTable, cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition, Row, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? new SweepCheckpoint(e.GetDateTimeOffset("SweptThrough"), e.ETag.ToString()) : new SweepCheckpoint(null, null);
-    }
+    private static readonly CheckpointRow Where = new(Partition, Row);
 
-    public async Task WriteAsync(DateTimeOffset sweptThrough, string? concurrencyToken, CancellationToken cancellationToken)
-    {
-        var table = await storage.TableAsync(storage.Names.OrderDeadlinesTable, cancellationToken).ConfigureAwait(false);
-        var row = new TableEntity(Partition, Row) { ["SweptThrough"] = sweptThrough };
-        await outbox.CommitAsync(table, Partition,
-            [concurrencyToken is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, new ETag(concurrencyToken))],
-            [], cancellationToken).ConfigureAwait(false);
-    }
+    public async Task<SweepCheckpoint> ReadAsync(CancellationToken cancellationToken)
+        => new(await checkpoint.ReadAsync(await Table(cancellationToken).ConfigureAwait(false), Where, cancellationToken).ConfigureAwait(false));
+
+    public async Task<DateTimeOffset> AdvanceAsync(DateTimeOffset sweptThrough, CancellationToken cancellationToken)
+        => await checkpoint.AdvanceAsync(await Table(cancellationToken).ConfigureAwait(false), Where, sweptThrough, cancellationToken).ConfigureAwait(false);
+
+    private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrderDeadlinesTable, cancellationToken);
 }
 
-/// <summary>The cutoff sweep's fan-out queue (<see cref="StorageNames.OrderCutoffQueue"/>): one <see cref="CutoffMessage.Text"/> per message.</summary>
-public sealed class StorageOrderCutoffQueue(HubStorage storage) : IOrderCutoffQueue
+/// <summary>
+/// The cutoff sweep's fan-out queue (<see cref="StorageNames.OrderCutoffQueue"/>): one <see cref="CutoffMessage.Text"/> per
+/// message, and the way back from its poison queue.
+/// </summary>
+public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extensions.Azure.IAzureClientFactory<QueueServiceClient> queueClients) : IOrderCutoffQueue
 {
     public async Task EnqueueAsync(IReadOnlyList<CutoffMessage> messages, CancellationToken cancellationToken)
     {
@@ -362,5 +361,55 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage) : IOrderCutoffQu
         {
             await Task.WhenAll(chunk.Select(m => queue.SendMessageAsync(m.Text, cancellationToken))).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The host moves a message that failed <c>maxDequeueCount</c> times to <c>{queue}-poison</c> (the Functions convention,
+    /// text unchanged, base64); this sends each cutoff message found there back to the queue as it is, then deletes the poison
+    /// copy (a crash in between sends it twice: harmless, sweeping a partition is repeatable). Read without decoding, so a
+    /// message that is not base64 or not a cutoff message is seen and left where it is (visible again at once), never thrown on.
+    /// </summary>
+    public async Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken)
+    {
+        var raw = queueClients.CreateClient(StorageRegistration.UnencodedClientName);
+        var poison = raw.GetQueueClient(storage.Names.OrderCutoffQueue + "-poison");
+        if (!await poison.ExistsAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return 0;
+        }
+
+        var queue = raw.GetQueueClient(storage.Names.OrderCutoffQueue);
+        await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        var moved = 0;
+        while (moved < max)
+        {
+            var batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
+            var ours = batch.Where(m => IsCutoffMessage(m.Body.ToString())).ToList();
+            foreach (var m in ours)
+            {
+                await queue.SendMessageAsync(m.Body.ToString(), cancellationToken).ConfigureAwait(false);
+                await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, cancellationToken).ConfigureAwait(false);
+                moved++;
+            }
+
+            foreach (var stranger in batch.Except(ours))
+            {
+                // Left as it was: visible again at once, for whoever looks at the poison queue.
+                await poison.UpdateMessageAsync(stranger.MessageId, stranger.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            if (batch.Length == 0 || ours.Count < batch.Length)
+            {
+                break; // Empty, or strangers in the batch: stop rather than read them again.
+            }
+        }
+
+        return moved;
+    }
+
+    private static bool IsCutoffMessage(string base64)
+    {
+        var bytes = new byte[base64.Length];
+        return Convert.TryFromBase64String(base64, bytes, out var length) && CutoffMessage.Parse(Encoding.UTF8.GetString(bytes, 0, length)) is not null;
     }
 }

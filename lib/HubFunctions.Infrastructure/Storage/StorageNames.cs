@@ -89,6 +89,12 @@ public sealed partial class StorageNames
     /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
     public string OrderCutoffQueue { get; set; } = "order-cutoff";
 
+    /// <summary>Stage events of orders (DIA-2 timeline, posted by hub operators): one partition per order id, a row per (instant, stage).</summary>
+    public string OrderStagesTable { get; set; } = "orderstages";
+
+    /// <summary>DSP-5 counters: one partition per seller and month, counter shard rows and one marker row per counted order.</summary>
+    public string OrderMetricsTable { get; set; } = "ordermetrics";
+
     /// <summary>Rate card versions set by reviewers (BIL-1): one partition per hub, a row per <c>effectiveFrom</c>; the published cards are built in.</summary>
     public string RateCardsTable { get; set; } = "ratecards";
 

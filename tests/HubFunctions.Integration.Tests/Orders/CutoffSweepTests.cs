@@ -156,4 +156,93 @@ public sealed class CutoffSweepTests
 
         Assert.Equal(read.SweptThrough, (await checkpoint.ReadAsync(CancellationToken.None)).SweptThrough);
     }
+
+    [Fact]
+    public async Task DSP_3_a_cutoff_message_the_host_moved_to_poison_is_swept_by_the_next_timer_run()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-poisoned", Created));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10)); // the deadline's minute is complete: the checkpoint moves past it
+        using var admin = factory.CreateClient();
+        await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
+
+        // Every message of this run failed five times: the host moved them, text unchanged, to {queue}-poison (as the DevHost
+        // and the Functions host do). The checkpoint is past their minute already.
+        var raw = TestStorage.RawQueue(factory.Names.OrderCutoffQueue);
+        var poison = TestStorage.RawQueue(factory.Names.OrderCutoffQueue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        await poison.SendMessageAsync("not a cutoff message");
+        var moved = 0;
+        while ((await raw.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+        {
+            foreach (var m in batch)
+            {
+                await poison.SendMessageAsync(m.Body.ToString());
+                await raw.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                moved++;
+            }
+        }
+
+        Assert.Equal(4, moved); // two shards of the deadline's minute and of the next
+        Assert.Equal(DeadlineIndex.Minute(Created.AddHours(2)), (await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None)).SweptThrough);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("open", await StatusAsync(seller, "ORD-poisoned"));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(5));
+        await RunSweepAsync(factory); // the next run: its own partitions and the four put back from poison
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-poisoned"));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-poisoned"));
+        var left = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
+        Assert.Equal(["not a cutoff message"], left); // a stranger stays where it is
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_keeps_its_index_table_until_the_requeued_message_sweeps_it()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await SubmittedAsync(platform, Body("ORD-held", Created));
+        var minute = DeadlineIndex.Key(Created.AddHours(2), 0)[..12];
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
+        using var admin = factory.CreateClient();
+        await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
+        var raw = TestStorage.RawQueue(factory.Names.OrderCutoffQueue);
+        var poison = TestStorage.RawQueue(factory.Names.OrderCutoffQueue + "-poison");
+        await poison.CreateIfNotExistsAsync();
+        while ((await raw.ReceiveMessagesAsync(32)).Value is { Length: > 0 } batch)
+        {
+            foreach (var m in batch)
+            {
+                await poison.SendMessageAsync(m.Body.ToString());
+                await raw.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+            }
+        }
+
+        // The poisoned messages wait (no planning run meanwhile) until their minute is well past DropSweptAfter behind
+        // the checkpoint: the run drops no table with rows left, and puts the messages back.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(20).AddSeconds(5));
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal(0, plan.Dropped);
+        Assert.Equal(4, plan.Requeued);
+        Assert.Equal([minute], await IndexBucketsAsync(factory.Names));
+
+        await DrainCutoffQueueAsync(factory);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-held"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(21).AddSeconds(5)); // emptied now: the next run drops it
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal(1, plan.Dropped);
+        Assert.Empty(await IndexBucketsAsync(factory.Names));
+    }
 }

@@ -1,0 +1,118 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using HubFunctions.Core.Orders;
+using HubFunctions.Integration.Tests.Appointments;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using static HubFunctions.Integration.Tests.Orders.OrderFixture;
+
+namespace HubFunctions.Integration.Tests.Orders;
+
+/// <summary>DSP-5 counters kept as the orders' events happen, and <c>GET /api/sellers/{id}/metrics</c>.</summary>
+public sealed class OrderMetricsTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
+
+    private static async Task<JsonElement> MetricsAsync(HttpClient client, string sellerId = "demo-seller", string month = "2026-12")
+        => await HttpAssert.Json(await client.GetAsync($"/api/sellers/{sellerId}/metrics?month={month}"));
+
+    private static (long Orders, long OnTime, long Conversions, long Premium) Counters(JsonElement m)
+        => (m.GetProperty("orders").GetInt64(), m.GetProperty("onTimeInstructions").GetInt64(), m.GetProperty("conversions").GetInt64(), m.GetProperty("premiumPoolOrders").GetInt64());
+
+    private static Dictionary<string, object?> Premium(Dictionary<string, object?> body)
+    {
+        body["premium"] = true;
+        return body;
+    }
+
+    [Fact]
+    public async Task DSP_5_intake_instruction_and_conversion_are_counted_once_each_even_when_requests_and_the_sweep_are_retried()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2", ["Hub:Orders:MetricShards"] = "2" });
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        using var reviewer = factory.CreateSignedClient(TestClients.Reviewer);
+        Assert.Equal((0L, 0L, 0L, 0L), Counters(await MetricsAsync(reviewer)));
+
+        // The same request twice (same webhook-id: replayed), and the same order again under a new webhook-id (answered as before).
+        using (var retried = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(Premium(Body("ORD-m-premium", Created))) })
+        {
+            retried.Headers.Add("webhook-id", "msg_metrics_intake_1");
+            await HttpAssert.Json(await platform.SendAsync(retried), HttpStatusCode.Accepted);
+        }
+
+        using (var retried = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(Premium(Body("ORD-m-premium", Created))) })
+        {
+            retried.Headers.Add("webhook-id", "msg_metrics_intake_1");
+            await HttpAssert.Json(await platform.SendAsync(retried), HttpStatusCode.Accepted);
+        }
+
+        await SubmittedAsync(platform, Premium(Body("ORD-m-premium", Created)));
+        await SubmittedAsync(platform, Body("ORD-m-plain", Created));
+        await SubmittedAsync(platform, Premium(Body("ORD-m-converted", Created)));
+        Assert.Equal((3L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        clock.SetUtcNow(Created.AddMinutes(90));
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-m-premium", "INS-P"), HttpStatusCode.Created);
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-m-premium", "INS-P"), HttpStatusCode.Created); // the same instruction again
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-m-plain", "INS-Q"), HttpStatusCode.Created);
+        Assert.Equal((3L, 2L, 0L, 1L), Counters(await MetricsAsync(seller)));
+
+        // Conversion by the sweep; the same partition's message delivered again, and a second run, count nothing more.
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(10));
+        await RunSweepAsync(factory);
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        var key = DeadlineIndex.KeyOf("ORD-m-converted", Created.AddHours(2), 2);
+        await clock.WhileTimePassesAsync(sweep.SweepBucketAsync(new CutoffMessage(key, "again"), CancellationToken.None));
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1));
+        await RunSweepAsync(factory);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-m-converted"));
+
+        // An order taken in after its deadline converts at intake: received and converted at once.
+        await SubmittedAsync(platform, Body("ORD-m-late", Created));
+        var metrics = await MetricsAsync(seller);
+        Assert.Equal((4L, 2L, 2L, 1L), Counters(metrics)); // the converted Premium order is not in the pool (hub-fulfilled only)
+        Assert.Equal(0.5m, metrics.GetProperty("onTimeRate").GetDecimal());
+        Assert.Equal((0L, 0L, 0L, 0L), Counters(await MetricsAsync(seller, month: "2026-11")));
+    }
+
+    [Fact]
+    public async Task DSP_5_an_order_whose_counting_was_lost_is_counted_by_the_sweep_once()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" });
+        await SeedAsync(factory);
+
+        // As if the intake crashed after the order's commit and before the counters' (and was never retried).
+        var order = new Order("ORD-m-lost", "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null);
+        await factory.Services.GetRequiredService<IOrderStore>().AddAsync(order, "fingerprint", DeadlineIndex.KeyOf(order, 2), [], CancellationToken.None);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        Assert.Equal((0L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(10));
+        await RunSweepAsync(factory);
+        await factory.Services.GetRequiredService<OrderHandler>().CountAsync([order with { Status = OrderStatus.Converted }], CancellationToken.None);
+        Assert.Equal((1L, 0L, 1L, 0L), Counters(await MetricsAsync(platform)));
+    }
+
+    [Fact]
+    public async Task DSP_5_a_malformed_month_is_422_and_SEC_2_hides_other_sellers_metrics()
+    {
+        using var factory = new DevHostFactory(clock: new FakeTimeProvider(Created));
+        await SeedAsync(factory);
+        await factory.SeedSellerAsync("rotating-seller");
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await HttpAssert.Problem(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-13"), HttpStatusCode.UnprocessableEntity, "invalid-month");
+        await HttpAssert.Problem(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-1"), HttpStatusCode.UnprocessableEntity, "invalid-month");
+        Assert.Equal("2026-12", (await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics"))).GetProperty("month").GetString());
+        await HttpAssert.Problem(await seller.GetAsync("/api/sellers/rotating-seller/metrics?month=2026-12"), HttpStatusCode.Forbidden, "forbidden");
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await HttpAssert.Problem(await platform.GetAsync("/api/sellers/no-such-seller/metrics?month=2026-12"), HttpStatusCode.NotFound, "not-found");
+        using var op = factory.CreateSignedClient(TestClients.Operator);
+        await HttpAssert.Problem(await op.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"), HttpStatusCode.Forbidden, "forbidden-role");
+    }
+}
