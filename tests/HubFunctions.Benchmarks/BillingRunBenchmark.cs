@@ -3,6 +3,7 @@ using System.Globalization;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Billing;
+using HubFunctions.Infrastructure.Billing;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -181,14 +182,14 @@ public static class TableBillingLedgerRows
 {
     public static IEnumerable<TableEntity> Month(string sellerId, string hub, BillingPeriod period, int kinds, int seed)
     {
-        var key = $"{sellerId}|{hub}|{period}";
+        var key = TableBillingLedger.MonthKey(sellerId, hub, period.Month);
         var stamp = BillingRunBenchmark.Stamp(seed);
         foreach (var day in period.Dates())
         {
             var date = day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             foreach (var kind in UsageKind.All.Take(kinds).Select(k => k.Code))
             {
-                yield return new TableEntity(key, $"roll|{day:yyyyMMdd}|{kind}")
+                yield return new TableEntity(key, TableBillingLedger.RollupRow(key, day, kind))
                 {
                     ["Date"] = date,
                     ["Kind"] = kind,
@@ -198,7 +199,7 @@ public static class TableBillingLedgerRows
                 };
             }
 
-            yield return new TableEntity(key, $"snap|{day:yyyyMMdd}")
+            yield return new TableEntity(key, TableBillingLedger.SnapshotRow(key, day))
             {
                 ["Date"] = date,
                 ["CubicMeters"] = (20m + (day.Day * 0.5m)).ToString(CultureInfo.InvariantCulture),

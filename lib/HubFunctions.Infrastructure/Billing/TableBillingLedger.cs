@@ -13,11 +13,11 @@ namespace HubFunctions.Infrastructure.Billing;
 
 /// <summary>
 /// Billing data in <see cref="StorageNames.BillingTable"/>. Partition <c>{sellerId}|{hub}|{YYYY-MM}</c> (a seller at a hub in
-/// one month): <c>usage|{usageId}</c> per record, <c>roll|{yyyyMMdd}|{kind}</c> per rollup (Σ whole units, BIL-2) and
-/// <c>snap|{yyyyMMdd}</c> per snapshot. New records are added with their rollup updates (ETag-guarded, or insert-only
+/// one month): <c>usage|{usageId}</c> per record, <c>roll|{yyyyMMdd}|{kind}|{partition}</c> per rollup (Σ whole units, BIL-2) and
+/// <c>snap|{yyyyMMdd}|{partition}</c> per snapshot. New records are added with their rollup updates (ETag-guarded, or insert-only
 /// when new) in one commit, so a retried record is found by its row and never counted twice, and a run reads
 /// at most 31 × 6 rollups per seller instead of every record. Partition <c>{sellerId}|{hub}</c>: <c>claim|{claimId}</c>
-/// and <c>inv|{YYYY-MM}</c> (insert-only: one invoice per seller, hub and period), so an invoice and the claims it
+/// and <c>inv|{YYYY-MM}|{partition}</c> (insert-only: one invoice per seller, hub and period), so an invoice and the claims it
 /// credits commit together.
 /// </summary>
 public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IBillingLedger
@@ -33,6 +33,20 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
     public static string MonthKey(string sellerId, string hub, CalendarMonth month) => $"{sellerId}|{hub}|{month}";
 
     public static string LedgerKey(string sellerId, string hub) => $"{sellerId}|{hub}";
+
+    /// <summary>
+    /// The row of a day's rollup of one kind. Every row key ends with its partition key, so no two rows of the table share
+    /// one: Azurite finds a row by its row key and then filters every row sharing it, so a key like <c>inv|2025-03</c>, held
+    /// by every seller, made each point read and each insert check cost O(sellers) (see the README's Benchmarks, billing).
+    /// Range queries by prefix (<c>roll|</c>, <c>snap|</c>, <c>inv|</c>) are unchanged.
+    /// </summary>
+    public static string RollupRow(string monthKey, DateOnly date, string kind) => $"roll|{Day(date)}|{kind}|{monthKey}";
+
+    /// <summary>The row of a day's storage snapshot (<see cref="RollupRow"/> on the row key's suffix).</summary>
+    public static string SnapshotRow(string monthKey, DateOnly date) => $"snap|{Day(date)}|{monthKey}";
+
+    /// <summary>The row of a seller-hub's invoice for a period (<see cref="RollupRow"/> on the row key's suffix).</summary>
+    public static string InvoiceRow(string ledgerKey, BillingPeriod period) => $"inv|{period}|{ledgerKey}";
 
     private static string Day(DateOnly d) => d.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
@@ -80,7 +94,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
 
         foreach (var group in fresh.GroupBy(r => (r.Date, r.Kind)))
         {
-            var row = $"roll|{Day(group.Key.Date)}|{group.Key.Kind}";
+            var row = RollupRow(key, group.Key.Date, group.Key.Kind);
             var current = await table.GetEntityIfExistsAsync<TableEntity>(key, row, cancellationToken: cancellationToken).ConfigureAwait(false);
             var units = group.Sum(r => InvoiceCalculator.WholeUnits(r.Quantity));
             var entity = new TableEntity(key, row)
@@ -102,7 +116,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
     public async Task<decimal?> FindSnapshotAsync(string sellerId, string hub, DateOnly date, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(MonthKey(sellerId, hub, CalendarMonth.Of(date)), "snap|" + Day(date), cancellationToken: cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(MonthKey(sellerId, hub, CalendarMonth.Of(date)), SnapshotRow(MonthKey(sellerId, hub, CalendarMonth.Of(date)), date), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue ? Number(row.Value!.GetString("CubicMeters")) : null;
     }
 
@@ -117,7 +131,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
 
         try
         {
-            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, "snap|" + Day(date))
+            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, SnapshotRow(key, date))
             {
                 ["Date"] = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                 ["CubicMeters"] = Text(cubicMeters),
@@ -242,7 +256,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
     public async Task<StoredInvoice?> FindInvoiceAsync(string sellerId, string hub, BillingPeriod period, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(LedgerKey(sellerId, hub), "inv|" + period, ["Invoice"], cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(LedgerKey(sellerId, hub), InvoiceRow(LedgerKey(sellerId, hub), period), ["Invoice"], cancellationToken).ConfigureAwait(false);
         return row.HasValue ? InvoiceOf(row.Value!) : null;
     }
 
@@ -254,7 +268,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
         var view = InvoiceWire.View(new StoredInvoice(invoiceId, invoice));
         var changes = new List<TableTransactionAction>
         {
-            new(TableTransactionActionType.Add, new TableEntity(key, "inv|" + invoice.Period)
+            new(TableTransactionActionType.Add, new TableEntity(key, InvoiceRow(key, invoice.Period))
             {
                 ["InvoiceId"] = invoiceId,
                 ["Period"] = invoice.Period.ToString(),
@@ -275,7 +289,7 @@ public sealed class TableBillingLedger(HubStorage storage, TableOutbox outbox, O
         {
             var key = LedgerKey(sellerId, hub.Id);
             var filter = period is { } p
-                ? TableClient.CreateQueryFilter($"PartitionKey eq {key} and RowKey eq {"inv|" + p}")
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {key} and RowKey eq {InvoiceRow(key, p)}")
                 : TableClient.CreateQueryFilter($"PartitionKey eq {key} and RowKey ge {"inv|"} and RowKey lt {"inv}"}");
             await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["Invoice"], cancellationToken: cancellationToken).ConfigureAwait(false))
             {
