@@ -249,9 +249,9 @@ public static class OrderIntakeThroughput
         }
 
         /// <summary>
-        /// As <c>TableSellerMetricsStore.CountAsync</c> for one new order: its marker row and its counter shard row read side by
-        /// side, then both written in one transaction (marker insert, shard insert or replace under its ETag); a conflict
-        /// on the shard row (another order of the seller-month at the same time) reads again.
+        /// As <c>TableSellerMetricsStore.CountNewAsync</c> for an order just created: its counter shard row read (the marker of
+        /// a new order is not read), then the marker inserted and the shard row written in one transaction (insert, or replace
+        /// under its ETag); a conflict on the shard row (another order of the seller-month at the same time) reads again.
         /// </summary>
         private async Task CountAsync(Order order)
         {
@@ -259,10 +259,7 @@ public static class OrderIntakeThroughput
             var shardRow = TableSellerMetricsStore.ShardPrefix + DeadlineIndex.Shard(order.OrderId, new OrderOptions().MetricShards).ToString("D2", CultureInfo.InvariantCulture);
             while (true)
             {
-                var markerRead = _metrics.GetEntityIfExistsAsync<TableEntity>(partition, TableSellerMetricsStore.MarkerPrefix + order.OrderId);
-                var shardRead = _metrics.GetEntityIfExistsAsync<TableEntity>(partition, shardRow);
-                await Task.WhenAll(markerRead, shardRead);
-                var shard = shardRead.Result;
+                var shard = await _metrics.GetEntityIfExistsAsync<TableEntity>(partition, shardRow);
                 var counted = shard.HasValue ? shard.Value!.GetInt64("Orders") ?? 0 : 0;
                 var row = new TableEntity(partition, shardRow) { ["Orders"] = counted + 1, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
                 try
