@@ -20,12 +20,17 @@ using Microsoft.Extensions.Logging;
 namespace HubFunctions.Benchmarks;
 
 /// <summary>The figures of one run of benchmark (a): orders per second each way, and their ratio (DevHost ÷ direct).</summary>
-public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHostPerSecond, double DirectPerSecond, int DevHostAccepted, int DirectStored)
+/// <param name="DevHostTrips">Every storage round trip of the measured DevHost rounds by kind, per order (<see cref="RoundTripTimer"/>).</param>
+/// <param name="DirectTrips">The same for the measured direct rounds: both columns must name the same calls per order.</param>
+public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHostPerSecond, double DirectPerSecond, int DevHostAccepted, int DirectStored,
+    IReadOnlyList<string> DevHostTrips, IReadOnlyList<string> DirectTrips)
 {
     public double Ratio => DevHostPerSecond / DirectPerSecond;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-        $"orders: {Orders} orders at concurrency {Concurrency}: DevHost {DevHostPerSecond:F0}/s ({DevHostAccepted} accepted), direct storage {DirectPerSecond:F0}/s ({DirectStored} stored), ratio {Ratio:F2} (goal >= 0.8)");
+        $"orders: {Orders} orders at concurrency {Concurrency}: DevHost {DevHostPerSecond:F0}/s ({DevHostAccepted} accepted), direct storage {DirectPerSecond:F0}/s ({DirectStored} stored), ratio {Ratio:F2} (goal >= 0.8)")
+        + Environment.NewLine + "storage round trips per order, DevHost:" + Environment.NewLine + string.Join(Environment.NewLine, DevHostTrips)
+        + Environment.NewLine + "storage round trips per order, direct:" + Environment.NewLine + string.Join(Environment.NewLine, DirectTrips);
 }
 
 /// <summary>
@@ -48,7 +53,10 @@ public static class OrderIntakeThroughput
     public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2)
     {
         var names = BenchmarkNames.Isolated();
-        using var factory = new Factory(connectionString, names);
+        var directNames = BenchmarkNames.Isolated();
+        var devhostTimer = Timer(names);
+        var directTimer = Timer(directNames);
+        using var factory = new Factory(connectionString, names, devhostTimer);
         using var http = factory.CreateDefaultClient();
         var directory = factory.Services.GetRequiredService<ISellerDirectory>();
         for (var s = 0; s < Sellers; s++)
@@ -60,7 +68,7 @@ public static class OrderIntakeThroughput
             }
         }
 
-        var direct = new Direct(connectionString, BenchmarkNames.Isolated());
+        var direct = new Direct(connectionString, directNames, directTimer);
         await direct.PrepareAsync();
         var counter = 0;
         string NextId() => string.Create(CultureInfo.InvariantCulture, $"AE{Interlocked.Increment(ref counter):D9}");
@@ -68,6 +76,8 @@ public static class OrderIntakeThroughput
         // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
         await Concurrently.CountAsync(concurrency, concurrency, _ => SubmitAsync(http, NextId()));
         await Concurrently.CountAsync(concurrency, concurrency, _ => direct.SubmitAsync(NextId()));
+        devhostTimer.Reset();
+        directTimer.Reset();
         double devhostSeconds = 0, directSeconds = 0;
         int accepted = 0, stored = 0;
         for (var round = 0; round < rounds; round++)
@@ -81,8 +91,14 @@ public static class OrderIntakeThroughput
         }
 
         var total = orders / rounds * rounds;
-        return new OrderIntakeResult(total, concurrency, total / devhostSeconds, total / directSeconds, accepted, stored);
+        return new OrderIntakeResult(total, concurrency, total / devhostSeconds, total / directSeconds, accepted, stored,
+            [.. devhostTimer.Report(total)], [.. directTimer.Report(total)]);
     }
+
+    /// <summary>Round trips named by the role of their table (<c>orders</c>, <c>index</c> for a minute's bucket table, ...).</summary>
+    private static RoundTripTimer Timer(StorageNames names) => new(names, t =>
+        t == names.OrdersTable ? "orders" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
+        : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : t == names.OrderMetricsTable ? "metrics" : null);
 
     private static string SellerId(int s) => string.Create(CultureInfo.InvariantCulture, $"bench-seller-{s:D2}");
 
@@ -126,7 +142,7 @@ public static class OrderIntakeThroughput
 
 
     /// <summary>The DevHost in-process (as the integration tests run it), listeners off, on its own storage names.</summary>
-    private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    private sealed class Factory(string connectionString, StorageNames names, RoundTripTimer timer) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -138,34 +154,43 @@ public static class OrderIntakeThroughput
             builder.UseEnvironment("Production");
             builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            builder.ConfigureServices(services => services.AddSingleton<StorageClientPolicy>(timer));
         }
     }
 
     /// <summary>The same storage operations as one DevHost intake, made directly with the SDK.</summary>
-    private sealed class Direct(string connectionString, StorageNames names)
+    private sealed class Direct(string connectionString, StorageNames names, RoundTripTimer timer)
     {
-        private readonly TableServiceClient _service = new(connectionString);
+        private readonly TableServiceClient _service = new(connectionString, Timed(new TableClientOptions(), timer));
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
-        private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!;
+        private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!, _metrics = null!;
         private QueueClient _relay = null!;
         private readonly SemaphoreSlim _sender = new(1, 1);
-        private long _requested, _sentUpTo;
+        private long _lastSent;
 
-        /// <summary>As <c>OutboxWakeUp</c>: one relay message covers every commit requested before it was sent.</summary>
+        /// <summary>
+        /// As <c>OutboxWakeUp</c> with its default spacing of 1 s (and as <see cref="AppointmentThroughput"/>'s direct side):
+        /// under a steady stream of commits one relay message per second covers every commit requested before it becomes
+        /// visible (the app holds it invisible for that second).
+        /// </summary>
         private async Task WakeUpAsync()
         {
-            var mine = Interlocked.Increment(ref _requested);
+            if (_lastSent != 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < TimeSpan.FromSeconds(1))
+            {
+                return;
+            }
+
             await _sender.WaitAsync();
             try
             {
-                if (Interlocked.Read(ref _sentUpTo) >= mine)
+                var last = Interlocked.Read(ref _lastSent);
+                if (last != 0 && Stopwatch.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
                 {
                     return;
                 }
 
-                var upTo = Interlocked.Read(ref _requested);
-                await _relay.SendMessageAsync("""{"relay":"pending"}""");
-                Interlocked.Exchange(ref _sentUpTo, upTo);
+                await _relay.SendMessageAsync(HubFunctions.Infrastructure.Events.OutboxWakeUp.Message, visibilityTimeout: last == 0 ? null : TimeSpan.FromSeconds(1));
+                Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
             }
             finally
             {
@@ -182,9 +207,9 @@ public static class OrderIntakeThroughput
 
         public async Task PrepareAsync()
         {
-            (_idempotency, _sellers, _orders, _intents) = (await Table(names.IdempotencyTable), await Table(names.SellersTable),
-                await Table(names.OrdersTable), await Table(names.OutboxIntentsTable));
-            _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+            (_idempotency, _sellers, _orders, _intents, _metrics) = (await Table(names.IdempotencyTable), await Table(names.SellersTable),
+                await Table(names.OrdersTable), await Table(names.OutboxIntentsTable), await Table(names.OrderMetricsTable));
+            _relay = new QueueClient(connectionString, names.OutboxRelayQueue, Timed(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, timer));
             await _relay.CreateIfNotExistsAsync();
             for (var s = 0; s < Sellers; s++)
             {
@@ -218,8 +243,45 @@ public static class OrderIntakeThroughput
             ]);
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
             await WakeUpAsync();
+            await CountAsync(order);
             await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
+        }
+
+        /// <summary>
+        /// As <c>TableSellerMetricsStore.CountNewAsync</c> for an order just created: its counter shard row read (the marker of
+        /// a new order is not read), then the marker inserted and the shard row written in one transaction (insert, or replace
+        /// under its ETag); a conflict on the shard row (another order of the seller-month at the same time) reads again.
+        /// </summary>
+        private async Task CountAsync(Order order)
+        {
+            var partition = TableSellerMetricsStore.Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order));
+            var shardRow = TableSellerMetricsStore.ShardPrefix + DeadlineIndex.Shard(order.OrderId, new OrderOptions().MetricShards).ToString("D2", CultureInfo.InvariantCulture);
+            while (true)
+            {
+                var shard = await _metrics.GetEntityIfExistsAsync<TableEntity>(partition, shardRow);
+                var counted = shard.HasValue ? shard.Value!.GetInt64("Orders") ?? 0 : 0;
+                var row = new TableEntity(partition, shardRow) { ["Orders"] = counted + 1, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
+                try
+                {
+                    await _metrics.SubmitTransactionAsync(
+                    [
+                        new(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerPrefix + order.OrderId) { ["Received"] = true }),
+                        shard.HasValue ? new(TableTransactionActionType.UpdateReplace, row, shard.Value!.ETag) : new(TableTransactionActionType.Add, row),
+                    ]);
+                    return;
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
+                {
+                    // Another order of this seller-month took the shard row first: read again.
+                }
+            }
+        }
+
+        private static T Timed<T>(T options, RoundTripTimer timer) where T : Azure.Core.ClientOptions
+        {
+            options.AddPolicy(timer, timer.Position);
+            return options;
         }
     }
 }

@@ -61,7 +61,12 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             await store.AddAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);
             return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
         }, cancellationToken).ConfigureAwait(false);
-        if (result.Outcome != OrderIntakeOutcome.Conflict)
+        if (result.Outcome == OrderIntakeOutcome.Created)
+        {
+            // Just created by this call: no marker can exist yet, so the store need not read it.
+            await metrics.CountNewAsync(result.Order, cancellationToken).ConfigureAwait(false);
+        }
+        else if (result.Outcome == OrderIntakeOutcome.Existing)
         {
             await metrics.CountAsync(result.Order, cancellationToken).ConfigureAwait(false);
         }

@@ -38,13 +38,28 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
             async (group, ct) => await CountGroupAsync(group.Partition, group.Shard, group.Orders, ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// A just-created order (intake): its marker cannot exist, so the first attempt reads only the shard row and inserts
+    /// the marker (one point read less per intake). If the marker is there after all (a retry of a request whose first
+    /// attempt counted and died before answering, or an order created elsewhere meanwhile), the insert conflicts:
+    /// <see cref="TableOutbox.CommitAsync"/> tells this operation's own earlier commit apart (stamp), and any other conflict
+    /// makes the next attempt read the marker as <see cref="CountAsync"/> does. Nothing is ever counted without its marker flag.
+    /// </summary>
+    public Task CountNewAsync(Order order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        return CountGroupAsync(Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order)), ShardRow(order.OrderId), [order], cancellationToken, markersAbsentAtFirst: true);
+    }
+
     /// <summary>Orders of one seller-month partition and one shard row: read their markers and the row, commit what is missing in one transaction.</summary>
-    private Task<int> CountGroupAsync(string partition, string shardRow, IReadOnlyList<Order> orders, CancellationToken cancellationToken)
-        => retry.RunAsync(async (_, ct) =>
+    private Task<int> CountGroupAsync(string partition, string shardRow, IReadOnlyList<Order> orders, CancellationToken cancellationToken, bool markersAbsentAtFirst = false)
+        => retry.RunAsync(async (attempt, ct) =>
         {
             var table = await Table(ct).ConfigureAwait(false);
             var shardRead = Read(table, partition, shardRow, ct);
-            var markersRead = Task.WhenAll(orders.Select(o => Read(table, partition, MarkerPrefix + o.OrderId, ct)));
+            var markersRead = markersAbsentAtFirst && attempt == 1
+                ? Task.FromResult(new TableEntity?[orders.Count])
+                : Task.WhenAll(orders.Select(o => Read(table, partition, MarkerPrefix + o.OrderId, ct)));
             await Task.WhenAll(shardRead, markersRead).ConfigureAwait(false);
             var shard = shardRead.Result;
             var first = orders[0];

@@ -100,6 +100,40 @@ public sealed class OrderMetricsTests
     }
 
     [Fact]
+    public async Task DSP_5_a_new_order_counted_without_reading_its_marker_counts_nothing_twice_when_the_marker_is_there()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:MetricShards"] = "1" });
+        await SeedAsync(factory);
+        var metrics = factory.Services.GetRequiredService<ISellerMetricsStore>();
+        var order = new Order("ORD-m-new", "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+
+        // Conflicts pause on the fake clock before their retry (OptimisticRetry): move it while counting.
+        async Task Counting(Task counting) => await clock.WhileTimePassesAsync(Done(counting));
+        static async Task<bool> Done(Task task)
+        {
+            await task;
+            return true;
+        }
+
+        await Counting(metrics.CountNewAsync(order, CancellationToken.None));
+        Assert.Equal((1L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        // The marker is there now: counting the order "as new" again (and 20 times at once) inserts nothing, counts nothing.
+        await Counting(metrics.CountNewAsync(order, CancellationToken.None));
+        await Counting(Task.WhenAll(Enumerable.Range(0, 20).Select(_ => metrics.CountNewAsync(order, CancellationToken.None))));
+        Assert.Equal((1L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        // New orders of the same seller-month at once, all on the one counter row: each counted exactly once.
+        var others = Enumerable.Range(0, 12).Select(i => order with { OrderId = $"ORD-m-new-{i}" }).ToList();
+        await Counting(Task.WhenAll(others.Select(o => metrics.CountNewAsync(o, CancellationToken.None))));
+        await Counting(metrics.CountAsync(order with { Status = OrderStatus.Instructed }, CancellationToken.None));
+        await Counting(metrics.CountNewAsync(order, CancellationToken.None));
+        Assert.Equal((13L, 1L, 0L, 0L), Counters(await MetricsAsync(platform)));
+    }
+
+    [Fact]
     public async Task DSP_5_a_malformed_month_is_422_and_SEC_2_hides_other_sellers_metrics()
     {
         using var factory = new DevHostFactory(clock: new FakeTimeProvider(Created));
