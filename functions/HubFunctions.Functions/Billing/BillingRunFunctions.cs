@@ -8,7 +8,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace HubFunctions.Functions.Billing;
 
 /// <summary>The monthly billing run over HTTP (BIL-6): start any closed period, read its progress.</summary>
-public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunStore runs, TimeProvider clock)
+public sealed class BillingRunFunctions(BillingRunHandler handler, TimeProvider clock)
 {
     public sealed record StartBody(string? Period);
 
@@ -37,17 +37,19 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, IBillingRunSt
         return HubResults.Accepted(new { runId = run.RunId, period = run.Period.ToString(), status = run.Completed ? "completed" : "running", retried });
     }
 
-    /// <summary>GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub), counted from the run's items.</summary>
+    /// <summary>
+    /// GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub), counted from
+    /// the run's items; a run whose seller-hubs are all done is completed by this read if no completion check did (BIL-6).
+    /// </summary>
     [Function("GetBillingRun")]
     [AllowRoles(HubRole.Reviewer)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing-runs/{runId}")] HttpRequest request, string runId, CancellationToken cancellationToken)
     {
-        if (!BillingRunHandler.TryParseRunId(runId, out var period) || await runs.GetAsync(period, cancellationToken) is not { } run)
+        if (!BillingRunHandler.TryParseRunId(runId, out var period) || await handler.ReadAsync(period, cancellationToken) is not var (run, items))
         {
             return new ProblemResult(Problems.NotFound($"There is no billing run '{runId}'."));
         }
 
-        var items = await runs.ItemsAsync(period, errorsOnly: false, cancellationToken);
         var progress = BillingRunProgress.Of(items);
         return HubResults.Ok(new
         {

@@ -25,10 +25,20 @@ public sealed class BillingRunWorker(BillingRunHandler handler, ILogger<BillingR
         if (message.IsCheck)
         {
             // No operation: the completion is guarded by the run row's ETag (a check that lost, or whose commit landed unseen,
-            // re-reads the run and finds it completed), so each check's ids may be its own.
-            var found = await handler.CheckAsync(message, cancellationToken);
-            logger.LogInformation("Billing run of {Period}: {Done} of {Total} seller-hubs done, completed now {CompletedNow}, checking again {Again}",
-                message.Period, found.Progress.Done, found.Total, found.CompletedNow, found.Again);
+            // re-reads the run and finds it completed), so each check's ids may be its own. A failing check is queued again
+            // rather than poisoned: it may be the last one the run gets.
+            try
+            {
+                var found = await handler.CheckAsync(message, cancellationToken);
+                logger.LogInformation("Billing run of {Period}: {Done} of {Total} seller-hubs done, completed now {CompletedNow}",
+                    message.Period, found.Progress?.Done, found.Total, found.CompletedNow);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var again = await handler.RetryCheckAsync(message, cancellationToken);
+                logger.LogWarning(e, "Completion check of billing run {Period} failed (earlier failures {Failures}); queued again {Again}", message.Period, message.Check, again);
+            }
+
             return;
         }
 

@@ -9,7 +9,7 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class BillingRegistration
 {
-    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>CompletionCheckInterval</c>, <c>MaxIdleChecks</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
+    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>CheckRetryInterval</c>, <c>CheckRetries</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
     public const string Section = "Hub:Billing";
 
     /// <summary>
@@ -21,8 +21,8 @@ public static class BillingRegistration
     {
         services.AddOptions<BillingRunSettings>().BindConfiguration(Section)
             .Validate(s => s.PageSize is >= 1 and <= 1000, $"{Section}:PageSize must be 1..1000.")
-            .Validate(s => s.CompletionCheckInterval > TimeSpan.Zero && s.CompletionCheckInterval <= TimeSpan.FromMinutes(10) && s.MaxIdleChecks >= 1,
-                $"{Section}:CompletionCheckInterval must be over 0 and at most 10 minutes, {Section}:MaxIdleChecks at least 1.")
+            .Validate(s => s.CheckRetryInterval > TimeSpan.Zero && s.CheckRetryInterval <= TimeSpan.FromMinutes(10) && s.CheckRetries >= 0,
+                $"{Section}:CheckRetryInterval must be over 0 and at most 10 minutes, {Section}:CheckRetries at least 0.")
             .ValidateOnStart();
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<BillingRunSettings>>().Value);
         services.TryAddSingleton<TableRateCards>();

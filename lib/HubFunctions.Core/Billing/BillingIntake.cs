@@ -117,9 +117,10 @@ public sealed class BillingIntake(IBillingLedger ledger, IUsageIds usageIds, IBi
 
     /// <summary>
     /// Usage ids are unique at the hub (<see cref="UsageClaim"/>): every stored claim is compared first, so a request naming
-    /// a claimed id with another record stores nothing; then the new ids are claimed. Only a concurrent request claiming the
-    /// same id with another record between the two steps is refused after this request claimed some ids: those claims stay,
-    /// and resending the same records stores them.
+    /// a claimed id with another record stores nothing; then the new ids are claimed. A concurrent request claiming one of the
+    /// same ids with another record between the two steps makes this request's claim of it fail after it claimed others: the
+    /// request is refused and releases the claims it wrote itself (<see cref="IUsageIds.ReleaseAsync"/>: only those its own
+    /// operation wrote, never another request's), so a refused request leaves no claim behind.
     /// </summary>
     private async Task<BillingIntakeResult?> ClaimUsageIdsAsync(string hub, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
@@ -131,6 +132,11 @@ public sealed class BillingIntake(IBillingLedger ledger, IUsageIds usageIds, IBi
             var fresh = claims.Where(c => !stored.ContainsKey(c.UsageId)).ToList();
             var outcomes = await usageIds.ClaimAsync(hub, fresh, cancellationToken).ConfigureAwait(false);
             taken = [.. fresh.Where((_, i) => outcomes[i] == BillingWrite.Conflict).Select(c => c.UsageId)];
+            if (taken.Count > 0)
+            {
+                // Refused after claiming: release what this request claimed (an earlier attempt of it included).
+                await usageIds.ReleaseAsync(hub, [.. claims.Select(c => c.UsageId).Except(taken, StringComparer.Ordinal)], cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return taken.Count == 0 ? null : BillingIntakeResult.Conflict(UsageConflict,

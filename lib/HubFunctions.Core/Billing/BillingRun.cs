@@ -36,10 +36,10 @@ public sealed record BillingRunItem(string SellerId, string Hub, string? Invoice
 }
 
 /// <summary>
-/// A message on the billing run queue: a fan-out page, one seller-hub to bill, or a completion check
-/// (<see cref="Check"/> = how many checks in a row saw no progress; <see cref="SeenDone"/> = the items the last one counted).
+/// A message on the billing run queue: a fan-out page, one seller-hub to bill, or a one-shot completion check
+/// (<see cref="Check"/> = how many earlier attempts of this check failed).
 /// </summary>
-public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null, int SeenDone = 0)
+public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null)
 {
     public bool IsSeller => SellerId is not null;
 
@@ -85,16 +85,22 @@ public interface IBillingRunQueue
     Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken, TimeSpan delay = default);
 }
 
-/// <summary>A test hook: called after a seller's invoice is stored and before the seller is marked done (a crash there must not bill twice).</summary>
+/// <summary>Test hooks: a crash after a seller's invoice is stored and before the seller is marked done (it must not bill twice), and a failing completion check.</summary>
 public interface IBillingRunFaults
 {
     void AfterInvoice(string sellerId, string hub);
+
+    void BeforeCheck(string period);
 }
 
 /// <summary>No faults (production).</summary>
 public sealed class NoBillingRunFaults : IBillingRunFaults
 {
     public void AfterInvoice(string sellerId, string hub)
+    {
+    }
+
+    public void BeforeCheck(string period)
     {
     }
 }
@@ -104,11 +110,11 @@ public sealed class BillingRunSettings
     /// <summary>Seller-hubs read from the activity index (and queued) per fan-out message.</summary>
     public int PageSize { get; set; } = 500;
 
-    /// <summary>How long a completion check waits before it counts the run's items again.</summary>
-    public TimeSpan CompletionCheckInterval { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>How long a completion check that failed waits before it is tried again.</summary>
+    public TimeSpan CheckRetryInterval { get; set; } = TimeSpan.FromSeconds(3);
 
-    /// <summary>Checks in a row that see no new item before the checking stops (a stalled run: a start of the period resumes it).</summary>
-    public int MaxIdleChecks { get; set; } = 200;
+    /// <summary>How many times a failing completion check is tried again before it is dropped (a start of the period or a GET of the run completes it then).</summary>
+    public int CheckRetries { get; set; } = 100;
 }
 
 public static class BillingEventTypes
@@ -120,8 +126,8 @@ public static class BillingEventTypes
 /// <summary>What a start of a period did: the run, and how many seller-hubs in error it queued again (H-1 retry).</summary>
 public sealed record BillingRunStart(BillingRunState Run, int Retried);
 
-/// <summary>What a completion check found: the run's progress, and whether it completed the run now, checks again later, or stopped.</summary>
-public sealed record BillingRunCheck(BillingRunProgress Progress, int Total, bool CompletedNow, bool Again);
+/// <summary>What a completion check found: the run's progress (null when it had nothing to count: no run, completed, or not fanned out), and whether it completed the run now.</summary>
+public sealed record BillingRunCheck(BillingRunProgress? Progress, int Total, bool CompletedNow);
 
 /// <summary>
 /// BIL-6, the monthly billing run. <see cref="StartAsync"/> creates the period's run once (its id names the period,
@@ -133,9 +139,12 @@ public sealed record BillingRunCheck(BillingRunProgress Progress, int Total, boo
 /// and the hub's rate cards (<see cref="RunRateCards"/>, read once per run and hub), stores it insert-only (keyed by seller,
 /// hub and period, with the claims marked credited in the same commit), stores its documents and then adds its item row
 /// to the run's partition: insert-only, and the run row is not touched, so seller-hubs billed in parallel never conflict.
-/// After the last page a completion check (<see cref="CheckAsync"/>, a delayed queue message that repeats itself) counts the
-/// items with one query; when every counted seller-hub has its item it completes the run under the run row's ETag with
-/// <c>hub.billing-run.completed</c>, so exactly once.
+/// Completion does not hang on one message: the last page and every seller-hub, once its item is stored (or found stored, on a
+/// replay), each queue a one-shot completion check (<see cref="CheckAsync"/>), so the check queued after the last of them sees
+/// every item; it counts the items with one query and, when every counted seller-hub has its item, completes the run under the
+/// run row's ETag with <c>hub.billing-run.completed</c>, so exactly once however many checks race. A check that fails is queued
+/// again (<see cref="RetryCheckAsync"/>) rather than poisoned; and should every check be lost, <see cref="ReadAsync"/> (the
+/// GET) and a start of the period complete a run whose items are all done.
 /// </summary>
 public sealed class BillingRunHandler(
     IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, RunRateCards cards, IInvoiceDocuments documents,
@@ -214,8 +223,7 @@ public sealed class BillingRunHandler(
         await queue.EnqueueAsync(next, cancellationToken).ConfigureAwait(false);
         if (continuation is null)
         {
-            await queue.EnqueueAsync([new BillingRunMessage(message.Period, message.Page, null, null, null, Check: 0)], cancellationToken, settings.CompletionCheckInterval)
-                .ConfigureAwait(false);
+            await queue.EnqueueAsync([CheckOf(message.Period)], cancellationToken).ConfigureAwait(false);
         }
 
         return items.Count;
@@ -226,6 +234,16 @@ public sealed class BillingRunHandler(
     /// message); one in error (H-1) is computed again, and its item replaced by the invoice once it can be billed.
     /// </summary>
     public async Task<BillingRunItem> BillAsync(BillingRunMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var item = await BillItemAsync(message, cancellationToken).ConfigureAwait(false);
+
+        // After the item is stored (or found, on a replay): a one-shot check, so the last item to land completes the run.
+        await queue.EnqueueAsync([CheckOf(message.Period)], cancellationToken).ConfigureAwait(false);
+        return item;
+    }
+
+    private async Task<BillingRunItem> BillItemAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
         var period = Parse(message.Period);
         var (sellerId, hub) = (message.SellerId!, message.Hub!);
@@ -253,44 +271,82 @@ public sealed class BillingRunHandler(
     }
 
     /// <summary>
-    /// A completion check: counts the run's items (one query); completes the run when every seller-hub the fan-out counted is
-    /// done, else asks to check again later, unless <see cref="BillingRunSettings.MaxIdleChecks"/> checks in a row saw no new item.
+    /// A one-shot completion check: when the run is fanned out and not completed, counts its items (one query) and completes it
+    /// when every seller-hub the fan-out counted is done. It never queues itself again: every later item queues its own check.
     /// </summary>
     public async Task<BillingRunCheck> CheckAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
+        faults.BeforeCheck(message.Period);
         var period = Parse(message.Period);
-        var state = await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {period}.");
+        if (await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) is not { Completed: false, FannedOut: true } state)
+        {
+            return new BillingRunCheck(null, 0, false);
+        }
+
         var progress = BillingRunProgress.Of(await runs.ItemsAsync(period, errorsOnly: false, cancellationToken).ConfigureAwait(false));
-        if (state.Completed)
-        {
-            return new BillingRunCheck(progress, state.Total, false, false);
-        }
-
-        if (state.FannedOut && progress.Done >= state.Total)
-        {
-            var completedNow = await retry.RunAsync(async (_, ct) =>
-            {
-                var current = await runs.GetAsync(period, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {period}.");
-                if (current.Completed)
-                {
-                    return false;
-                }
-
-                await runs.CommitRunAsync(Complete(current, progress, out var events), events, ct).ConfigureAwait(false);
-                return true;
-            }, cancellationToken).ConfigureAwait(false);
-            return new BillingRunCheck(progress, state.Total, completedNow, false);
-        }
-
-        var idle = progress.Done > message.SeenDone ? 0 : message.Check!.Value + 1;
-        if (idle > settings.MaxIdleChecks)
-        {
-            return new BillingRunCheck(progress, state.Total, false, false);
-        }
-
-        await queue.EnqueueAsync([message with { Check = idle, SeenDone = progress.Done }], cancellationToken, settings.CompletionCheckInterval).ConfigureAwait(false);
-        return new BillingRunCheck(progress, state.Total, false, true);
+        return new BillingRunCheck(progress, state.Total, await CompleteIfDoneAsync(state, progress, cancellationToken).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// Queues a failed check again after <see cref="BillingRunSettings.CheckRetryInterval"/> (false once it failed
+    /// <see cref="BillingRunSettings.CheckRetries"/> times: dropped; a GET of the run or a start of the period completes it).
+    /// </summary>
+    public async Task<bool> RetryCheckAsync(BillingRunMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var failed = (message.Check ?? 0) + 1;
+        if (failed > settings.CheckRetries)
+        {
+            return false;
+        }
+
+        await queue.EnqueueAsync([message with { Check = failed }], cancellationToken, settings.CheckRetryInterval).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// The run and its items, for <c>GET /api/billing-runs/{runId}</c>; a run found with every seller-hub done but not completed
+    /// (every check message lost) is completed here, under the same ETag guard as a check, so its event is still published once.
+    /// </summary>
+    public async Task<(BillingRunState Run, IReadOnlyList<BillingRunItem> Items)?> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        if (await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) is not { } state)
+        {
+            return null;
+        }
+
+        var items = await runs.ItemsAsync(period, errorsOnly: false, cancellationToken).ConfigureAwait(false);
+        if (!state.Completed && state.FannedOut && await CompleteIfDoneAsync(state, BillingRunProgress.Of(items), cancellationToken).ConfigureAwait(false))
+        {
+            state = await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) ?? state;
+        }
+
+        return (state, items);
+    }
+
+    /// <summary>Completes the run when every seller-hub the fan-out counted is done; true when this call completed it.</summary>
+    private async Task<bool> CompleteIfDoneAsync(BillingRunState state, BillingRunProgress progress, CancellationToken cancellationToken)
+    {
+        if (!state.FannedOut || progress.Done < state.Total)
+        {
+            return false;
+        }
+
+        return await retry.RunAsync(async (_, ct) =>
+        {
+            var current = await runs.GetAsync(state.Period, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {state.Period}.");
+            if (current.Completed)
+            {
+                return false;
+            }
+
+            await runs.CommitRunAsync(Complete(current, progress, out var events), events, ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static BillingRunMessage CheckOf(string period) => new(period, 0, null, null, null, Check: 0);
 
     private async Task<BillingRunItem> InvoiceAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
     {

@@ -1,4 +1,5 @@
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Billing;
@@ -103,8 +104,18 @@ public interface IUsageIds
     /// <summary>The claims stored for those of <paramref name="usageIds"/> that have one.</summary>
     Task<IReadOnlyDictionary<string, UsageClaim>> FindAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken);
 
-    /// <summary>Claims each usage id insert-only, in the order given: <see cref="BillingWrite.Conflict"/> where another record holds it.</summary>
+    /// <summary>
+    /// Claims each usage id insert-only, in the order given: <see cref="BillingWrite.Conflict"/> where another record holds it. Each
+    /// claim written records the <see cref="HubOperation"/> that wrote it (the request), so that request can release it.
+    /// </summary>
     Task<IReadOnlyList<BillingWrite>> ClaimAsync(string hub, IReadOnlyList<UsageClaim> claims, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Releases (deletes, under the version read) the claims of <paramref name="usageIds"/> that the current
+    /// <see cref="HubOperation"/> wrote, for a request that is refused after claiming some of its ids; a claim another request
+    /// wrote is never touched, and outside an operation nothing is released. Returns how many were released.
+    /// </summary>
+    Task<int> ReleaseAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken);
 }
 
 /// <summary>Which seller-hubs had billable activity in a period: the billing run's fan-out reads this index, never the seller store.</summary>

@@ -41,6 +41,12 @@ public interface IRenewalIndex
     Task ForgetAsync(DateOnly day, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The days up to <paramref name="through"/> (a day the checkpoint has passed) whose entries are still kept: a day whose
+    /// drop failed after the checkpoint moved on. The sweep forgets them again at its start.
+    /// </summary>
+    Task<IReadOnlyList<DateOnly>> KeptDaysAsync(DateOnly through, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Commits the reminder's "sent" marker with <paramref name="reminder"/> through the outbox, unless
     /// the marker exists: true when this call sent it, false when it had been sent already.
     /// </summary>
@@ -60,8 +66,15 @@ public enum RenewalOutcome
     UnknownSeller,
 }
 
-/// <summary>What a sweep run did: the days it read and the outcome count per kind.</summary>
-public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnlyDictionary<RenewalOutcome, int> Outcomes)
+/// <summary>A swept day whose entries could not be dropped (best effort: a later sweep drops them).</summary>
+public sealed record ForgetFailure(DateOnly Day, Exception Error);
+
+/// <summary>
+/// What a sweep run did: the days it read, the outcome count per kind, the swept days left behind by an earlier run that this
+/// one dropped, and the days whose drop failed this time.
+/// </summary>
+public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnlyDictionary<RenewalOutcome, int> Outcomes, int DroppedLate = 0,
+    IReadOnlyList<ForgetFailure>? ForgetFailures = null)
 {
     public int Count(RenewalOutcome outcome) => Outcomes.GetValueOrDefault(outcome);
 }
@@ -71,7 +84,9 @@ public sealed record SweepReport(DateOnly? From, DateOnly To, int Days, IReadOnl
 /// after the checkpoint up to today (Asia/Shanghai), so missed days are caught up, and moves the
 /// checkpoint forward after each day (past the days an overlapping run finished meanwhile), then drops
 /// that day's entries (<see cref="IRenewalIndex.ForgetAsync"/>: an overlapping run still working on the
-/// day has its entries in hand, and the reminder markers, which make it exactly once, stay). The first
+/// day has its entries in hand, and the reminder markers, which make it exactly once, stay). The drop is
+/// best effort: a failure is reported (<see cref="SweepReport.ForgetFailures"/>) and the run goes on, and
+/// each run starts by dropping the days behind the checkpoint still kept (<see cref="IRenewalIndex.KeptDaysAsync"/>). The first
 /// run (no checkpoint) starts at the earliest entry of the index, so entries dated before it (a freeze
 /// or reminder day that passed before the sweep ever ran) are handled too. Each entry is checked
 /// against the truth (<see cref="IDocumentRepository.LatestApprovedOfTypeAsync"/>, one point read): when a newer version
@@ -100,6 +115,17 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
             ? checkpoint.Done.AddDays(1)
             : await index.EarliestAsync(cancellationToken).ConfigureAwait(false) is { } earliest && earliest < today ? earliest : today;
         var counts = new Dictionary<RenewalOutcome, int>();
+        var failures = new List<ForgetFailure>();
+        var droppedLate = 0;
+        if (checkpoint is not null)
+        {
+            // Days an earlier run swept but could not drop (the drop failed after the checkpoint moved): dropped now.
+            foreach (var kept in await index.KeptDaysAsync(checkpoint.Done, cancellationToken).ConfigureAwait(false))
+            {
+                droppedLate += await TryForgetAsync(kept, failures, cancellationToken).ConfigureAwait(false) ? 1 : 0;
+            }
+        }
+
         var days = 0;
         for (var day = first; day <= today; day = day.AddDays(1))
         {
@@ -115,11 +141,26 @@ public sealed class RenewalSweep(IRenewalIndex index, IDocumentRepository docume
             }).ConfigureAwait(false);
             days++;
             var reached = await index.AdvanceAsync(day, cancellationToken).ConfigureAwait(false);
-            await index.ForgetAsync(day, cancellationToken).ConfigureAwait(false);
+            await TryForgetAsync(day, failures, cancellationToken).ConfigureAwait(false);
             day = reached;
         }
 
-        return new SweepReport(days == 0 ? null : first, today, days, counts);
+        return new SweepReport(days == 0 ? null : first, today, days, counts, droppedLate, failures);
+    }
+
+    /// <summary>Drops a swept day's entries, best effort: a failure is reported, not thrown (the checkpoint has moved; a later run drops the day).</summary>
+    private async Task<bool> TryForgetAsync(DateOnly day, List<ForgetFailure> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await index.ForgetAsync(day, cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            failures.Add(new ForgetFailure(day, e));
+            return false;
+        }
     }
 
     /// <summary>One entry: checked against the latest approved version, then frozen or reminded.</summary>

@@ -9,12 +9,16 @@ namespace HubFunctions.Infrastructure.Billing;
 
 /// <summary>
 /// Usage id claims in <see cref="StorageNames.UsageIdsTable"/>: partition <c>{hub}|{usageId}</c>, row <see cref="ClaimRow"/> (the partition key again: a row key shared by every claim would make each point read on Azurite scan all claims)
-/// (insert-only), holding the record as first sent (hub seller id, kind, quantity and instant as exact texts). One partition per
+/// (insert-only), holding the record as first sent (hub seller id, kind, quantity and instant as exact texts) and the operation
+/// that wrote it (<see cref="OwnerProperty"/>): a request refused after claiming deletes its own claims (<see cref="ReleaseAsync"/>). One partition per
 /// usage id, so claims never contend with each other; a request's claims are read and written a few at a time in parallel.
 /// </summary>
 public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsageIds
 {
     public static string ClaimRow(string partition) => partition;
+
+    /// <summary>On a claim: the key of the operation (the request) that wrote it, so that request alone can release it.</summary>
+    public const string OwnerProperty = "Owner";
 
     /// <summary>Point reads or inserts in flight at once for one request (up to 500 records).</summary>
     public const int Parallelism = 16;
@@ -51,6 +55,7 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
                 ["Kind"] = claim.Kind,
                 ["Quantity"] = claim.Quantity.ToString(CultureInfo.InvariantCulture),
                 ["OccurredAt"] = claim.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
+                [OwnerProperty] = HubOperation.Current?.Key,
             })], [], cancellationToken).ConfigureAwait(false);
             return BillingWrite.Stored;
         }
@@ -59,6 +64,38 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
             var stored = await ReadAsync(table, hub, claim.UsageId, cancellationToken).ConfigureAwait(false);
             return stored is not null && stored.SameAs(claim) ? BillingWrite.Unchanged : BillingWrite.Conflict;
         }
+    }
+
+    public async Task<int> ReleaseAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(usageIds);
+        if (HubOperation.Current?.Key is not { } owner)
+        {
+            return 0;
+        }
+
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var released = 0;
+        await Parallel.ForEachAsync(usageIds, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (usageId, ct) =>
+        {
+            var key = Partition(hub, usageId);
+            var row = await table.GetEntityIfExistsAsync<TableEntity>(key, ClaimRow(key), [OwnerProperty], ct).ConfigureAwait(false);
+            if (!row.HasValue || row.Value!.GetString(OwnerProperty) != owner)
+            {
+                return;
+            }
+
+            try
+            {
+                await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Delete, new TableEntity(key, ClaimRow(key)), row.Value.ETag)], [], ct).ConfigureAwait(false);
+                Interlocked.Increment(ref released);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Gone or changed since it was read: not this request's claim to remove any more.
+            }
+        }).ConfigureAwait(false);
+        return released;
     }
 
     private static async Task<UsageClaim?> ReadAsync(TableClient table, string hub, string usageId, CancellationToken cancellationToken)

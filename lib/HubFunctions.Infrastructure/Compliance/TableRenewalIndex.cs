@@ -16,7 +16,8 @@ namespace HubFunctions.Infrastructure.Compliance;
 /// <item>one <b>day table</b> per due day, <c>{RenewalIndexTable}d{yyyyMMdd}</c> (<see cref="DayTable"/>;
 /// Asia/Shanghai), created on its first entry, partition <c>yyyy-MM-dd</c>, row
 /// <c>{seller}|{type}|{documentId}|{kind}</c>: an entry, upserted. The sweep reads the whole table and
-/// drops it whole once the checkpoint has passed its day (<see cref="ForgetAsync"/>);</item>
+/// drops it whole once the checkpoint has passed its day (<see cref="ForgetAsync"/>); a day table whose drop failed is
+/// found by name behind the checkpoint by the next sweep (<see cref="KeptDaysAsync"/>) and dropped then;</item>
 /// <item>in <see cref="StorageNames.RenewalIndexTable"/>, partition <c>sent|yyyy-MM-dd</c>, same row key: a
 /// reminder's "sent" marker, insert-only, committed with the reminder event's outbox row (so a reminder is
 /// raised at most once; the markers outlive the day tables);</item>
@@ -128,6 +129,23 @@ public sealed class TableRenewalIndex(HubStorage storage, TableOutbox outbox, Fo
         }
 
         await storage.DropTableAsync(DayTable(storage.Names.RenewalIndexTable, day), cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<DateOnly>> KeptDaysAsync(DateOnly through, CancellationToken cancellationToken)
+    {
+        // The day tables by name (they sort by date), from the first up to the one of `through`: one query of the table list.
+        var prefix = storage.Names.RenewalIndexTable + DaySeparator;
+        var last = DayTable(storage.Names.RenewalIndexTable, through);
+        var days = new List<DateOnly>();
+        await foreach (var item in storage.TableService.QueryAsync(TableServiceClient.CreateQueryFilter($"TableName ge {prefix} and TableName le {last}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (ParseDayTable(prefix, item.Name) is { } day && day <= through)
+            {
+                days.Add(day);
+            }
+        }
+
+        return days;
     }
 
     public async Task<bool> SendReminderAsync(RenewalEntry entry, HubEvent reminder, CancellationToken cancellationToken)

@@ -264,5 +264,9 @@ public sealed class BillingRunTests
             Interlocked.Increment(ref _crashed);
             throw new InvalidOperationException($"Injected crash after the invoice of {sellerId} at {hub}.");
         }
+
+        public void BeforeCheck(string period)
+        {
+        }
     }
 }
