@@ -12,8 +12,13 @@ public sealed class OrderCutoffFunctions(CutoffSweep sweep, ILogger<OrderCutoffF
     public async Task Plan([TimerTrigger("%Hub:Orders:SweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {
         var plan = await sweep.PlanAsync(cancellationToken);
-        logger.LogInformation("Order cutoff: queued {Partitions} index partitions after {From}, checkpoint {SweptThrough}, caught up {CaughtUp}",
-            plan.Partitions, plan.From, plan.SweptThrough, plan.CaughtUp);
+        logger.LogInformation(
+            "Order cutoff: queued {Partitions} index partitions after {From}, checkpoint {SweptThrough}, caught up {CaughtUp}, dropped {Dropped} index minutes, requeued {Requeued} poisoned messages, leftover rows {Leftovers} read and {LeftoversRemoved} removed",
+            plan.Partitions, plan.From, plan.SweptThrough, plan.CaughtUp, plan.Dropped, plan.Requeued, plan.Leftovers, plan.LeftoversRemoved);
+        foreach (var failure in plan.LeftoverFailures ?? [])
+        {
+            logger.LogWarning("Order cutoff: leftover index rows not finished, tried again next run: {Failure}", failure);
+        }
     }
 
     /// <summary>One due index partition: converts its open orders past their deadline, removes finished orders' rows.</summary>

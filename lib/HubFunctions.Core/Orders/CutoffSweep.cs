@@ -3,8 +3,22 @@ using HubFunctions.Core.Common;
 
 namespace HubFunctions.Core.Orders;
 
-/// <summary>What one planning run did: the index partitions it queued and the checkpoint it moved to.</summary>
-public sealed record CutoffPlan(int Partitions, DateTimeOffset? From, DateTimeOffset SweptThrough, bool CaughtUp, int Dropped = 0, int Requeued = 0);
+/// <summary>
+/// What one planning run did: the index partitions it queued and the checkpoint it moved to; the rows left behind the
+/// checkpoint it read (<paramref name="Leftovers"/>) and removed once their orders were finished or found missing
+/// (<paramref name="LeftoversRemoved"/>), the index partitions among them it could not finish (<paramref name="LeftoverFailures"/>,
+/// <c>{indexKey}: {error}</c>, tried again next run), the emptied minutes it dropped and the poisoned messages it put back.
+/// </summary>
+public sealed record CutoffPlan(
+    int Partitions,
+    DateTimeOffset? From,
+    DateTimeOffset SweptThrough,
+    bool CaughtUp,
+    int Dropped = 0,
+    int Requeued = 0,
+    int Leftovers = 0,
+    int LeftoversRemoved = 0,
+    IReadOnlyList<string>? LeftoverFailures = null);
 
 /// <summary>What one index partition's sweep did.</summary>
 public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing);
@@ -12,12 +26,14 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// <summary>
 /// DSP-3, the cutoff sweep, in two steps. <see cref="PlanAsync"/> (a timer every minute) reads the forward-only
 /// checkpoint, lists the due index partitions after it through the current minute (<see cref="DeadlineIndex.BucketsDue"/>),
-/// queues one message per partition and moves the checkpoint to the last completed minute, then drops the emptied index
-/// minutes <see cref="DeadlineIndex.DropSweptAfter"/> behind it; the first run ever starts at the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
+/// queues one message per partition and moves the checkpoint to the last completed minute, then finishes or removes the
+/// rows left in index minutes more than <see cref="DeadlineIndex.DropSweptAfter"/> behind it (at most
+/// <see cref="OrderOptions.LeftoverRowsPerRun"/> a run) and drops those minutes once empty; the first run ever starts at
+/// the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
 /// open order past its deadline through <see cref="OrderHandler.ConvertIfDueAsync"/> (conditional on the order's token:
 /// an overlapping run, a retried message or a racing instruction changes it at most once), then removes the index rows
 /// of finished orders. Rows of the current minute not yet due stay and are read again by the next run; a row whose order
-/// does not exist (a crash between index row and order) is ignored.
+/// does not exist (a crash between index row and order) is left to the planner, which removes it once its minute is that far behind.
 /// </summary>
 public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, IIdSource ids, TimeProvider clock, OrderOptions options)
 {
@@ -50,11 +66,44 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         var run = ids.NewId("cutoff");
         await queue.EnqueueAsync(keys.Select(k => new CutoffMessage(k, run)).ToList(), cancellationToken).ConfigureAwait(false);
         await checkpoint.AdvanceAsync(due.CompletedThrough, cancellationToken).ConfigureAwait(false);
-        var dropped = await store.DropSweptBucketsAsync(due.CompletedThrough - DeadlineIndex.DropSweptAfter, cancellationToken).ConfigureAwait(false);
+
+        // Minutes this far behind the checkpoint are read by no message any more: finish or remove what is left in them
+        // (bounded per run), then drop every minute that is empty.
+        var before = due.CompletedThrough - DeadlineIndex.DropSweptAfter;
+        var (leftovers, removed, failures) = await FinishLeftoversAsync(before, run, cancellationToken).ConfigureAwait(false);
+        var dropped = await store.DropSweptBucketsAsync(before, cancellationToken).ConfigureAwait(false);
 
         // A message the host gave up on (poison) covers minutes behind the checkpoint: each run puts such messages back.
         var requeued = await queue.RequeuePoisonedAsync(RequeuePerRun, cancellationToken).ConfigureAwait(false);
-        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped, requeued);
+        return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped, requeued, leftovers, removed, failures);
+    }
+
+    /// <summary>
+    /// The rows left in index minutes before <paramref name="before"/> (at most <see cref="OrderOptions.LeftoverRowsPerRun"/>, oldest
+    /// first), per partition as a sweep message would: an open order past its deadline (its row written after the minute's
+    /// last read) is converted, every finished order is counted (DSP-5) and its row removed, and a row whose order does not
+    /// exist is removed too (the intake that wrote it died before the order's commit; its retry, past the deadline by now,
+    /// converts at intake). A partition that fails is reported and its rows stay for the next run.
+    /// </summary>
+    private async Task<(int Read, int Removed, IReadOnlyList<string> Failures)> FinishLeftoversAsync(DateTimeOffset before, string run, CancellationToken cancellationToken)
+    {
+        var rows = await store.LeftoverIndexRowsAsync(before, options.LeftoverRowsPerRun, cancellationToken).ConfigureAwait(false);
+        var removed = 0;
+        var failures = new List<string>();
+        foreach (var partition in rows.GroupBy(r => r.IndexKey, StringComparer.Ordinal))
+        {
+            try
+            {
+                var report = await FinishAsync(partition.Key, partition.Select(r => r.OrderId).ToList(), run, removeMissing: true, cancellationToken).ConfigureAwait(false);
+                removed += report.Finished + report.Missing;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add($"{partition.Key}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        return (rows.Count, removed, failures);
     }
 
     /// <summary>Sweeps one index partition: converts what is due, removes the rows of finished orders.</summary>
@@ -68,17 +117,28 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         }
 
         var orderIds = await store.ListIndexAsync(indexKey, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(indexKey, orderIds, message.Run, removeMissing: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Converts the due open orders among <paramref name="orderIds"/> (rows of <paramref name="indexKey"/>), counts the finished
+    /// ones and removes their rows; with <paramref name="removeMissing"/>, also the rows whose order does not exist.
+    /// </summary>
+    private async Task<CutoffBucketReport> FinishAsync(string indexKey, IReadOnlyList<string> orderIds, string run, bool removeMissing, CancellationToken cancellationToken)
+    {
         var finished = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var missingIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();
         int converted = 0, notDue = 0, missing = 0;
         await Parallel.ForEachAsync(orderIds, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (orderId, ct) =>
         {
             // Ids derive from the run and the order: a redelivered message makes the same event and commit stamp.
-            using var operation = HubOperation.Begin($"order-cutoff/{message.Run}/{orderId}");
+            using var operation = HubOperation.Begin($"order-cutoff/{run}/{orderId}");
             var (order, didConvert) = await orders.ConvertIfDueAsync(orderId, ct).ConfigureAwait(false);
             if (order is null)
             {
                 Interlocked.Increment(ref missing);
+                missingIds.Add(orderId);
             }
             else if (order.Status == OrderStatus.Open)
             {
@@ -100,8 +160,12 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             // DSP-5: the conversions' counters, and any counting an earlier request left undone for these orders, before
             // their index rows go (a failure here fails the message, which is retried; counting is repeatable).
             await orders.CountAsync(finishedOrders.ToList(), cancellationToken).ConfigureAwait(false);
+        }
 
-            await store.RemoveIndexAsync(indexKey, finished.ToList(), cancellationToken).ConfigureAwait(false);
+        var remove = removeMissing ? [.. finished, .. missingIds] : finished.ToList();
+        if (remove.Count > 0)
+        {
+            await store.RemoveIndexAsync(indexKey, remove, cancellationToken).ConfigureAwait(false);
         }
 
         return new CutoffBucketReport(indexKey, orderIds.Count, converted, finished.Count, notDue, missing);

@@ -48,14 +48,15 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             var now = clock.GetUtcNow();
             var order = valid.ToOrder(now);
             var events = new List<HubEvent> { OrderEvent(OrderEvents.Received, order, ReceivedData(order)) };
-            string? indexKey = DeadlineIndex.IntakeKeyOf(order, now, options.ShardCount);
+            // Also for an order converted here: the index row (filed IntakeMargin ahead, never behind the checkpoint) makes the
+            // sweep re-check its DSP-5 counting, in case this request dies between the order's commit and the counters'.
+            var indexKey = DeadlineIndex.IntakeKeyOf(order, now, options.ShardCount);
             if (order.IsConversionDue(now))
             {
                 // The sweep's checkpoint may be past this deadline's bucket already: convert here.
                 var conversion = order.Convert(now);
                 order = conversion.Order;
                 events.Add(OrderEvent(OrderEvents.ConvertedToNonHub, order, conversion.Event!));
-                indexKey = null;
             }
 
             await store.AddAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);

@@ -11,6 +11,12 @@ public sealed class OrderOptions
     /// <summary>Orders of one index partition converted at once by one queue message.</summary>
     public int SweepParallelism { get; set; } = 8;
 
+    /// <summary>
+    /// Index rows left behind the checkpoint (minutes more than <see cref="DeadlineIndex.DropSweptAfter"/> behind it) that one
+    /// planning run of the cutoff sweep reads and finishes or removes, at most (1..1000, default 200): the rest wait for the next run.
+    /// </summary>
+    public int LeftoverRowsPerRun { get; set; } = 200;
+
     /// <summary>DSP-5 counter rows per seller and month (1..64, default 8), each order counted in the one its id hashes to, summed at read: a seller's orders do not all wait on one row's ETag. Raising it is safe (reads sum every row there is); lowering it is too.</summary>
     public int MetricShards { get; set; } = 8;
 
@@ -65,6 +71,11 @@ public sealed class OrderOptions
         if (ShardCount is < 1 or > DeadlineIndex.MaxShardCount)
         {
             problems.Add($"ShardCount must be 1..{DeadlineIndex.MaxShardCount}.");
+        }
+
+        if (LeftoverRowsPerRun is < 1 or > 1000)
+        {
+            problems.Add("LeftoverRowsPerRun must be 1..1000.");
         }
 
         if (SweepParallelism is < 1 or > 64)

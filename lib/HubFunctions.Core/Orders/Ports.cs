@@ -16,7 +16,7 @@ public interface IOrderStore
     Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Stores a new order (insert-only) with its events. An <c>open</c> order gets its deadline index row
+    /// Stores a new order (insert-only) with its events. With <paramref name="indexKey"/> the order gets its deadline index row
     /// <b>first</b> (partition <paramref name="indexKey"/>), so a crash between the two leaves at most an index
     /// row without an order (which the sweep ignores), never an open order the sweep cannot find.
     /// </summary>
@@ -38,11 +38,21 @@ public interface IOrderStore
     Task<DateTimeOffset?> EarliestIndexMinuteAsync(CancellationToken cancellationToken);
 
     /// <summary>
+    /// Up to <paramref name="max"/> rows left in the index minutes before <paramref name="before"/> (oldest minute first):
+    /// rows no sweep message will read again, because their minute is that far behind the checkpoint (a finished order
+    /// whose row delete failed, an index row without an order, a row written after the minute's last read).
+    /// </summary>
+    Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Drops the index of every minute before <paramref name="before"/> that holds no row any more (every order in it
     /// finished and its row removed); a minute with rows left is kept. Returns how many minutes were dropped.
     /// </summary>
     Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken);
 }
+
+/// <summary>One row of the deadline index: its partition key (<see cref="DeadlineIndex.Key"/>) and order id.</summary>
+public sealed record IndexRow(string IndexKey, string OrderId);
 
 /// <summary>A sweep's checkpoint as read: the last minute fully swept (null before the first run).</summary>
 public sealed record SweepCheckpoint(DateTimeOffset? SweptThrough);

@@ -162,6 +162,37 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return buckets.Count == 0 ? null : MinuteOf(buckets[0]);
     }
 
+    public async Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        var rows = new List<IndexRow>();
+        foreach (var bucket in await BucketsAsync("0", BucketOf(DeadlineIndex.Minute(before)), cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                // One query per minute table, no more rows than the run still takes (an emptied table answers nothing).
+                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(maxPerPage: max - rows.Count, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                {
+                    if (e.PartitionKey is { Length: 2 } shard && shard.All(char.IsAsciiDigit))
+                    {
+                        rows.Add(new IndexRow(bucket + "-" + shard, e.RowKey));
+                    }
+
+                    if (rows.Count >= max)
+                    {
+                        return rows;
+                    }
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Dropped by an overlapping run.
+            }
+        }
+
+        return rows;
+    }
+
     public async Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken)
     {
         var dropped = 0;
@@ -172,7 +203,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             {
                 if (!await IsEmptyAsync(table, cancellationToken).ConfigureAwait(false))
                 {
-                    // Rows left (an order whose conversion failed, an index row without an order): kept, looked at again next run.
+                    // Rows left that the planner could not finish or remove yet (LeftoverIndexRowsAsync): kept for the next run.
                     continue;
                 }
 

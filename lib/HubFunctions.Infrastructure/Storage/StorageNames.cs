@@ -83,7 +83,7 @@ public sealed partial class StorageNames
     /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order|{orderId}</c> and its outbox rows).</summary>
     public string OrdersTable { get; set; } = "orders";
 
-    /// <summary>The cutoff sweep's checkpoint, and the prefix of the DSP-3 deadline index's tables: one per deadline minute, <c>{name}{yyyyMMddHHmm}</c> (partition = shard, row = order id), dropped once swept. At most 51 characters.</summary>
+    /// <summary>The cutoff sweep's checkpoint, and the prefix of the DSP-3 deadline index's tables: one per deadline minute, <c>{name}{yyyyMMddHHmm}</c> (partition = shard, row = order id), dropped once swept. At most 51 characters (<see cref="MaxOrderDeadlinesTableLength"/>; checked at start-up with the other names).</summary>
     public string OrderDeadlinesTable { get; set; } = "orderdeadlines";
 
     /// <summary>The cutoff sweep's fan-out (queue trigger <c>SweepOrderCutoffShard</c>): one message per due index partition.</summary>
@@ -116,6 +116,9 @@ public sealed partial class StorageNames
     /// <summary>Refused calls that are audited (SEC-1), one partition per UTC day.</summary>
     public string AccessAuditTable { get; set; } = "accessaudit";
 
+    /// <summary>The longest <see cref="OrderDeadlinesTable"/>: its per-minute tables append <c>yyyyMMddHHmm</c> (12 characters) and a table name has at most 63.</summary>
+    public const int MaxOrderDeadlinesTableLength = 63 - 12;
+
     /// <summary>Every (setting, name) pair, e.g. (<c>OutboxRelayQueue</c>, <c>outbox-relay</c>).</summary>
     public IEnumerable<(string Setting, string Name)> All
         => typeof(StorageNames).GetProperties(BindingFlags.Public | BindingFlags.Instance)
@@ -134,6 +137,12 @@ public sealed partial class StorageNames
                     ? $"{Section}:{setting} '{name}' is not a table name (3-63 letters and digits, starting with a letter)."
                     : $"{Section}:{setting} '{name}' is not a queue or container name (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).";
             }
+        }
+
+        if (OrderDeadlinesTable.Length > MaxOrderDeadlinesTableLength)
+        {
+            yield return $"{Section}:{nameof(OrderDeadlinesTable)} '{OrderDeadlinesTable}' is {OrderDeadlinesTable.Length} characters, longer than {MaxOrderDeadlinesTableLength}: "
+                + "its deadline index tables add 12 (the minute, yyyyMMddHHmm) and table names stop at 63.";
         }
 
         if (RenewalIndexTable.Length > 54)

@@ -107,7 +107,7 @@ public sealed class CutoffSweepTests
     }
 
     [Fact]
-    public async Task DSP_3_an_emptied_index_minute_is_dropped_once_far_enough_behind_the_checkpoint_and_a_minute_with_rows_left_is_kept()
+    public async Task DSP_3_an_emptied_index_minute_is_dropped_once_far_enough_behind_the_checkpoint_and_a_row_without_an_order_is_removed_there_first()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         using var factory = Host(clock);
@@ -125,10 +125,15 @@ public sealed class CutoffSweepTests
         Assert.Equal("converted", await StatusAsync(seller, "ORD-drop"));
         Assert.Equal([dropped, ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // emptied, but not yet DropSweptAfter behind
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(13).AddSeconds(5)); // checkpoint at the minute before: the deadline minute is now more than DropSweptAfter behind it
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(12).AddSeconds(5)); // the deadline minute is now more than DropSweptAfter behind the checkpoint, the ghost's not yet
         await RunSweepAsync(factory);
-        Assert.Equal([ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // the ghost's minute still holds a row: kept
+        Assert.Equal([ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // the ghost's minute is within the grace: its row is not touched
         Assert.Equal([$"{ghostKey}/ORD-ghost"], await IndexRowsAsync(factory.Names));
+
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(13).AddSeconds(5)); // now the ghost's minute too: its row (no order) is removed and the minute dropped
+        var plan = await factory.Services.GetRequiredService<CutoffSweep>().PlanAsync(CancellationToken.None);
+        Assert.Equal((1, 1, 1), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
+        Assert.Empty(await IndexBucketsAsync(factory.Names));
 
         // A message for a dropped minute (a late redelivery) finds nothing and fails nothing.
         var sweep = factory.Services.GetRequiredService<CutoffSweep>();
@@ -202,7 +207,7 @@ public sealed class CutoffSweepTests
     }
 
     [Fact]
-    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_keeps_its_index_table_until_the_requeued_message_sweeps_it()
+    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_is_finished_by_the_planner_and_dropped_and_the_requeued_message_finds_nothing()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         using var factory = Host(clock);
@@ -227,22 +232,73 @@ public sealed class CutoffSweepTests
         }
 
         // The poisoned messages wait (no planning run meanwhile) until their minute is well past DropSweptAfter behind
-        // the checkpoint: the run drops no table with rows left, and puts the messages back.
+        // the checkpoint: the run finishes the row left there itself (converts the order), drops the emptied minute, and
+        // puts the messages back, which then find no table.
         clock.SetUtcNow(Created.AddHours(2).AddMinutes(20).AddSeconds(5));
         var sweep = factory.Services.GetRequiredService<CutoffSweep>();
         var plan = await sweep.PlanAsync(CancellationToken.None);
-        Assert.Equal(0, plan.Dropped);
-        Assert.Equal(4, plan.Requeued);
-        Assert.Equal([minute], await IndexBucketsAsync(factory.Names));
-
-        await DrainCutoffQueueAsync(factory);
+        Assert.Equal((1, 1, 1, 4), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped, plan.Requeued));
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         Assert.Equal("converted", await StatusAsync(seller, "ORD-held"));
+        Assert.DoesNotContain(minute, await IndexBucketsAsync(factory.Names));
+
+        await DrainCutoffQueueAsync(factory);
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-held"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_rows_left_behind_the_checkpoint_are_finished_or_removed_a_bounded_number_per_run_and_their_minute_dropped()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2", ["Hub:Orders:LeftoverRowsPerRun"] = "2" });
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SubmittedAsync(platform, Body("ORD-done", Created));
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-done", "INS-done"), HttpStatusCode.Created);
+
+        // The deadline's minute is swept as usual (ORD-done's row goes) and the checkpoint moves past it.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
+        await RunSweepAsync(factory);
         Assert.Empty(await IndexRowsAsync(factory.Names));
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(21).AddSeconds(5)); // emptied now: the next run drops it
+        // Then rows appear in that minute, which no sweep message reads again: ORD-done's row once more (as if its delete
+        // had failed), an open order's row written after the minute's last read (ORD-late), a row without an order.
+        var deadline = Created.AddHours(2);
+        await AddIndexRowAsync(factory.Names, DeadlineIndex.KeyOf("ORD-done", deadline, 2), "ORD-done");
+        var late = new Order("ORD-late", "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null);
+        await factory.Services.GetRequiredService<IOrderStore>().AddAsync(late, "fingerprint", null, [], CancellationToken.None);
+        await AddIndexRowAsync(factory.Names, DeadlineIndex.KeyOf("ORD-late", deadline, 2), "ORD-late");
+        await AddIndexRowAsync(factory.Names, DeadlineIndex.KeyOf("ORD-ghost", deadline, 2), "ORD-ghost");
+        var minute = DeadlineIndex.Key(deadline, 0)[..12];
+
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        clock.SetUtcNow(deadline.AddMinutes(10).AddSeconds(5)); // not yet DropSweptAfter behind the checkpoint: untouched
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (plan.Leftovers, plan.Dropped));
+        Assert.Equal("open", await StatusAsync(seller, "ORD-late"));
+
+        clock.SetUtcNow(deadline.AddMinutes(12).AddSeconds(5)); // now it is: two rows this run (the bound), the minute kept with one left
         plan = await sweep.PlanAsync(CancellationToken.None);
-        Assert.Equal(1, plan.Dropped);
+        Assert.Equal((2, 2, 0), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
+        Assert.Single(await IndexRowsAsync(factory.Names));
+        Assert.Equal([minute], await IndexBucketsAsync(factory.Names));
+
+        clock.SetUtcNow(deadline.AddMinutes(13).AddSeconds(5)); // the rest, and the emptied minute is dropped
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((1, 1, 1), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
+        Assert.Empty(plan.LeftoverFailures!);
         Assert.Empty(await IndexBucketsAsync(factory.Names));
+
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-late"));
+        Assert.Equal([OrderEvents.ConvertedToNonHub], await EventTypesAsync(factory.Names, "ORD-late"));
+        Assert.Equal("instructed", await StatusAsync(seller, "ORD-done"));
+        var metrics = await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"));
+        Assert.Equal((2L, 1L, 1L), (metrics.GetProperty("orders").GetInt64(), metrics.GetProperty("onTimeInstructions").GetInt64(), metrics.GetProperty("conversions").GetInt64()));
+
+        clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5)); // nothing left to read
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((0, 0), (plan.Leftovers, plan.Dropped));
     }
 }

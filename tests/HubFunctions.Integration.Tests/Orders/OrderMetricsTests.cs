@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Appointments;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -131,6 +133,53 @@ public sealed class OrderMetricsTests
         await Counting(metrics.CountAsync(order with { Status = OrderStatus.Instructed }, CancellationToken.None));
         await Counting(metrics.CountNewAsync(order, CancellationToken.None));
         Assert.Equal((13L, 1L, 0L, 0L), Counters(await MetricsAsync(platform)));
+    }
+
+    [Fact]
+    public async Task DSP_5_an_order_converted_at_intake_whose_counting_was_lost_is_counted_by_the_next_sweep_once()
+    {
+        var receivedAt = Created.AddHours(3);
+        var clock = new FakeTimeProvider(receivedAt);
+        var lose = new LoseFirstCount();
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" }, services: s =>
+        {
+            s.RemoveAll<ISellerMetricsStore>();
+            s.AddSingleton<ISellerMetricsStore>(sp => lose.Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
+        });
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+
+        // Already past its deadline: converted in the order's commit; the request dies before the counters' commit and is never retried.
+        var response = await SubmitAsync(platform, Body("ORD-m-intake-lost", Created));
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-m-intake-lost"));
+        Assert.Equal((0L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        clock.SetUtcNow(receivedAt.AddMinutes(1).AddSeconds(5)); // the minute its index row was filed under
+        await RunSweepAsync(factory);
+        Assert.Equal((1L, 0L, 1L, 0L), Counters(await MetricsAsync(platform)));
+        clock.SetUtcNow(receivedAt.AddMinutes(2).AddSeconds(5));
+        await RunSweepAsync(factory);
+        Assert.Equal((1L, 0L, 1L, 0L), Counters(await MetricsAsync(platform)));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    /// <summary>The first counting fails (as if the process died between the order's commit and the counters'); later ones pass through.</summary>
+    private sealed class LoseFirstCount
+    {
+        private int _lost;
+
+        public ISellerMetricsStore Wrapping(ISellerMetricsStore inner) => new Store(this, inner);
+
+        private sealed class Store(LoseFirstCount owner, ISellerMetricsStore inner) : ISellerMetricsStore
+        {
+            public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
+                => Interlocked.Exchange(ref owner._lost, 1) == 0 ? throw new IOException("lost before the counters' commit") : inner.CountAsync(orders, cancellationToken);
+
+            public Task<SellerMonthlyMetrics> ReadAsync(string sellerId, HubFunctions.Core.Admission.CalendarMonth month, CancellationToken cancellationToken)
+                => inner.ReadAsync(sellerId, month, cancellationToken);
+        }
     }
 
     [Fact]
