@@ -135,9 +135,10 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           value: 'order-cutoff'
         }
         {
-          // %Hub:Orders:SweepSchedule% (timer PlanOrderCutoff, DSP-3): every minute, UTC.
+          // %Hub:Orders:SweepSchedule% (timer PlanOrderCutoff, DSP-3): every 20 s, so an order is converted at most about 20 s
+          // plus the processing after its deadline (DSP-3 allows 60 s).
           name: 'Hub__Orders__SweepSchedule'
-          value: '0 * * * * *'
+          value: '*/20 * * * * *'
         }
         {
           // %Hub:Storage:BillingRunQueue% (queue trigger BillSeller, BIL-6).

@@ -227,7 +227,7 @@ public static class OrderLifecycleBenchmark
         {
             var settings = names.All.ToDictionary(n => $"{StorageNames.Section}:{n.Setting}", n => (string?)n.Name);
             settings["AzureWebJobsStorage"] = connectionString;
-            settings["Hub:Orders:SweepSchedule"] = "0 * * * * *";
+            settings["Hub:Orders:SweepSchedule"] = "*/20 * * * * *"; // the production default
             settings["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *";
             settings["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *";
             settings["Hub:Billing:RunSchedule"] = "0 0 1 1 * *";

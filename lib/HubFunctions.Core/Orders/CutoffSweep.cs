@@ -24,7 +24,7 @@ public sealed record CutoffPlan(
 public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing);
 
 /// <summary>
-/// DSP-3, the cutoff sweep, in two steps. <see cref="PlanAsync"/> (a timer every minute) reads the forward-only
+/// DSP-3, the cutoff sweep, in two steps. <see cref="PlanAsync"/> (a timer, by default every 20 s) reads the forward-only
 /// checkpoint, lists the due index partitions after it through the current minute (<see cref="DeadlineIndex.BucketsDue"/>),
 /// queues one message per partition and moves the checkpoint to the last completed minute, then finishes or removes the
 /// rows left in index minutes more than <see cref="DeadlineIndex.DropSweptAfter"/> behind it (at most
