@@ -59,14 +59,17 @@ public static class BillingRunBenchmark
 
         var tables = new TableServiceClient(connectionString);
         var billing = tables.GetTableClient(names.BillingTable);
+        var cpu = CpuSeconds.Start();
         var baseline = await TimeAsync(() => Concurrently.CountAsync(sellers, Concurrency, async i =>
         {
             var month = await CountAsync(billing, MonthFilter(i));
             return month == 31 * (kinds + 1) && await CountAsync(billing, ClaimsFilter(i)) == 0;
         }), sellers);
+        var baselineCpu = cpu.Stop();
         var monthOnly = await TimeAsync(() => Concurrently.CountAsync(sellers, Concurrency, async i => await CountAsync(billing, MonthFilter(i)) == 31 * (kinds + 1)), sellers);
 
-        await using var factory = new Factory(connectionString, names);
+        var timer = new RoundTripTimer(names, t => t == names.BillingTable ? "billing" : t == names.BillingRunsTable ? "runs" : null);
+        await using var factory = new Factory(connectionString, names, timer);
         var handler = factory.Services.GetRequiredService<BillingRunHandler>();
         var runs = factory.Services.GetRequiredService<IBillingRunStore>();
         GC.Collect();
@@ -86,6 +89,8 @@ public static class BillingRunBenchmark
             }
         });
 
+        timer.Reset();
+        cpu = CpuSeconds.Start();
         watch.Restart();
         await handler.StartAsync(March, CancellationToken.None);
         while ((await runs.GetAsync(March, CancellationToken.None))?.Completed != true)
@@ -94,8 +99,17 @@ public static class BillingRunBenchmark
         }
 
         var run = watch.Elapsed;
+        var runCpu = cpu.Stop();
         await stop.CancelAsync();
         await sampler;
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"billing benchmark: {sellers:N0} sellers: the run's storage round trips by kind (per seller-hub; queue receive/delete of the DevHost's listener not included):"));
+        foreach (var line in timer.Report(sellers))
+        {
+            log.WriteLine(line);
+        }
+
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"billing benchmark: {sellers:N0} sellers: CPU seconds, direct read: {baselineCpu}; run: {runCpu}"));
+
         var invoices = BillingRunProgress.Of(await runs.ItemsAsync(March, errorsOnly: false, CancellationToken.None)).Invoices;
         return new Size(sellers, kinds, seeding, baseline, monthOnly, run, invoices, (peakWs - startWs) >> 20, (peakHeap - startHeap) >> 20);
     }
@@ -159,7 +173,7 @@ public static class BillingRunBenchmark
 
 
     /// <summary>The DevHost in-process with its queue listener, only the billing run's queue function, on its own storage names.</summary>
-    private sealed class Factory(string connectionString, StorageNames names) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    private sealed class Factory(string connectionString, StorageNames names, RoundTripTimer timer) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -173,6 +187,7 @@ public static class BillingRunBenchmark
             builder.UseEnvironment("Production");
             builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+            builder.ConfigureServices(services => services.AddSingleton<StorageClientPolicy>(timer));
         }
     }
 }
@@ -241,5 +256,40 @@ public static class BillingCommand
         }
 
         return failed ? 1 : 0;
+    }
+}
+
+/// <summary>
+/// CPU time used during a phase by this process and, when <c>HUB_TEST_AZURITE_PID</c> names it, by Azurite (from
+/// <c>/proc/{pid}/stat</c>): on a shared machine the wall time of a phase depends on the other load, its CPU time much less.
+/// </summary>
+public sealed record CpuSeconds(double Process, double? Azurite)
+{
+    public static Mark Start() => new(Own(), AzuriteNow());
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"benchmark process {Process:F1} s, Azurite {(Azurite is { } a ? a.ToString("F1", CultureInfo.InvariantCulture) + " s" : "unknown (HUB_TEST_AZURITE_PID not set)")}");
+
+    private static double Own()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalSeconds;
+    }
+
+    private static double? AzuriteNow()
+    {
+        if (!int.TryParse(Environment.GetEnvironmentVariable("HUB_TEST_AZURITE_PID"), out var pid) || !File.Exists($"/proc/{pid}/stat"))
+        {
+            return null;
+        }
+
+        // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th (clock ticks, 100 a second on Linux).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+    }
+
+    public sealed record Mark(double Process, double? Azurite)
+    {
+        public CpuSeconds Stop() => new(Own() - Process, AzuriteNow() - Azurite);
     }
 }

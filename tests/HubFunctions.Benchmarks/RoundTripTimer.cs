@@ -93,7 +93,8 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         if (path.Contains("/messages", StringComparison.Ordinal))
         {
             var queue = path.Split('/', StringSplitOptions.RemoveEmptyEntries).SkipWhile(p => p != "devstoreaccount1").Skip(1).FirstOrDefault() ?? "?";
-            var role = queue == names.EventsQueue ? "hub-events" : queue == names.OutboxRelayQueue ? "outbox-relay" : "other queue";
+            var role = queue == names.EventsQueue ? "hub-events" : queue == names.OutboxRelayQueue ? "outbox-relay"
+                : names.All.FirstOrDefault(n => n.Name == queue).Setting ?? "other queue";
             var what = method switch { "POST" => "send", "GET" => "receive", "DELETE" => "delete", "PUT" => "update", _ => method };
             return $"queue {what} {role}";
         }
@@ -102,6 +103,14 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         {
             // Queue properties (the approximate message count): the benchmark's own checks.
             return "queue properties";
+        }
+
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries).SkipWhile(p => p != "devstoreaccount1").Skip(1).ToArray();
+        if (segments.Length >= 2 && names.All.FirstOrDefault(n => n.Setting.EndsWith("Container", StringComparison.Ordinal) && n.Name == segments[0]) is { Setting: { } container })
+        {
+            // A blob: upload (PUT), download (GET), ... in one of the app's containers.
+            var blobOp = method switch { "PUT" => "upload", "GET" => "download", "HEAD" => "properties", "DELETE" => "delete", _ => method };
+            return $"blob {blobOp} {container}";
         }
 
         var segment = path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";

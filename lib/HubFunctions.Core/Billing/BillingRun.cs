@@ -137,8 +137,9 @@ public sealed record BillingRunCheck(BillingRunProgress? Progress, int Total, bo
 /// total, in one commit; pages run one after the other) before its seller-hubs are queued. Each seller-hub
 /// (<see cref="BillAsync"/>) computes its invoice from the period's rollups and snapshots (one partition read), open claims
 /// and the hub's rate cards (<see cref="RunRateCards"/>, read once per run and hub), stores it insert-only (keyed by seller,
-/// hub and period, with the claims marked credited in the same commit), stores its documents and then adds its item row
-/// to the run's partition: insert-only, and the run row is not touched, so seller-hubs billed in parallel never conflict.
+/// hub and period, with the claims marked credited in the same commit) and then adds its item row to the run's partition:
+/// insert-only, and the run row is not touched, so seller-hubs billed in parallel never conflict. Its documents are rendered from
+/// the invoice row and stored on first request (<see cref="IInvoiceDocuments"/>), not by the run.
 /// Completion does not hang on one message: the last page and every seller-hub, once its item is stored (or found stored, on a
 /// replay), each queue a one-shot completion check (<see cref="CheckAsync"/>), so the check queued after the last of them sees
 /// every item; it counts the items with one query and, when every counted seller-hub has its item, completes the run under the
@@ -147,7 +148,7 @@ public sealed record BillingRunCheck(BillingRunProgress? Progress, int Total, bo
 /// GET) and a start of the period complete a run whose items are all done.
 /// </summary>
 public sealed class BillingRunHandler(
-    IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, RunRateCards cards, IInvoiceDocuments documents,
+    IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, RunRateCards cards,
     IBillingRunFaults faults, ChinaWorkingCalendar calendar, OptimisticRetry retry, BillingRunSettings settings, TimeProvider clock, IIdSource ids)
 {
     public static string RunIdFor(BillingPeriod period) => "RUN-" + period;
@@ -247,16 +248,19 @@ public sealed class BillingRunHandler(
     {
         var period = Parse(message.Period);
         var (sellerId, hub) = (message.SellerId!, message.Hub!);
-        if (await runs.FindItemAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false) is { Billed: true } billed)
+        var found = await runs.FindItemAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false);
+        if (found is { Billed: true })
         {
-            return billed;
+            return found;
         }
 
         var item = await InvoiceAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false);
         faults.AfterInvoice(sellerId, hub);
-        return await retry.RunAsync(async (_, ct) =>
+        return await retry.RunAsync(async (attempt, ct) =>
         {
-            var stored = await runs.FindItemAsync(period, sellerId, hub, ct).ConfigureAwait(false);
+            // The first attempt decides on the item read above (one read per seller-hub): an item stored meanwhile makes the
+            // insert-only commit (or the replace under the read ETag) conflict, and the next attempt reads it again.
+            var stored = attempt == 1 ? found : await runs.FindItemAsync(period, sellerId, hub, ct).ConfigureAwait(false);
             if (stored is { Billed: true } || (stored is not null && stored with { ETag = null } == item))
             {
                 return stored;
@@ -354,13 +358,18 @@ public sealed class BillingRunHandler(
         var history = await cards.HistoryAsync(period, hub, cancellationToken).ConfigureAwait(false);
         var stored = await retry.RunAsync(async (_, ct) =>
         {
-            if (await ledger.FindInvoiceAsync(sellerId, hub, period, ct).ConfigureAwait(false) is { } existing)
+            // The three reads are independent, so they run at once (a redelivery of an invoiced seller-hub wastes the other two;
+            // the common case waits for one round trip instead of three). The commit below is insert-only and ETag-guarded on
+            // the claims, so an invoice or a claim credit stored after these reads makes it conflict and the next attempt reads again.
+            var (existingRead, monthRead, claimsRead) = (ledger.FindInvoiceAsync(sellerId, hub, period, ct), ledger.PeriodAsync(sellerId, hub, period, ct),
+                ledger.OpenClaimsAsync(sellerId, hub, ct));
+            await Task.WhenAll(existingRead, monthRead, claimsRead).ConfigureAwait(false);
+            if (await existingRead.ConfigureAwait(false) is { } existing)
             {
                 return (existing, (InvoiceResult?)null);
             }
 
-            var month = await ledger.PeriodAsync(sellerId, hub, period, ct).ConfigureAwait(false);
-            var claims = await ledger.OpenClaimsAsync(sellerId, hub, ct).ConfigureAwait(false);
+            var (month, claims) = (await monthRead.ConfigureAwait(false), await claimsRead.ConfigureAwait(false));
             var now = clock.GetUtcNow();
             var usage = month.Rollups.Select(r => new UsageRecord($"{r.Date:yyyyMMdd}|{r.Kind}", sellerId, hub, r.Kind, r.Units,
                 new DateTimeOffset(r.Date.ToDateTime(new TimeOnly(12, 0)), ChinaTime.Offset))).ToList();
@@ -391,7 +400,7 @@ public sealed class BillingRunHandler(
 
         if (stored.Item1 is { } invoice)
         {
-            await documents.StoreAsync(invoice, cancellationToken).ConfigureAwait(false);
+            // The documents (JSON, CSV, PDF) are rendered from the invoice row and stored on first request (IInvoiceDocuments).
             return new BillingRunItem(sellerId, hub, invoice.InvoiceId, null, null);
         }
 

@@ -141,21 +141,19 @@ public enum InvoiceFormat
 }
 
 /// <summary>
-/// The invoice documents in Blob Storage, which <c>GET /api/sellers/{sellerId}/invoices/{invoiceId}</c> serves: JSON and CSV
-/// written at issue time, the PDF when first asked for (it prints the seller's name, read then). Each is written once and never
-/// overwritten, so every later request gets the document the seller was issued, byte for byte.
+/// The invoice documents in Blob Storage, which <c>GET /api/sellers/{sellerId}/invoices/{invoiceId}</c> serves: each format
+/// (JSON, CSV, PDF) is rendered from the invoice of record (its stored row, written once at issue) when first asked for and stored
+/// then (the PDF prints the seller's name, read then). Each is written once and never overwritten, so every later request gets
+/// the document first stored, byte for byte. The billing run stores none: a seller-hub's invoice costs the run no blob writes.
 /// </summary>
 public interface IInvoiceDocuments
 {
-    /// <summary>Writes the JSON and CSV documents of a newly issued invoice (again on a redelivery: the stored ones stay).</summary>
-    Task StoreAsync(StoredInvoice invoice, CancellationToken cancellationToken);
-
     /// <summary>The stored document, or null when none is stored (yet) under that seller and invoice id.</summary>
     Task<byte[]?> FindAsync(string sellerId, string invoiceId, InvoiceFormat format, CancellationToken cancellationToken);
 
     /// <summary>
     /// The stored document of <paramref name="invoice"/>, rendered from the invoice of record and stored first when there is none
-    /// (the PDF on first request; JSON or CSV when the run stopped between issuing the invoice and storing its documents).
+    /// (on the first request for that format; a concurrent first request gets the bytes that won).
     /// </summary>
     Task<byte[]> GetOrStoreAsync(StoredInvoice invoice, string sellerName, InvoiceFormat format, CancellationToken cancellationToken);
 }

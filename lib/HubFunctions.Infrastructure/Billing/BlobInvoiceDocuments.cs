@@ -11,9 +11,10 @@ using HubFunctions.Infrastructure.Storage;
 namespace HubFunctions.Infrastructure.Billing;
 
 /// <summary>
-/// Invoices as documents in <see cref="StorageNames.InvoicesContainer"/>: <c>{sellerId}/{invoiceId}.json</c>, <c>.csv</c> (at issue
-/// time) and <c>.pdf</c> (on first request), each written once (<c>If-None-Match: *</c>) and served as stored, so a seller always
-/// gets the document issued (a later change of the seller's name or of the code that renders it does not change it).
+/// Invoices as documents in <see cref="StorageNames.InvoicesContainer"/>: <c>{sellerId}/{invoiceId}.json</c>, <c>.csv</c> and
+/// <c>.pdf</c>, each rendered from the invoice row on its first request and written once (<c>If-None-Match: *</c>), then served
+/// as stored, so a seller always gets the document first served (a later change of the seller's name or of the code that
+/// renders it does not change it). The billing run writes none (it would cost two blob writes per seller-hub).
 /// </summary>
 public sealed class BlobInvoiceDocuments(HubStorage storage, IBillingPdfRenderer pdf) : IInvoiceDocuments
 {
@@ -30,16 +31,6 @@ public sealed class BlobInvoiceDocuments(HubStorage storage, IBillingPdfRenderer
 
     private static string Extension(InvoiceFormat format) => format.ToString().ToLowerInvariant();
 
-    public async Task StoreAsync(StoredInvoice invoice, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(invoice);
-        var container = await Container(cancellationToken).ConfigureAwait(false);
-        foreach (var format in new[] { InvoiceFormat.Json, InvoiceFormat.Csv })
-        {
-            await KeepAsync(container, invoice, format, Render(invoice, null, format), cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     public async Task<byte[]?> FindAsync(string sellerId, string invoiceId, InvoiceFormat format, CancellationToken cancellationToken)
     {
         var container = await Container(cancellationToken).ConfigureAwait(false);
@@ -54,11 +45,11 @@ public sealed class BlobInvoiceDocuments(HubStorage storage, IBillingPdfRenderer
             ?? await KeepAsync(container, invoice, format, Render(invoice, sellerName, format), cancellationToken).ConfigureAwait(false);
     }
 
-    private byte[] Render(StoredInvoice invoice, string? sellerName, InvoiceFormat format) => format switch
+    private byte[] Render(StoredInvoice invoice, string sellerName, InvoiceFormat format) => format switch
     {
         InvoiceFormat.Json => JsonSerializer.SerializeToUtf8Bytes(InvoiceWire.View(invoice), Json),
         InvoiceFormat.Csv => InvoiceCsv.Render(InvoiceWire.View(invoice)),
-        _ => pdf.RenderInvoice(invoice.InvoiceId, sellerName ?? invoice.Invoice.SellerId, invoice.Invoice),
+        _ => pdf.RenderInvoice(invoice.InvoiceId, sellerName, invoice.Invoice),
     };
 
     /// <summary>Uploads unless a document is stored there; returns the bytes stored (the earlier ones when it was).</summary>
@@ -76,7 +67,7 @@ public sealed class BlobInvoiceDocuments(HubStorage storage, IBillingPdfRenderer
         }
         catch (RequestFailedException e) when (e.Status is 409 or 412)
         {
-            // Stored already: at issue time, by a concurrent request, or by this upload when the SDK re-sent it after a lost answer.
+            // Stored already: by a concurrent first request, or by this upload when the SDK re-sent it after a lost answer.
             return await ReadAsync(blob, cancellationToken).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Invoice document {blob.Name} was reported as existing but cannot be read.", e);
         }

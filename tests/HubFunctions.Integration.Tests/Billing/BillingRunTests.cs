@@ -102,8 +102,10 @@ public sealed class BillingRunTests
         await HttpAssert.Problem(await sellerClient.SendAsync(xmlRequest), HttpStatusCode.NotAcceptable, "not-acceptable");
 
         var blobs = factory.Services.GetRequiredService<HubStorage>().BlobService.GetBlobContainerClient(factory.Names.InvoicesContainer);
-        Assert.True(await blobs.GetBlobClient($"demo-seller/{invoiceId}.json").ExistsAsync());
+        // The run stores no documents: each is stored by its first request (here CSV and PDF; JSON was never asked for).
+        Assert.False(await blobs.GetBlobClient($"demo-seller/{invoiceId}.json").ExistsAsync());
         Assert.True(await blobs.GetBlobClient($"demo-seller/{invoiceId}.csv").ExistsAsync());
+        Assert.True(await blobs.GetBlobClient($"demo-seller/{invoiceId}.pdf").ExistsAsync());
         Assert.Single(await OutboxEventsAsync(factory.Names.BillingTable, BillingEventTypes.InvoiceIssued));
         Assert.Single(await OutboxEventsAsync(factory.Names.BillingRunsTable, BillingEventTypes.RunCompleted));
     }
