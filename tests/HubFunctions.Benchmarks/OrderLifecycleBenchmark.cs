@@ -196,7 +196,7 @@ public static class OrderLifecycleBenchmark
             $"  intake POST /api/orders (client latency): {Stats(intakeMs, "ms")}",
             $"  instruction POST .../dispatch-instructions (client latency): {Stats(instructMs, "ms")}",
             $"  instruction answered -> hub.order.instructed on hub-events (outbox relay): {Stats(instructedLag, "s")}",
-            $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep each minute, relay): {Stats(conversionLag, "s")}",
+            $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep on its schedule, relay): {Stats(conversionLag, "s")}",
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed}; orders submitted in the steady window: {submittedInWindow}"),
             "storage round trips during the load (per order submitted):",
         };
