@@ -196,37 +196,7 @@ public static class AppointmentThroughput
         private readonly TableServiceClient _service = new(connectionString);
         private TableClient _idempotency = null!, _sellers = null!, _gate = null!, _appointments = null!, _intents = null!;
         private QueueClient _relay = null!;
-        private readonly SemaphoreSlim _sender = new(1, 1);
-        private long _lastSent;
-
-        /// <summary>
-        /// As <c>OutboxWakeUp</c> with its default spacing of 1 s: under a steady stream of commits one relay message per
-        /// second covers every commit requested before it becomes visible (the app holds it invisible for that second).
-        /// </summary>
-        private async Task WakeUpAsync()
-        {
-            if (_lastSent != 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < TimeSpan.FromSeconds(1))
-            {
-                return;
-            }
-
-            await _sender.WaitAsync();
-            try
-            {
-                var last = Interlocked.Read(ref _lastSent);
-                if (last != 0 && Stopwatch.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
-                {
-                    return;
-                }
-
-                await _relay.SendMessageAsync(OutboxWakeUp.Message, visibilityTimeout: last == 0 ? null : TimeSpan.FromSeconds(1));
-                Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
-            }
-            finally
-            {
-                _sender.Release();
-            }
-        }
+        private HeldWakeUps _wakeUps = null!;
 
         public async Task PrepareAsync()
         {
@@ -241,6 +211,7 @@ public static class AppointmentThroughput
                 await Table(names.GateArrivalsTable), await Table(names.AppointmentsTable), await Table(names.OutboxIntentsTable));
             _relay = new QueueClient(connectionString, names.OutboxRelayQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             await _relay.CreateIfNotExistsAsync();
+            _wakeUps = new HeldWakeUps(_relay);
             await _sellers.AddEntityAsync(new TableEntity(SellerId, TableSellerDirectory.SellerRow(SellerId)) { ["Hub"] = "hangzhou", ["Status"] = "active" });
         }
 
@@ -265,7 +236,7 @@ public static class AppointmentThroughput
                     : new TableTransactionAction(TableTransactionActionType.Add, Rows.Entity(slotKey, "slot", r.Properties))
                 : new TableTransactionAction(TableTransactionActionType.Add, Rows.Entity(slotKey, r.RowKey[..(r.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)] + (r.RowKey.StartsWith("outbox|", StringComparison.Ordinal) ? eventId : id), r.Properties))));
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
-            await WakeUpAsync();
+            await _wakeUps.WakeUpAsync();
             await _idempotency.UpdateEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyDone), lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }

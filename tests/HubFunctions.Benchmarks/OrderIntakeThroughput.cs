@@ -165,38 +165,7 @@ public static class OrderIntakeThroughput
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
         private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!, _metrics = null!;
         private QueueClient _relay = null!;
-        private readonly SemaphoreSlim _sender = new(1, 1);
-        private long _lastSent;
-
-        /// <summary>
-        /// As <c>OutboxWakeUp</c> with its default spacing of 1 s (and as <see cref="AppointmentThroughput"/>'s direct side):
-        /// under a steady stream of commits one relay message per second covers every commit requested before it becomes
-        /// visible (the app holds it invisible for that second).
-        /// </summary>
-        private async Task WakeUpAsync()
-        {
-            if (_lastSent != 0 && Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastSent)) < TimeSpan.FromSeconds(1))
-            {
-                return;
-            }
-
-            await _sender.WaitAsync();
-            try
-            {
-                var last = Interlocked.Read(ref _lastSent);
-                if (last != 0 && Stopwatch.GetElapsedTime(last) < TimeSpan.FromSeconds(1))
-                {
-                    return;
-                }
-
-                await _relay.SendMessageAsync(HubFunctions.Infrastructure.Events.OutboxWakeUp.Message, visibilityTimeout: last == 0 ? null : TimeSpan.FromSeconds(1));
-                Interlocked.Exchange(ref _lastSent, Stopwatch.GetTimestamp());
-            }
-            finally
-            {
-                _sender.Release();
-            }
-        }
+        private HeldWakeUps _wakeUps = null!;
 
         private async Task<TableClient> Table(string name)
         {
@@ -211,6 +180,7 @@ public static class OrderIntakeThroughput
                 await Table(names.OrdersTable), await Table(names.OutboxIntentsTable), await Table(names.OrderMetricsTable));
             _relay = new QueueClient(connectionString, names.OutboxRelayQueue, Timed(new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 }, timer));
             await _relay.CreateIfNotExistsAsync();
+            _wakeUps = new HeldWakeUps(_relay);
             for (var s = 0; s < Sellers; s++)
             {
                 await _sellers.AddEntityAsync(new TableEntity(SellerId(s), "seller") { ["Hub"] = "hangzhou", ["Status"] = "active" });
@@ -242,7 +212,7 @@ public static class OrderIntakeThroughput
                 new(TableTransactionActionType.Add, new TableEntity(orderId, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = OrderEvents.Received }),
             ]);
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
-            await WakeUpAsync();
+            await _wakeUps.WakeUpAsync();
             await CountAsync(order);
             await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
