@@ -120,7 +120,9 @@ public sealed class BillingIntake(IBillingLedger ledger, IUsageIds usageIds, IBi
     /// a claimed id with another record stores nothing; then the new ids are claimed. A concurrent request claiming one of the
     /// same ids with another record between the two steps makes this request's claim of it fail after it claimed others: the
     /// request is refused and releases the claims it wrote itself (<see cref="IUsageIds.ReleaseAsync"/>: only those its own
-    /// operation wrote, never another request's), so a refused request leaves no claim behind.
+    /// operation wrote, never another request's), so a refused request leaves no claim behind. A request storing a record
+    /// under a claim another request wrote makes it permanent first (<see cref="IUsageIds.ClaimAsync"/>), so a refusal of that
+    /// other request cannot release it from under the stored record.
     /// </summary>
     private async Task<BillingIntakeResult?> ClaimUsageIdsAsync(string hub, IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
@@ -129,9 +131,9 @@ public sealed class BillingIntake(IBillingLedger ledger, IUsageIds usageIds, IBi
         var taken = claims.Where(c => stored.TryGetValue(c.UsageId, out var s) && !s.SameAs(c)).Select(c => c.UsageId).ToList();
         if (taken.Count == 0)
         {
-            var fresh = claims.Where(c => !stored.ContainsKey(c.UsageId)).ToList();
-            var outcomes = await usageIds.ClaimAsync(hub, fresh, cancellationToken).ConfigureAwait(false);
-            taken = [.. fresh.Where((_, i) => outcomes[i] == BillingWrite.Conflict).Select(c => c.UsageId)];
+            // Every id, the ones found claimed with this record too: relying on a claim another request wrote makes it permanent.
+            var outcomes = await usageIds.ClaimAsync(hub, claims, cancellationToken).ConfigureAwait(false);
+            taken = [.. claims.Where((_, i) => outcomes[i] == BillingWrite.Conflict).Select(c => c.UsageId)];
             if (taken.Count > 0)
             {
                 // Refused after claiming: release what this request claimed (an earlier attempt of it included).

@@ -106,7 +106,9 @@ public interface IUsageIds
 
     /// <summary>
     /// Claims each usage id insert-only, in the order given: <see cref="BillingWrite.Conflict"/> where another record holds it. Each
-    /// claim written records the <see cref="HubOperation"/> that wrote it (the request), so that request can release it.
+    /// claim written records the <see cref="HubOperation"/> that wrote it (the request), so that request can release it. A claim
+    /// of the same record written by another operation is <see cref="BillingWrite.Unchanged"/> and made permanent (no operation
+    /// can release it any more), because this request will store its record under it.
     /// </summary>
     Task<IReadOnlyList<BillingWrite>> ClaimAsync(string hub, IReadOnlyList<UsageClaim> claims, CancellationToken cancellationToken);
 

@@ -12,8 +12,11 @@ namespace HubFunctions.Infrastructure.Billing;
 /// (insert-only), holding the record as first sent (hub seller id, kind, quantity and instant as exact texts) and the operation
 /// that wrote it (<see cref="OwnerProperty"/>): a request refused after claiming deletes its own claims (<see cref="ReleaseAsync"/>). One partition per
 /// usage id, so claims never contend with each other; a request's claims are read and written a few at a time in parallel.
+/// A request that relies on a claim another operation wrote (the identical record sent again under another webhook-id, or by
+/// a second system) first makes that claim permanent (<see cref="ClaimAsync"/>: its owner cleared under the version read), so
+/// the writer, should it be refused, can no longer release a claim whose record another request stores.
 /// </summary>
-public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsageIds
+public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox, OptimisticRetry retry) : IUsageIds
 {
     public static string ClaimRow(string partition) => partition;
 
@@ -43,27 +46,56 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
         return outcomes;
     }
 
-    private async Task<BillingWrite> ClaimOneAsync(TableClient table, string hub, UsageClaim claim, CancellationToken cancellationToken)
-    {
-        var key = Partition(hub, claim.UsageId);
-        try
+    private Task<BillingWrite> ClaimOneAsync(TableClient table, string hub, UsageClaim claim, CancellationToken cancellationToken)
+        => retry.RunAsync(async (_, ct) =>
         {
-            // AlreadyCommitted (an earlier attempt of this operation stored it) is this claim too.
-            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, ClaimRow(key))
+            var key = Partition(hub, claim.UsageId);
+            try
             {
-                ["HubSellerId"] = claim.HubSellerId,
-                ["Kind"] = claim.Kind,
-                ["Quantity"] = claim.Quantity.ToString(CultureInfo.InvariantCulture),
-                ["OccurredAt"] = claim.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
-                [OwnerProperty] = HubOperation.Current?.Key,
-            })], [], cancellationToken).ConfigureAwait(false);
-            return BillingWrite.Stored;
-        }
-        catch (ConcurrencyConflictException)
+                // AlreadyCommitted (an earlier attempt of this operation stored it) is this claim too.
+                await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Add, new TableEntity(key, ClaimRow(key))
+                {
+                    ["HubSellerId"] = claim.HubSellerId,
+                    ["Kind"] = claim.Kind,
+                    ["Quantity"] = claim.Quantity.ToString(CultureInfo.InvariantCulture),
+                    ["OccurredAt"] = claim.OccurredAt.ToString("O", CultureInfo.InvariantCulture),
+                    [OwnerProperty] = HubOperation.Current?.Key,
+                })], [], ct).ConfigureAwait(false);
+                return BillingWrite.Stored;
+            }
+            catch (ConcurrencyConflictException)
+            {
+                var row = await table.GetEntityIfExistsAsync<TableEntity>(key, ClaimRow(key), cancellationToken: ct).ConfigureAwait(false);
+                if (!row.HasValue || row.Value is not { } stored)
+                {
+                    throw; // released meanwhile: claim it again
+                }
+
+                if (!ToClaim(claim.UsageId, stored).SameAs(claim))
+                {
+                    return BillingWrite.Conflict;
+                }
+
+                await KeepAsync(table, stored, ct).ConfigureAwait(false);
+                return BillingWrite.Unchanged;
+            }
+        }, cancellationToken);
+
+    /// <summary>
+    /// Makes a claim another operation wrote permanent before this request relies on it: its owner is cleared under the version
+    /// read, so its writer's <see cref="ReleaseAsync"/> leaves it. A claim released or kept by another meanwhile is a conflict
+    /// (the caller claims again). A claim of this operation, or one already kept, stays as it is.
+    /// </summary>
+    private async Task KeepAsync(TableClient table, TableEntity stored, CancellationToken cancellationToken)
+    {
+        var owner = stored.GetString(OwnerProperty);
+        if (string.IsNullOrEmpty(owner) || owner == HubOperation.Current?.Key)
         {
-            var stored = await ReadAsync(table, hub, claim.UsageId, cancellationToken).ConfigureAwait(false);
-            return stored is not null && stored.SameAs(claim) ? BillingWrite.Unchanged : BillingWrite.Conflict;
+            return;
         }
+
+        await outbox.CommitAsync(table, stored.PartitionKey, [new(TableTransactionActionType.UpdateMerge,
+            new TableEntity(stored.PartitionKey, stored.RowKey) { [OwnerProperty] = string.Empty }, stored.ETag)], [], cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<int> ReleaseAsync(string hub, IReadOnlyList<string> usageIds, CancellationToken cancellationToken)
@@ -101,12 +133,12 @@ public sealed class TableUsageIds(HubStorage storage, TableOutbox outbox) : IUsa
     private static async Task<UsageClaim?> ReadAsync(TableClient table, string hub, string usageId, CancellationToken cancellationToken)
     {
         var row = await table.GetEntityIfExistsAsync<TableEntity>(Partition(hub, usageId), ClaimRow(Partition(hub, usageId)), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e
-            ? new UsageClaim(usageId, e.GetString("HubSellerId")!, e.GetString("Kind")!,
-                decimal.Parse(e.GetString("Quantity")!, NumberStyles.Number, CultureInfo.InvariantCulture),
-                DateTimeOffset.ParseExact(e.GetString("OccurredAt")!, "O", CultureInfo.InvariantCulture))
-            : null;
+        return row.HasValue && row.Value is { } e ? ToClaim(usageId, e) : null;
     }
+
+    private static UsageClaim ToClaim(string usageId, TableEntity e) => new(usageId, e.GetString("HubSellerId")!, e.GetString("Kind")!,
+        decimal.Parse(e.GetString("Quantity")!, NumberStyles.Number, CultureInfo.InvariantCulture),
+        DateTimeOffset.ParseExact(e.GetString("OccurredAt")!, "O", CultureInfo.InvariantCulture));
 
     private Task<TableClient> Table(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.UsageIdsTable, cancellationToken);
 }
