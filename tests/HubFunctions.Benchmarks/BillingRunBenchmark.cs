@@ -24,7 +24,7 @@ namespace HubFunctions.Benchmarks;
 /// concurrency as the DevHost's queue batch (16): the month partition's rollups and snapshots (one query) and the seller-hub's
 /// open claims (one query), as the run reads them; and the month query alone; (2) the run: the DevHost in-process with its
 /// queue listener (the <c>BillSeller</c> function only), started through <see cref="BillingRunHandler.StartAsync"/>, timed until
-/// the run row is completed (the one-shot completion check queued after the last item; a failed check is tried again after a second), every seller invoiced. Peak working set and managed heap are
+/// the run row is completed (the completion check queued after the last page, or by a batch of seller-hubs that found no check pending; a failed check is tried again after a second), every seller invoiced. Peak working set and managed heap are
 /// sampled every 50 ms during the run, above the figures just before it. On Azurite every query scans the whole table
 /// (azurite-facts): the billing table holds every seller's rows, so each per-seller query costs more at 4,000 sellers than at
 /// 1,000, for the baseline and the run alike.

@@ -4,11 +4,12 @@ using HubFunctions.Functions.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Functions.Billing;
 
 /// <summary>The monthly billing run over HTTP (BIL-6): start any closed period, read its progress.</summary>
-public sealed class BillingRunFunctions(BillingRunHandler handler, TimeProvider clock)
+public sealed class BillingRunFunctions(BillingRunHandler handler, TimeProvider clock, ILogger<BillingRunFunctions> logger)
 {
     public sealed record StartBody(string? Period);
 
@@ -39,15 +40,21 @@ public sealed class BillingRunFunctions(BillingRunHandler handler, TimeProvider 
 
     /// <summary>
     /// GET /api/billing-runs/{runId} (reviewer): sellers done / total, invoices, errors (H-1 refusals per seller and hub), counted from
-    /// the run's items; a run whose seller-hubs are all done is completed by this read if no completion check did (BIL-6).
+    /// the run's items; a run whose seller-hubs are all done is completed by this read if no completion check did (BIL-6); should
+    /// that completion fail, the progress is answered (still <c>running</c>) and the failure logged.
     /// </summary>
     [Function("GetBillingRun")]
     [AllowRoles(HubRole.Reviewer)]
     public async Task<IActionResult> Get([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "billing-runs/{runId}")] HttpRequest request, string runId, CancellationToken cancellationToken)
     {
-        if (!BillingRunHandler.TryParseRunId(runId, out var period) || await handler.ReadAsync(period, cancellationToken) is not var (run, items))
+        if (!BillingRunHandler.TryParseRunId(runId, out var period) || await handler.ReadAsync(period, cancellationToken) is not var (run, items, failure))
         {
             return new ProblemResult(Problems.NotFound($"There is no billing run '{runId}'."));
+        }
+
+        if (failure is not null)
+        {
+            logger.LogWarning(failure, "Completing billing run {RunId} on its read failed; answering its progress", runId);
         }
 
         var progress = BillingRunProgress.Of(items);

@@ -17,7 +17,7 @@ public sealed class BillingRunWorker(BillingRunHandler handler, ILogger<BillingR
         logger.LogInformation("Billing run {RunId} of {Period} started by the timer ({Retried} seller-hubs in error queued again)", start.Run.RunId, start.Run.Period, start.Retried);
     }
 
-    /// <summary>A fan-out page (queues the page's seller-hubs and the next page), one seller-hub to bill, or a completion check.</summary>
+    /// <summary>A fan-out page (queues the page's seller-hubs in batches and the next page), a batch of seller-hubs to bill, or a completion check.</summary>
     [Function("BillSeller")]
     public async Task Bill([QueueTrigger("%Hub:Storage:BillingRunQueue%")] string body, CancellationToken cancellationToken)
     {
@@ -50,9 +50,8 @@ public sealed class BillingRunWorker(BillingRunHandler handler, ILogger<BillingR
             return;
         }
 
-        // Event and commit ids derive from the period, seller and hub, so a redelivered message repeats them.
-        using var operation = HubOperation.Begin($"billing-run/{message.Period}/{message.SellerId}/{message.Hub}");
-        var item = await handler.BillAsync(message, cancellationToken);
-        logger.LogInformation("Billing run of {Period}: {SellerId} at {Hub}: {InvoiceId} {ErrorCode}", message.Period, message.SellerId, message.Hub, item.InvoiceId, item.ErrorCode);
+        // Each seller-hub is billed in its own operation (ids derive from the period, seller and hub), so a redelivery repeats them.
+        var items = await handler.BillBatchAsync(message, cancellationToken);
+        logger.LogInformation("Billing run of {Period}: batch of {Count} seller-hubs billed, {Invoices} invoiced", message.Period, items.Count, items.Count(i => i.Billed));
     }
 }

@@ -9,7 +9,7 @@ namespace HubFunctions.Functions.Hosting;
 
 public static class BillingRegistration
 {
-    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>CheckRetryInterval</c>, <c>CheckRetries</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
+    /// <summary>Settings of the billing run (<c>Hub:Billing</c>: <c>PageSize</c>, <c>SellerHubsPerMessage</c>, <c>BatchParallelism</c>, <c>CheckStaleAfter</c>, <c>CheckRetryInterval</c>, <c>CheckRetries</c>; the timer's <c>RunSchedule</c> is read by the host).</summary>
     public const string Section = "Hub:Billing";
 
     /// <summary>
@@ -21,6 +21,9 @@ public static class BillingRegistration
     {
         services.AddOptions<BillingRunSettings>().BindConfiguration(Section)
             .Validate(s => s.PageSize is >= 1 and <= 1000, $"{Section}:PageSize must be 1..1000.")
+            .Validate(s => s.SellerHubsPerMessage is >= 1 and <= 100 && s.BatchParallelism is >= 1 and <= 64,
+                $"{Section}:SellerHubsPerMessage must be 1..100, {Section}:BatchParallelism 1..64.")
+            .Validate(s => s.CheckStaleAfter > TimeSpan.Zero, $"{Section}:CheckStaleAfter must be over 0.")
             .Validate(s => s.CheckRetryInterval > TimeSpan.Zero && s.CheckRetryInterval <= TimeSpan.FromMinutes(10) && s.CheckRetries >= 0,
                 $"{Section}:CheckRetryInterval must be over 0 and at most 10 minutes, {Section}:CheckRetries at least 0.")
             .ValidateOnStart();

@@ -35,16 +35,34 @@ public sealed record BillingRunItem(string SellerId, string Hub, string? Invoice
     public bool Billed => InvoiceId is not null;
 }
 
+/// <summary>One seller at one hub, as a billing run message names it.</summary>
+public sealed record SellerHub(string SellerId, string Hub);
+
 /// <summary>
-/// A message on the billing run queue: a fan-out page, one seller-hub to bill, or a one-shot completion check
-/// (<see cref="Check"/> = how many earlier attempts of this check failed).
+/// A message on the billing run queue: a fan-out page, seller-hubs to bill (<see cref="SellerHubs"/>, a batch of up to
+/// <see cref="BillingRunSettings.SellerHubsPerMessage"/>; or one in <see cref="SellerId"/> and <see cref="Hub"/>, as messages
+/// queued before batches named it), or a one-shot completion check (<see cref="Check"/> = how many earlier attempts of this
+/// check failed).
 /// </summary>
-public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null)
+public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null,
+    IReadOnlyList<SellerHub>? SellerHubs = null)
 {
-    public bool IsSeller => SellerId is not null;
+    public bool IsSeller => SellerId is not null || SellerHubs is { Count: > 0 };
 
     public bool IsCheck => Check is not null;
+
+    /// <summary>The seller-hubs to bill, in the order named, each once.</summary>
+    public IReadOnlyList<SellerHub> Targets => [.. (SellerHubs ?? []).Concat(SellerId is not null && Hub is not null ? [new SellerHub(SellerId, Hub)] : []).Distinct()];
+
+    /// <summary>
+    /// What identifies this batch across redeliveries and a resumed fan-out (which queues the same batches again): the period, the
+    /// page, the first seller-hub and the count. The batch's own commits (its items, the check marker) derive their stamps from it.
+    /// </summary>
+    public string BatchKey => Targets is [var first, ..] ? $"billing-run/{Period}/batch/{Page}/{first.SellerId}|{first.Hub}/{Targets.Count}" : $"billing-run/{Period}/batch/{Page}/empty";
 }
+
+/// <summary>The check marker (<c>check|pending</c>): at most one completion check pending per run; who queued it and when.</summary>
+public sealed record BillingCheckMarker(string By, DateTimeOffset At, string ETag);
 
 /// <summary>
 /// The run's own rows: the run (what the fan-out counted; replaced under its ETag by the sequential fan-out and by the
@@ -63,6 +81,9 @@ public interface IBillingRunStore
     /// <summary>The item of a seller-hub (one point read), or null when it is not done.</summary>
     Task<BillingRunItem?> FindItemAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken);
 
+    /// <summary>The items of <paramref name="sellerHubs"/> that are done (one range query over the run's partition, from the first to the last of them).</summary>
+    Task<IReadOnlyList<BillingRunItem>> FindItemsAsync(BillingPeriod period, IReadOnlyCollection<SellerHub> sellerHubs, CancellationToken cancellationToken);
+
     /// <summary>The run's items (one query over the run's partition).</summary>
     Task<IReadOnlyList<BillingRunItem>> ItemsAsync(BillingPeriod period, bool errorsOnly, CancellationToken cancellationToken);
 
@@ -75,6 +96,24 @@ public interface IBillingRunStore
     /// </summary>
     Task CommitItemAsync(BillingPeriod period, BillingRunItem item, BillingRunItem? replacing, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores several items in one commit (at most 100): each insert-only when its <c>Replacing</c> is null, else replacing that stored
+    /// item at its version; any conflict → <see cref="ConcurrencyConflictException"/> and nothing stored.
+    /// </summary>
+    Task CommitItemsAsync(BillingPeriod period, IReadOnlyList<(BillingRunItem Item, BillingRunItem? Replacing)> changes, CancellationToken cancellationToken);
+
+    /// <summary>The run's check marker, or null when no completion check is pending.</summary>
+    Task<BillingCheckMarker?> FindCheckMarkerAsync(BillingPeriod period, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Adds the check marker (insert-only when <paramref name="replacing"/> is null, else replacing that marker at its version); true
+    /// when this call or an earlier attempt of the same operation stored it, false when another marker won.
+    /// </summary>
+    Task<bool> AddCheckMarkerAsync(BillingPeriod period, string by, DateTimeOffset at, BillingCheckMarker? replacing, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the check marker, if any (a check does so before it counts).</summary>
+    Task ClearCheckMarkerAsync(BillingPeriod period, CancellationToken cancellationToken);
+
     /// <summary>Replaces the run at its version (its completion) with events; conflict → <see cref="ConcurrencyConflictException"/>.</summary>
     Task CommitRunAsync(BillingRunState after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 }
@@ -85,12 +124,20 @@ public interface IBillingRunQueue
     Task EnqueueAsync(IReadOnlyList<BillingRunMessage> messages, CancellationToken cancellationToken, TimeSpan delay = default);
 }
 
-/// <summary>Test hooks: a crash after a seller's invoice is stored and before the seller is marked done (it must not bill twice), and a failing completion check.</summary>
+/// <summary>
+/// Test hooks: a crash after a seller's invoice is stored and before the seller is marked done (it must not bill twice), a failing
+/// completion check, and a failing completion (of a check or of a GET).
+/// </summary>
 public interface IBillingRunFaults
 {
     void AfterInvoice(string sellerId, string hub);
 
     void BeforeCheck(string period);
+
+    /// <summary>Before the run is completed (the completion commit).</summary>
+    void BeforeComplete(string period)
+    {
+    }
 }
 
 /// <summary>No faults (production).</summary>
@@ -109,6 +156,18 @@ public sealed class BillingRunSettings
 {
     /// <summary>Seller-hubs read from the activity index (and queued) per fan-out message.</summary>
     public int PageSize { get; set; } = 500;
+
+    /// <summary>Seller-hubs per billing queue message (a batch; 1..100: their items are stored in one commit).</summary>
+    public int SellerHubsPerMessage { get; set; } = 16;
+
+    /// <summary>How many seller-hubs of one batch are billed at once.</summary>
+    public int BatchParallelism { get; set; } = 4;
+
+    /// <summary>
+    /// How old a check marker must be before a batch that finds it queues a check anyway (its check may be lost): replaced under its
+    /// version, so at most one batch does, and at most one extra check per this interval.
+    /// </summary>
+    public TimeSpan CheckStaleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>How long a completion check that failed waits before it is tried again.</summary>
     public TimeSpan CheckRetryInterval { get; set; } = TimeSpan.FromSeconds(3);
@@ -129,23 +188,30 @@ public sealed record BillingRunStart(BillingRunState Run, int Retried);
 /// <summary>What a completion check found: the run's progress (null when it had nothing to count: no run, completed, or not fanned out), and whether it completed the run now.</summary>
 public sealed record BillingRunCheck(BillingRunProgress? Progress, int Total, bool CompletedNow);
 
+/// <summary>What <c>GET /api/billing-runs/{runId}</c> reads: the run, its items, and why the completion it attempted failed (null when it did not fail).</summary>
+public sealed record BillingRunRead(BillingRunState Run, IReadOnlyList<BillingRunItem> Items, Exception? CompletionFailure);
+
 /// <summary>
 /// BIL-6, the monthly billing run. <see cref="StartAsync"/> creates the period's run once (its id names the period,
 /// so the same period started again returns the same run) and queues the first fan-out page; starting an unfinished
 /// run again queues the fan-out again, which resumes it; starting it again once it completed queues only its seller-hubs in
 /// error (H-1: billed once a reviewer has added the missing rate card). Each page is counted once (page marker and the run's
-/// total, in one commit; pages run one after the other) before its seller-hubs are queued. Each seller-hub
-/// (<see cref="BillAsync"/>) computes its invoice from the period's rollups and snapshots (one partition read), open claims
-/// and the hub's rate cards (<see cref="RunRateCards"/>, read once per run and hub), stores it insert-only (keyed by seller,
-/// hub and period, with the claims marked credited in the same commit) and then adds its item row to the run's partition:
-/// insert-only, and the run row is not touched, so seller-hubs billed in parallel never conflict. Its documents are rendered from
-/// the invoice row and stored on first request (<see cref="IInvoiceDocuments"/>), not by the run.
-/// Completion does not hang on one message: the last page and every seller-hub, once its item is stored (or found stored, on a
-/// replay), each queue a one-shot completion check (<see cref="CheckAsync"/>), so the check queued after the last of them sees
-/// every item; it counts the items with one query and, when every counted seller-hub has its item, completes the run under the
-/// run row's ETag with <c>hub.billing-run.completed</c>, so exactly once however many checks race. A check that fails is queued
-/// again (<see cref="RetryCheckAsync"/>) rather than poisoned; and should every check be lost, <see cref="ReadAsync"/> (the
-/// GET) and a start of the period complete a run whose items are all done.
+/// total, in one commit; pages run one after the other) before its seller-hubs are queued, in batches of
+/// <see cref="BillingRunSettings.SellerHubsPerMessage"/> per message (<see cref="BillBatchAsync"/>). Each seller-hub computes its
+/// invoice from the period's rollups and snapshots (one partition read), open claims and the hub's rate cards
+/// (<see cref="RunRateCards"/>, read once per run and hub, and once per batch), stores it insert-only (keyed by seller, hub and
+/// period, with the claims marked credited in the same commit); the batch then adds its items to the run's partition in one commit:
+/// insert-only, and the run row is not touched, so batches billed in parallel never conflict. Documents are rendered from the
+/// invoice row and stored on first request (<see cref="IInvoiceDocuments"/>), not by the run.
+/// Completion does not hang on one message and reads O(seller-hubs) items in all: the last page queues a one-shot completion
+/// check (<see cref="CheckAsync"/>), and every batch, once its items are stored (or found stored, on a replay), queues one unless
+/// one is pending (the check marker, <see cref="QueueCheckOnceAsync"/>); a check deletes the marker before it counts, so the items
+/// of a batch that lands after its count are seen by the check that batch queues. A check counts the items with one query and,
+/// when every counted seller-hub has its item, completes the run under the run row's ETag with <c>hub.billing-run.completed</c>,
+/// so exactly once however many checks race. A check that fails is queued again (<see cref="RetryCheckAsync"/>) rather than
+/// poisoned; a marker whose check is lost is replaced after <see cref="BillingRunSettings.CheckStaleAfter"/> by the next batch;
+/// and should every check be lost, <see cref="ReadAsync"/> (the GET) and a start of the period (its fan-out's last page queues a
+/// check) complete a run whose items are all done.
 /// </summary>
 public sealed class BillingRunHandler(
     IBillingRunStore runs, IBillingRunQueue queue, IBillingActivity activity, IBillingLedger ledger, RunRateCards cards,
@@ -180,7 +246,7 @@ public sealed class BillingRunHandler(
         }
 
         var errors = await runs.ItemsAsync(period, errorsOnly: true, cancellationToken).ConfigureAwait(false);
-        await queue.EnqueueAsync([.. errors.Select(e => new BillingRunMessage(period.ToString(), 0, null, e.SellerId, e.Hub))], cancellationToken).ConfigureAwait(false);
+        await queue.EnqueueAsync(Batches(period.ToString(), 0, errors.Select(e => new SellerHub(e.SellerId, e.Hub))), cancellationToken).ConfigureAwait(false);
         return new BillingRunStart(state, errors.Count);
     }
 
@@ -215,7 +281,7 @@ public sealed class BillingRunHandler(
             return 0;
         }, cancellationToken).ConfigureAwait(false);
 
-        var next = items.Select(i => new BillingRunMessage(message.Period, message.Page, null, i.SellerId, i.Hub)).ToList();
+        var next = Batches(message.Period, message.Page, items.Select(i => new SellerHub(i.SellerId, i.Hub)));
         if (continuation is not null)
         {
             next.Add(new BillingRunMessage(message.Period, message.Page + 1, continuation, null, null));
@@ -231,36 +297,143 @@ public sealed class BillingRunHandler(
     }
 
     /// <summary>
-    /// Bills one seller at one hub for the period. A seller-hub already billed changes nothing (a redelivered or repeated
-    /// message); one in error (H-1) is computed again, and its item replaced by the invoice once it can be billed.
+    /// Bills one seller-hub (a message naming one; a batch goes through <see cref="BillBatchAsync"/>) and returns its item.
     /// </summary>
     public async Task<BillingRunItem> BillAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(message);
-        var item = await BillItemAsync(message, cancellationToken).ConfigureAwait(false);
-
-        // After the item is stored (or found, on a replay): a one-shot check, so the last item to land completes the run.
-        await queue.EnqueueAsync([CheckOf(message.Period)], cancellationToken).ConfigureAwait(false);
-        return item;
+        return await BillBatchAsync(message, cancellationToken).ConfigureAwait(false) is [var item]
+            ? item
+            : throw new ArgumentException("BillAsync bills one seller-hub; a batch goes through BillBatchAsync.", nameof(message));
     }
 
-    private async Task<BillingRunItem> BillItemAsync(BillingRunMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Bills the seller-hubs of a batch message for the period, at most <see cref="BillingRunSettings.BatchParallelism"/> at once,
+    /// each in its own operation (<c>billing-run/{period}/{seller}/{hub}</c>: its invoice's commit and event ids are those of a message
+    /// naming it alone). Read once per batch: the batch's items (one range query; a seller-hub already billed changes nothing, one in
+    /// error (H-1) is computed again) and each hub's rate cards. The items then go in one commit (insert-only, or replacing an item in
+    /// error under its version); should another delivery have stored one meanwhile, each item is committed on its own, re-read first.
+    /// A seller-hub that fails does not stop the others: their items are stored, then the batch fails and its redelivery bills only
+    /// the rest. A batch that billed every seller-hub queues a completion check unless one is pending (<see cref="QueueCheckOnceAsync"/>).
+    /// </summary>
+    public async Task<IReadOnlyList<BillingRunItem>> BillBatchAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(message);
         var period = Parse(message.Period);
-        var (sellerId, hub) = (message.SellerId!, message.Hub!);
-        var found = await runs.FindItemAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false);
-        if (found is { Billed: true })
+        var targets = message.Targets;
+        if (targets.Count == 0)
         {
-            return found;
+            return [];
         }
 
-        var item = await InvoiceAsync(period, sellerId, hub, cancellationToken).ConfigureAwait(false);
-        faults.AfterInvoice(sellerId, hub);
-        return await retry.RunAsync(async (attempt, ct) =>
+        var stored = (await runs.FindItemsAsync(period, targets, cancellationToken).ConfigureAwait(false)).ToDictionary(i => new SellerHub(i.SellerId, i.Hub));
+        var histories = new Dictionary<string, RateCardHistory>(StringComparer.Ordinal);
+        foreach (var hub in targets.Where(t => stored.GetValueOrDefault(t) is not { Billed: true }).Select(t => t.Hub).Distinct(StringComparer.Ordinal))
         {
-            // The first attempt decides on the item read above (one read per seller-hub): an item stored meanwhile makes the
-            // insert-only commit (or the replace under the read ETag) conflict, and the next attempt reads it again.
-            var stored = attempt == 1 ? found : await runs.FindItemAsync(period, sellerId, hub, ct).ConfigureAwait(false);
+            histories[hub] = await cards.HistoryAsync(period, hub, cancellationToken).ConfigureAwait(false);
+        }
+
+        var results = new (BillingRunItem? Item, Exception? Error)[targets.Count];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = settings.BatchParallelism, CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(Enumerable.Range(0, targets.Count), options, async (i, ct) =>
+        {
+            var target = targets[i];
+            if (stored.GetValueOrDefault(target) is { Billed: true } billed)
+            {
+                results[i] = (billed, null);
+                return;
+            }
+
+            try
+            {
+                using var operation = HubOperation.Begin(SellerHubOperation(message.Period, target));
+                var item = await InvoiceAsync(period, target.SellerId, target.Hub, histories[target.Hub], ct).ConfigureAwait(false);
+                faults.AfterInvoice(target.SellerId, target.Hub);
+                results[i] = (item, null);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                results[i] = (null, e);
+            }
+        }).ConfigureAwait(false);
+
+        var changes = new List<(BillingRunItem Item, BillingRunItem? Replacing)>();
+        foreach (var (target, result) in targets.Zip(results))
+        {
+            var found = stored.GetValueOrDefault(target);
+            if (result.Item is { } item && found is not { Billed: true } && !(found is not null && found with { ETag = null } == item))
+            {
+                changes.Add((item, found));
+            }
+        }
+
+        if (changes.Count > 0)
+        {
+            var committed = await CommitItemsAsync(period, message, changes, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < targets.Count; i++)
+            {
+                results[i] = results[i].Item is { } item && committed.TryGetValue(new SellerHub(item.SellerId, item.Hub), out var kept) ? (kept, null) : results[i];
+            }
+        }
+
+        var failed = results.Where(r => r.Error is not null).Select(r => r.Error!).ToList();
+        if (failed.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failed[0]).Throw();
+        }
+        else if (failed.Count > 1)
+        {
+            throw new AggregateException($"{failed.Count} of the batch's {targets.Count} seller-hubs failed; the others are stored, and a redelivery bills only these.", failed);
+        }
+
+        await QueueCheckOnceAsync(period, message.BatchKey, cancellationToken).ConfigureAwait(false);
+        return [.. results.Select(r => r.Item!)];
+    }
+
+    /// <summary>The operation a seller-hub is billed in: its invoice commit's stamp and its event's id derive from it.</summary>
+    public static string SellerHubOperation(string period, SellerHub target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        return $"billing-run/{period}/{target.SellerId}/{target.Hub}";
+    }
+
+    /// <summary>
+    /// The batch's items in one commit (its own operation: the batch key, and the versions of the items in error it replaces, so the
+    /// commit that replaces an error never carries the stamp of the commit that stored it). On a conflict (another delivery stored
+    /// one of them meanwhile) each item is committed on its own: re-read, kept when billed or equal, else stored. Returns the items kept.
+    /// </summary>
+    private async Task<Dictionary<SellerHub, BillingRunItem>> CommitItemsAsync(BillingPeriod period, BillingRunMessage message,
+        List<(BillingRunItem Item, BillingRunItem? Replacing)> changes, CancellationToken cancellationToken)
+    {
+        var replaced = string.Join(',', changes.Where(c => c.Replacing is not null).Select(c => c.Replacing!.ETag));
+        try
+        {
+            using (HubOperation.Begin(replaced.Length == 0 ? $"{message.BatchKey}/items" : $"{message.BatchKey}/items/replacing/{replaced}"))
+            {
+                await runs.CommitItemsAsync(period, changes, cancellationToken).ConfigureAwait(false);
+            }
+
+            return changes.ToDictionary(c => new SellerHub(c.Item.SellerId, c.Item.Hub), c => c.Item);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            var kept = new Dictionary<SellerHub, BillingRunItem>();
+            foreach (var (item, _) in changes)
+            {
+                var target = new SellerHub(item.SellerId, item.Hub);
+                using var operation = HubOperation.Begin(SellerHubOperation(message.Period, target));
+                kept[target] = await CommitItemAsync(period, item, cancellationToken).ConfigureAwait(false);
+            }
+
+            return kept;
+        }
+    }
+
+    /// <summary>One item on its own: re-read; an item billed, or equal to this one, is kept; else this one is stored (insert-only, or replacing an error under its version).</summary>
+    private Task<BillingRunItem> CommitItemAsync(BillingPeriod period, BillingRunItem item, CancellationToken cancellationToken)
+        => retry.RunAsync(async (_, ct) =>
+        {
+            var stored = await runs.FindItemAsync(period, item.SellerId, item.Hub, ct).ConfigureAwait(false);
             if (stored is { Billed: true } || (stored is not null && stored with { ETag = null } == item))
             {
                 return stored;
@@ -271,12 +444,42 @@ public sealed class BillingRunHandler(
             using var replacing = stored is not null && HubOperation.Current is { } operation ? HubOperation.Begin($"{operation.Key}/replacing/{stored.ETag}") : null;
             await runs.CommitItemAsync(period, item, stored, ct).ConfigureAwait(false);
             return item;
-        }, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Queues a completion check unless one is pending: the batch reads the check marker (one point read) and queues a check only
+    /// when it adds the marker (insert-only: of racing batches one wins), when the marker is its own (an earlier attempt of this batch
+    /// added it and may have failed before queueing), or when the marker is older than <see cref="BillingRunSettings.CheckStaleAfter"/>
+    /// (its check may be lost; replaced under its version). The check deletes the marker before it counts, so a batch whose items
+    /// land after that count finds no marker and queues the next check: the last item is always counted, and at most one check
+    /// is pending at a time instead of one per seller-hub.
+    /// </summary>
+    private async Task QueueCheckOnceAsync(BillingPeriod period, string batchKey, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var marker = await runs.FindCheckMarkerAsync(period, cancellationToken).ConfigureAwait(false);
+        bool queueCheck;
+        using (HubOperation.Begin($"{batchKey}/check"))
+        {
+            queueCheck = marker switch
+            {
+                null => await runs.AddCheckMarkerAsync(period, batchKey, now, null, cancellationToken).ConfigureAwait(false),
+                _ when marker.By == batchKey => true,
+                _ when now - marker.At >= settings.CheckStaleAfter => await runs.AddCheckMarkerAsync(period, batchKey, now, marker, cancellationToken).ConfigureAwait(false),
+                _ => false,
+            };
+        }
+
+        if (queueCheck)
+        {
+            await queue.EnqueueAsync([CheckOf(period.ToString())], cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// A one-shot completion check: when the run is fanned out and not completed, counts its items (one query) and completes it
-    /// when every seller-hub the fan-out counted is done. It never queues itself again: every later item queues its own check.
+    /// A one-shot completion check: when the run is fanned out and not completed, deletes the check marker, then counts its items
+    /// (one query) and completes it when every seller-hub the fan-out counted is done. It never queues itself again: a batch whose
+    /// items land after the marker is deleted queues the next one.
     /// </summary>
     public async Task<BillingRunCheck> CheckAsync(BillingRunMessage message, CancellationToken cancellationToken)
     {
@@ -288,6 +491,7 @@ public sealed class BillingRunHandler(
             return new BillingRunCheck(null, 0, false);
         }
 
+        await runs.ClearCheckMarkerAsync(period, cancellationToken).ConfigureAwait(false);
         var progress = BillingRunProgress.Of(await runs.ItemsAsync(period, errorsOnly: false, cancellationToken).ConfigureAwait(false));
         return new BillingRunCheck(progress, state.Total, await CompleteIfDoneAsync(state, progress, cancellationToken).ConfigureAwait(false));
     }
@@ -312,8 +516,9 @@ public sealed class BillingRunHandler(
     /// <summary>
     /// The run and its items, for <c>GET /api/billing-runs/{runId}</c>; a run found with every seller-hub done but not completed
     /// (every check message lost) is completed here, under the same ETag guard as a check, so its event is still published once.
+    /// Should that completion fail, the read still answers the progress it counted, with the failure for the caller to log.
     /// </summary>
-    public async Task<(BillingRunState Run, IReadOnlyList<BillingRunItem> Items)?> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
+    public async Task<BillingRunRead?> ReadAsync(BillingPeriod period, CancellationToken cancellationToken)
     {
         if (await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) is not { } state)
         {
@@ -321,12 +526,19 @@ public sealed class BillingRunHandler(
         }
 
         var items = await runs.ItemsAsync(period, errorsOnly: false, cancellationToken).ConfigureAwait(false);
-        if (!state.Completed && state.FannedOut && await CompleteIfDoneAsync(state, BillingRunProgress.Of(items), cancellationToken).ConfigureAwait(false))
+        try
         {
-            state = await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) ?? state;
+            if (!state.Completed && state.FannedOut && await CompleteIfDoneAsync(state, BillingRunProgress.Of(items), cancellationToken).ConfigureAwait(false))
+            {
+                state = await runs.GetAsync(period, cancellationToken).ConfigureAwait(false) ?? state;
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return new BillingRunRead(state, items, e);
         }
 
-        return (state, items);
+        return new BillingRunRead(state, items, null);
     }
 
     /// <summary>Completes the run when every seller-hub the fan-out counted is done; true when this call completed it.</summary>
@@ -337,6 +549,7 @@ public sealed class BillingRunHandler(
             return false;
         }
 
+        faults.BeforeComplete(state.Period.ToString());
         return await retry.RunAsync(async (_, ct) =>
         {
             var current = await runs.GetAsync(state.Period, ct).ConfigureAwait(false) ?? throw new InvalidOperationException($"No billing run of {state.Period}.");
@@ -352,10 +565,13 @@ public sealed class BillingRunHandler(
 
     private static BillingRunMessage CheckOf(string period) => new(period, 0, null, null, null, Check: 0);
 
-    private async Task<BillingRunItem> InvoiceAsync(BillingPeriod period, string sellerId, string hub, CancellationToken cancellationToken)
+    /// <summary>The seller-hubs in messages of <see cref="BillingRunSettings.SellerHubsPerMessage"/>, in the order given.</summary>
+    private List<BillingRunMessage> Batches(string period, int page, IEnumerable<SellerHub> sellerHubs)
+        => [.. sellerHubs.Chunk(settings.SellerHubsPerMessage).Select(c => new BillingRunMessage(period, page, null, null, null, SellerHubs: c))];
+
+    private async Task<BillingRunItem> InvoiceAsync(BillingPeriod period, string sellerId, string hub, RateCardHistory history, CancellationToken cancellationToken)
     {
         var invoiceId = InvoiceIds.For(sellerId, hub, period);
-        var history = await cards.HistoryAsync(period, hub, cancellationToken).ConfigureAwait(false);
         var stored = await retry.RunAsync(async (_, ct) =>
         {
             // The three reads are independent, so they run at once (a redelivery of an invoiced seller-hub wastes the other two;

@@ -17,7 +17,8 @@ namespace HubFunctions.Infrastructure.Billing;
 /// fan-out counted and the completion; replaced under its ETag by the fan-out pages, which run one after the other, and by the
 /// completion check), <c>page|{n}</c> per counted fan-out page (insert-only, committed with the run's total) and
 /// <c>item|{sellerId}|{hub}</c> per seller-hub done (insert-only; an item in error is replaced under its ETag when a retry bills
-/// it). Seller-hubs never write the run row, so any number of them finish in parallel without conflicts; progress is counted from
+/// it; a batch's items in one commit) and <c>check|pending|{YYYY-MM}</c>, the check marker (present while a completion check a batch
+/// queued is pending; deleted by the check before it counts). Seller-hubs never write the run row, so any number of them finish in parallel without conflicts; progress is counted from
 /// the items at read time (one query over the partition's items). Partition <c>active|{YYYY-MM}</c> is the activity index: a row
 /// <c>{sellerId}|{hub}</c> per seller-hub with billable data in the period.
 /// </summary>
@@ -32,6 +33,9 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
     private static string PageRow(int page) => "page|" + page.ToString("D6", CultureInfo.InvariantCulture);
 
     private static string ItemRow(string sellerId, string hub) => $"item|{sellerId}|{hub}";
+
+    /// <summary>The check marker's row: unique in the table (it ends with the period), so its point read is O(log n) on Azurite too.</summary>
+    private static string CheckRow(BillingPeriod period) => "check|pending|" + period;
 
     public async Task<BillingRunState> StartAsync(string runId, BillingPeriod period, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -79,6 +83,31 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
 
     private static readonly string[] ItemColumns = ["RowKey", "InvoiceId", "ErrorCode", "ErrorMessage"];
 
+    public async Task<IReadOnlyList<BillingRunItem>> FindItemsAsync(BillingPeriod period, IReadOnlyCollection<SellerHub> sellerHubs, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sellerHubs);
+        if (sellerHubs.Count == 0)
+        {
+            return [];
+        }
+
+        // A fan-out batch is a run of consecutive activity rows, so its items are a range of the partition's item rows.
+        var rows = sellerHubs.Select(t => ItemRow(t.SellerId, t.Hub)).ToHashSet(StringComparer.Ordinal);
+        var (first, last) = (rows.Min(StringComparer.Ordinal)!, rows.Max(StringComparer.Ordinal)!);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {RunKey(period)} and RowKey ge {first} and RowKey le {last}");
+        var found = new List<BillingRunItem>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ItemColumns, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (rows.Contains(e.RowKey))
+            {
+                found.Add(ItemOf(e));
+            }
+        }
+
+        return found;
+    }
+
     public async Task<IReadOnlyList<BillingRunItem>> ItemsAsync(BillingPeriod period, bool errorsOnly, CancellationToken cancellationToken)
     {
         var table = await Table(cancellationToken).ConfigureAwait(false);
@@ -118,11 +147,61 @@ public sealed class TableBillingRuns(HubStorage storage, TableOutbox outbox) : I
         ArgumentNullException.ThrowIfNull(item);
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var key = RunKey(period);
+        await outbox.CommitAsync(table, key, [ItemChange(key, item, replacing)], [], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task CommitItemsAsync(BillingPeriod period, IReadOnlyList<(BillingRunItem Item, BillingRunItem? Replacing)> changes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(changes);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = RunKey(period);
+        await outbox.CommitAsync(table, key, [.. changes.Select(c => ItemChange(key, c.Item, c.Replacing))], [], cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TableTransactionAction ItemChange(string key, BillingRunItem item, BillingRunItem? replacing)
+    {
         var row = new TableEntity(key, ItemRow(item.SellerId, item.Hub)) { ["InvoiceId"] = item.InvoiceId, ["ErrorCode"] = item.ErrorCode, ["ErrorMessage"] = item.ErrorMessage };
-        TableTransactionAction change = replacing is null
+        return replacing is null
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(replacing.ETag!));
-        await outbox.CommitAsync(table, key, [change], [], cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<BillingCheckMarker?> FindCheckMarkerAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(RunKey(period), CheckRow(period), ["By", "At"], cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? new BillingCheckMarker(row.Value!.GetString("By") ?? "", row.Value.GetDateTimeOffset("At") ?? DateTimeOffset.MinValue, row.Value.ETag.ToString()) : null;
+    }
+
+    public async Task<bool> AddCheckMarkerAsync(BillingPeriod period, string by, DateTimeOffset at, BillingCheckMarker? replacing, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = RunKey(period);
+        var row = new TableEntity(key, CheckRow(period)) { ["By"] = by, ["At"] = at };
+        try
+        {
+            await outbox.CommitAsync(table, key, [replacing is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, new ETag(replacing.ETag))], [],
+                cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            return false;
+        }
+    }
+
+    public async Task ClearCheckMarkerAsync(BillingPeriod period, CancellationToken cancellationToken)
+    {
+        var table = await Table(cancellationToken).ConfigureAwait(false);
+        var key = RunKey(period);
+        try
+        {
+            await outbox.CommitAsync(table, key, [new(TableTransactionActionType.Delete, new TableEntity(key, CheckRow(period)), ETag.All)], [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // No marker (another check deleted it, or none was added): nothing to clear.
+        }
     }
 
     public async Task CommitRunAsync(BillingRunState after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -208,7 +287,7 @@ public sealed class StorageBillingRunQueue(HubStorage storage) : IBillingRunQueu
         {
             var message = JsonSerializer.Deserialize<BillingRunMessage>(body, Json);
             return message is not null && CalendarMonth.TryParse(message.Period, out _) && (message.SellerId is null) == (message.Hub is null)
-                && !(message.IsSeller && message.IsCheck) ? message : null;
+                && (message.SellerHubs ?? []).All(t => t is { SellerId.Length: > 0, Hub.Length: > 0 }) && !(message.IsSeller && message.IsCheck) ? message : null;
         }
         catch (JsonException)
         {
