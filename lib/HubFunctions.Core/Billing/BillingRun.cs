@@ -47,17 +47,21 @@ public sealed record SellerHub(string SellerId, string Hub);
 public sealed record BillingRunMessage(string Period, int Page, string? Continuation, string? SellerId, string? Hub, int? Check = null,
     IReadOnlyList<SellerHub>? SellerHubs = null)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsSeller => SellerId is not null || SellerHubs is { Count: > 0 };
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsCheck => Check is not null;
 
     /// <summary>The seller-hubs to bill, in the order named, each once.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<SellerHub> Targets => [.. (SellerHubs ?? []).Concat(SellerId is not null && Hub is not null ? [new SellerHub(SellerId, Hub)] : []).Distinct()];
 
     /// <summary>
     /// What identifies this batch across redeliveries and a resumed fan-out (which queues the same batches again): the period, the
     /// page, the first seller-hub and the count. The batch's own commits (its items, the check marker) derive their stamps from it.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string BatchKey => Targets is [var first, ..] ? $"billing-run/{Period}/batch/{Page}/{first.SellerId}|{first.Hub}/{Targets.Count}" : $"billing-run/{Period}/batch/{Page}/empty";
 }
 
