@@ -50,7 +50,7 @@ public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHo
 /// field rules, SEC-2 seller check, the order read, the deadline index row, the outbox commit of the order with
 /// <c>hub.order.received</c>) against the same storage operations made directly with the SDK at the same concurrency,
 /// alternating in the same run, on the Azurite of <c>HUB_TEST_STORAGE</c>. The storage operations of one intake, both
-/// ways: idempotency read + insert, seller read, order read (absent), index row upsert (the deadline minute's bucket
+/// ways: idempotency read + insert (at once), seller read, order read (absent), index row upsert (the deadline minute's bucket
 /// table), outbox intent upsert (carrying the event), the order transaction (order row + outbox row), the intent marked
 /// committed, the shared relay wake-up (one queue message for many commits), idempotency update. Every order is new,
 /// created now (its deadline two hours ahead), for one of 16 sellers.
@@ -256,8 +256,10 @@ public static class OrderIntakeThroughput
             var id = Guid.NewGuid().ToString("N");
             var now = DateTimeOffset.UtcNow;
             var day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
+            // As TableIdempotencyStore.BeginAsync: yesterday's bucket read while today's entry is inserted.
+            var yesterday = _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
+            await yesterday;
             var sellerId = SellerOf(orderId);
             await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
             await _orders.GetEntityIfExistsAsync<TableEntity>(orderId, TableOrderStore.OrderRowKey(orderId));
