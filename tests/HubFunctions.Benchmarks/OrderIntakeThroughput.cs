@@ -62,7 +62,8 @@ public static class OrderIntakeThroughput
     private static readonly string Secret = WebhookSignature.SecretPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes("bench-platform-secret-0123456789"));
 
     /// <param name="devHostOnly">Runs only the DevHost side (for a profiler: <c>--devhost-only</c>); the direct figures are then 0.</param>
-    public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2, bool devHostOnly = false)
+    /// <param name="maxWarmUpRounds">At most this many warm-up rounds (the smoke run does one).</param>
+    public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2, bool devHostOnly = false, int maxWarmUpRounds = 30)
     {
         var names = BenchmarkNames.Isolated();
         var directNames = BenchmarkNames.Isolated();
@@ -90,8 +91,8 @@ public static class OrderIntakeThroughput
         // 1,000-order run after a 16-order warm-up: a quarter of the process's CPU, most of it for the DevHost side's larger
         // code (ASP.NET Core, the pipeline), so a short run measured warm-up rather than the steady state. Each warm-up
         // round is 8 × concurrency orders per side; it stops once a round JIT-compiles fewer than 1 % more methods (at
-        // most 30 rounds). Both sides get the same warm-up orders, so their tables grow alike.
-        var warmUp = await WarmUpAsync(concurrency, () => SubmitAsync(http, NextId()), devHostOnly ? null : () => direct.SubmitAsync(NextId()));
+        // most maxWarmUpRounds, 30 by default). Both sides get the same warm-up orders, so their tables grow alike.
+        var warmUp = await WarmUpAsync(concurrency, maxWarmUpRounds, () => SubmitAsync(http, NextId()), devHostOnly ? null : () => direct.SubmitAsync(NextId()));
 
         devhostTimer.Reset();
         directTimer.Reset();
@@ -131,9 +132,8 @@ public static class OrderIntakeThroughput
     }
 
     /// <summary>Warm-up rounds until the JIT settles (see the caller); returns what was done, for the report.</summary>
-    private static async Task<string> WarmUpAsync(int concurrency, Func<Task<bool>> devhost, Func<Task<bool>>? direct)
+    private static async Task<string> WarmUpAsync(int concurrency, int maxRounds, Func<Task<bool>> devhost, Func<Task<bool>>? direct)
     {
-        const int MaxRounds = 30;
         var perRound = concurrency * 8;
         var compiled = JitInfo.GetCompiledMethodCount();
         var round = 0;
@@ -151,7 +151,7 @@ public static class OrderIntakeThroughput
             added = now - compiled;
             compiled = now;
         }
-        while (round < MaxRounds && added * 100 >= compiled);
+        while (round < maxRounds && added * 100 >= compiled);
 
         return string.Create(CultureInfo.InvariantCulture,
             $"{round} rounds of {perRound} orders per side, last round {added} methods compiled of {compiled}, {JitInfo.GetCompilationTime().TotalSeconds:F1} s of JIT time in all");
