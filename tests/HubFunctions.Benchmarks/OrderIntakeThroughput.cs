@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime;
 using System.Text;
 using System.Text.Json;
 using Azure;
@@ -22,13 +23,23 @@ namespace HubFunctions.Benchmarks;
 /// <summary>The figures of one run of benchmark (a): orders per second each way, and their ratio (DevHost ÷ direct).</summary>
 /// <param name="DevHostTrips">Every storage round trip of the measured DevHost rounds by kind, per order (<see cref="RoundTripTimer"/>).</param>
 /// <param name="DirectTrips">The same for the measured direct rounds: both columns must name the same calls per order.</param>
+/// <param name="DevHostCpu">CPU used during the measured DevHost rounds by this process and Azurite (<see cref="CpuSeconds"/>).</param>
+/// <param name="DirectCpu">The same for the measured direct rounds.</param>
 public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHostPerSecond, double DirectPerSecond, int DevHostAccepted, int DirectStored,
-    IReadOnlyList<string> DevHostTrips, IReadOnlyList<string> DirectTrips)
+    IReadOnlyList<string> DevHostTrips, IReadOnlyList<string> DirectTrips, CpuSeconds DevHostCpu, CpuSeconds DirectCpu)
 {
     public double Ratio => DevHostPerSecond / DirectPerSecond;
 
+    /// <summary>The warm-up done before the measured rounds (until the JIT settled).</summary>
+    public string WarmUp { get; init; } = "";
+
+    /// <summary>The JIT's work during the measured rounds (both sides): near zero once warmed up.</summary>
+    public string MeasuredJit { get; init; } = "";
+
     public override string ToString() => string.Create(CultureInfo.InvariantCulture,
         $"orders: {Orders} orders at concurrency {Concurrency}: DevHost {DevHostPerSecond:F0}/s ({DevHostAccepted} accepted), direct storage {DirectPerSecond:F0}/s ({DirectStored} stored), ratio {Ratio:F2} (goal >= 0.8)")
+        + Environment.NewLine + $"warm-up: {WarmUp}; JIT during the measured rounds: {MeasuredJit}"
+        + Environment.NewLine + $"CPU, DevHost rounds: {DevHostCpu}; direct rounds: {DirectCpu}"
         + Environment.NewLine + "storage round trips per order, DevHost:" + Environment.NewLine + string.Join(Environment.NewLine, DevHostTrips)
         + Environment.NewLine + "storage round trips per order, direct:" + Environment.NewLine + string.Join(Environment.NewLine, DirectTrips);
 }
@@ -39,7 +50,7 @@ public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHo
 /// field rules, SEC-2 seller check, the order read, the deadline index row, the outbox commit of the order with
 /// <c>hub.order.received</c>) against the same storage operations made directly with the SDK at the same concurrency,
 /// alternating in the same run, on the Azurite of <c>HUB_TEST_STORAGE</c>. The storage operations of one intake, both
-/// ways: idempotency read + insert, seller read, order read (absent), index row upsert (the deadline minute's bucket
+/// ways: idempotency read + insert (at once), seller read, order read (absent), index row upsert (the deadline minute's bucket
 /// table), outbox intent upsert (carrying the event), the order transaction (order row + outbox row), the intent marked
 /// committed, the shared relay wake-up (one queue message for many commits), idempotency update. Every order is new,
 /// created now (its deadline two hours ahead), for one of 16 sellers.
@@ -50,7 +61,9 @@ public static class OrderIntakeThroughput
     private const int Sellers = 16;
     private static readonly string Secret = WebhookSignature.SecretPrefix + Convert.ToBase64String(Encoding.UTF8.GetBytes("bench-platform-secret-0123456789"));
 
-    public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2)
+    /// <param name="devHostOnly">Runs only the DevHost side (for a profiler: <c>--devhost-only</c>); the direct figures are then 0.</param>
+    /// <param name="maxWarmUpRounds">At most this many warm-up rounds (the smoke run does one).</param>
+    public static async Task<OrderIntakeResult> RunAsync(string connectionString, int orders, int concurrency, int rounds = 2, bool devHostOnly = false, int maxWarmUpRounds = 30)
     {
         var names = BenchmarkNames.Isolated();
         var directNames = BenchmarkNames.Isolated();
@@ -73,27 +86,78 @@ public static class OrderIntakeThroughput
         var counter = 0;
         string NextId() => string.Create(CultureInfo.InvariantCulture, $"AE{Interlocked.Increment(ref counter):D9}");
 
-        // Warm-up both paths (JIT, table creation, connections), then alternate the measured rounds.
-        await Concurrently.CountAsync(concurrency, concurrency, _ => SubmitAsync(http, NextId()));
-        await Concurrently.CountAsync(concurrency, concurrency, _ => direct.SubmitAsync(NextId()));
+        // Warm-up both paths (JIT, table creation, connections) until the JIT has settled, then alternate the measured
+        // rounds. A profile (perf, 2026-11-28) showed the tiered JIT (tier 0, instrumented, tier 1) still busy through a whole
+        // 1,000-order run after a 16-order warm-up: a quarter of the process's CPU, most of it for the DevHost side's larger
+        // code (ASP.NET Core, the pipeline), so a short run measured warm-up rather than the steady state. Each warm-up
+        // round is 8 × concurrency orders per side; it stops once a round JIT-compiles fewer than 1 % more methods (at
+        // most maxWarmUpRounds, 30 by default). Both sides get the same warm-up orders, so their tables grow alike.
+        var warmUp = await WarmUpAsync(concurrency, maxWarmUpRounds, () => SubmitAsync(http, NextId()), devHostOnly ? null : () => direct.SubmitAsync(NextId()));
+
         devhostTimer.Reset();
         directTimer.Reset();
+        var jitBefore = (Methods: JitInfo.GetCompiledMethodCount(), Time: JitInfo.GetCompilationTime());
         double devhostSeconds = 0, directSeconds = 0;
         int accepted = 0, stored = 0;
+        var devhostCpu = new CpuSeconds(0, 0);
+        var directCpu = new CpuSeconds(0, 0);
         for (var round = 0; round < rounds; round++)
         {
             var watch = Stopwatch.StartNew();
+            var cpu = CpuSeconds.Start();
             accepted += await Concurrently.CountAsync(orders / rounds, concurrency, _ => SubmitAsync(http, NextId()));
             devhostSeconds += watch.Elapsed.TotalSeconds;
+            devhostCpu = Add(devhostCpu, cpu.Stop());
+            if (devHostOnly)
+            {
+                continue;
+            }
+
             watch.Restart();
+            cpu = CpuSeconds.Start();
             stored += await Concurrently.CountAsync(orders / rounds, concurrency, _ => direct.SubmitAsync(NextId()));
             directSeconds += watch.Elapsed.TotalSeconds;
+            directCpu = Add(directCpu, cpu.Stop());
         }
 
+        var jitAfter = (Methods: JitInfo.GetCompiledMethodCount(), Time: JitInfo.GetCompilationTime());
         var total = orders / rounds * rounds;
         return new OrderIntakeResult(total, concurrency, total / devhostSeconds, total / directSeconds, accepted, stored,
-            [.. devhostTimer.Report(total)], [.. directTimer.Report(total)]);
+            [.. devhostTimer.Report(total)], [.. directTimer.Report(total)], devhostCpu, directCpu)
+        {
+            WarmUp = warmUp,
+            MeasuredJit = string.Create(CultureInfo.InvariantCulture,
+                $"{jitAfter.Methods - jitBefore.Methods} methods compiled, {(jitAfter.Time - jitBefore.Time).TotalSeconds:F2} s of JIT time"),
+        };
     }
+
+    /// <summary>Warm-up rounds until the JIT settles (see the caller); returns what was done, for the report.</summary>
+    private static async Task<string> WarmUpAsync(int concurrency, int maxRounds, Func<Task<bool>> devhost, Func<Task<bool>>? direct)
+    {
+        var perRound = concurrency * 8;
+        var compiled = JitInfo.GetCompiledMethodCount();
+        var round = 0;
+        long added;
+        do
+        {
+            round++;
+            await Concurrently.CountAsync(perRound, concurrency, _ => devhost());
+            if (direct is not null)
+            {
+                await Concurrently.CountAsync(perRound, concurrency, _ => direct());
+            }
+
+            var now = JitInfo.GetCompiledMethodCount();
+            added = now - compiled;
+            compiled = now;
+        }
+        while (round < maxRounds && added * 100 >= compiled);
+
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{round} rounds of {perRound} orders per side, last round {added} methods compiled of {compiled}, {JitInfo.GetCompilationTime().TotalSeconds:F1} s of JIT time in all");
+    }
+
+    private static CpuSeconds Add(CpuSeconds a, CpuSeconds b) => new(a.Process + b.Process, a.Azurite + b.Azurite);
 
     /// <summary>Round trips named by the role of their table (<c>orders</c>, <c>index</c> for a minute's bucket table, ...).</summary>
     private static RoundTripTimer Timer(StorageNames names) => new(names, t =>
@@ -192,8 +256,10 @@ public static class OrderIntakeThroughput
             var id = Guid.NewGuid().ToString("N");
             var now = DateTimeOffset.UtcNow;
             var day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
+            // As TableIdempotencyStore.BeginAsync: yesterday's bucket read while today's entry is inserted.
+            var yesterday = _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
+            await yesterday;
             var sellerId = SellerOf(orderId);
             await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
             await _orders.GetEntityIfExistsAsync<TableEntity>(orderId, TableOrderStore.OrderRowKey(orderId));

@@ -56,7 +56,7 @@ public static class OrderLifecycleBenchmark
     {
         var names = BenchmarkNames.Isolated();
         var timer = new RoundTripTimer(names, t => t == names.OrdersTable ? "orders" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
-            : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : null);
+            : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : t == names.OrderMetricsTable ? "metrics" : null);
         using var factory = new Factory(connectionString, names, timer);
         using var http = factory.CreateDefaultClient();
         var directory = factory.Services.GetRequiredService<ISellerDirectory>();
@@ -80,6 +80,7 @@ public static class OrderLifecycleBenchmark
         int submitted = 0, failed = 0, counter = 0, submittedInWindow = 0;
         timer.Reset();
         var clock = Stopwatch.StartNew();
+        var cpu = CpuSeconds.Start();
 
         using var stopReading = new CancellationTokenSource();
         var reader = Task.Run(async () =>
@@ -163,6 +164,7 @@ public static class OrderLifecycleBenchmark
             }
         });
         var loadEnded = clock.Elapsed;
+        var loadCpu = cpu.Stop();
         var intakeTrips = timer.Report(Math.Max(submitted, 1)).ToList();
 
         // Let the last conversions happen (the sweep runs each minute) and their events arrive.
@@ -198,6 +200,7 @@ public static class OrderLifecycleBenchmark
             $"  instruction answered -> hub.order.instructed on hub-events (outbox relay): {Stats(instructedLag, "s")}",
             $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep on its schedule, relay): {Stats(conversionLag, "s")}",
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed}; orders submitted in the steady window: {submittedInWindow}"),
+            string.Create(CultureInfo.InvariantCulture, $"CPU during the load ({loadEnded.TotalSeconds:F0} s, 2 cores = {2 * loadEnded.TotalSeconds:F0} s): {loadCpu}"),
             "storage round trips during the load (per order submitted):",
         };
         stages.AddRange(intakeTrips);

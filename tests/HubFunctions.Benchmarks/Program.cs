@@ -56,9 +56,10 @@ if (args.Contains("--billing"))
 
 if (args.Contains("--orders"))
 {
-    // Benchmark (a) of issue 11: --orders [--count 2000] [--concurrency 16]: signed order intake DevHost vs direct storage.
+    // Benchmark (a) of issue 11: --orders [--count 2000] [--concurrency 16] [--devhost-only]: signed order intake DevHost vs
+    // direct storage; --devhost-only runs only the DevHost side (to profile it).
     int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
-    Console.WriteLine(await OrderIntakeThroughput.RunAsync(Smoke.Storage(), Option("--count", 2000), Option("--concurrency", 16)));
+    Console.WriteLine(await OrderIntakeThroughput.RunAsync(Smoke.Storage(), Option("--count", 2000), Option("--concurrency", 16), devHostOnly: args.Contains("--devhost-only")));
     return 0;
 }
 

@@ -64,7 +64,7 @@ public static class Smoke
         }
 
         // Order intake (issue 11 (a)), small: 40 orders each way at concurrency 8, every one stored (figures printed, not judged).
-        var orders = await OrderIntakeThroughput.RunAsync(storage, orders: 40, concurrency: 8);
+        var orders = await OrderIntakeThroughput.RunAsync(storage, orders: 40, concurrency: 8, maxWarmUpRounds: 1);
         output.WriteLine("smoke: " + orders);
         if (orders.DevHostAccepted != orders.Orders || orders.DirectStored != orders.Orders)
         {

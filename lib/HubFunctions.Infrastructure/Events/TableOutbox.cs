@@ -98,7 +98,9 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var stamp = CommitStamp(table.Name, partitionKey);
         var now = clock.GetUtcNow();
         var intentPartition = IntentPartitionFor(now);
-        var batch = changes.Select(c => Stamped(c, stamp)).Concat(events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, now, stamp)))).ToList();
+        // Each event is encoded once: the same JSON goes into its intent and its outbox row.
+        var encoded = events.Select(Json).ToList();
+        var batch = changes.Select(c => Stamped(c, stamp)).Concat(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, encoded[i], now, stamp)))).ToList();
 
         if (events.Count > 0)
         {
@@ -106,13 +108,13 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             // a retried write cannot conflict with itself.
             var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
             // The intent carries the event itself, so the relay publishes without reading the row.
-            await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
+            await intents.SubmitTransactionAsync(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
                 new TableEntity(intentPartition, e.Id)
                 {
                     ["Table"] = table.Name,
                     ["StatePartition"] = partitionKey,
                     ["CreatedAt"] = now,
-                    ["Event"] = Json(e),
+                    ["Event"] = encoded[i],
                 })), cancellationToken).ConfigureAwait(false);
         }
 
@@ -274,20 +276,20 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
 
     private static string Json(HubEvent e)
     {
-        var json = Encoding.UTF8.GetString(CloudEventCodec.Encode(e));
-        if (Encoding.UTF8.GetByteCount(json) > MaxEventBytes)
+        var bytes = CloudEventCodec.Encode(e);
+        if (bytes.Length > MaxEventBytes)
         {
             throw new ArgumentException($"Event {e.Type} is larger than {MaxEventBytes} bytes; put large data in Blob Storage and reference it.");
         }
 
-        return json;
+        return Encoding.UTF8.GetString(bytes);
     }
 
-    private static TableEntity OutboxRow(string partitionKey, HubEvent e, DateTimeOffset now, string stamp)
+    private static TableEntity OutboxRow(string partitionKey, HubEvent e, string json, DateTimeOffset now, string stamp)
     {
         return new TableEntity(partitionKey, RowPrefix + e.Id)
         {
-            ["Event"] = Json(e),
+            ["Event"] = json,
             ["EventType"] = e.Type,
             ["CreatedAt"] = now,
             [CommitProperty] = stamp,

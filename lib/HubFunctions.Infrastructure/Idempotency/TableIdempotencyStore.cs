@@ -76,14 +76,6 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var today = PartitionFor(now, clientId);
-
-        var earlier = await table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (earlier.HasValue && earlier.Value is { } previous)
-        {
-            return await EvaluateAsync(previous, fingerprint, now, cancellationToken).ConfigureAwait(false)
-                ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
-        }
-
         var attempt = NewAttempt();
         var entity = new TableEntity(today, messageId)
         {
@@ -92,10 +84,35 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
             ["Fingerprint"] = fingerprint,
             ["StartedAt"] = now,
         };
+
+        // Yesterday's bucket is read while today's entry is inserted: the two calls are independent, so a signed request
+        // waits for one round trip less. Yesterday's entry, when there is one (a retry across midnight), decides as
+        // before, and the entry this attempt just inserted today is deleted again (under its own ETag).
+        var earlierRead = table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken);
+        var insert = InsertAsync(table, entity, cancellationToken);
+        NullableResponse<TableEntity> earlier;
         try
         {
-            var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added.Headers.ETag ?? ETag.All, attempt));
+            earlier = await earlierRead.ConfigureAwait(false);
+        }
+        catch
+        {
+            // Nothing may stay behind for a request that fails here: a retry would find it pending (409 in progress).
+            await ForgetInsertAsync(table, insert, today, messageId).ConfigureAwait(false);
+            throw;
+        }
+
+        if (earlier.HasValue && earlier.Value is { } previous)
+        {
+            await ForgetInsertAsync(table, insert, today, messageId).ConfigureAwait(false);
+            return await EvaluateAsync(previous, fingerprint, now, cancellationToken).ConfigureAwait(false)
+                ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            var added = await insert.ConfigureAwait(false);
+            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added, attempt));
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
@@ -115,6 +132,34 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
 
             // A stale pending entry: the request that wrote it died. Take it over, if nobody else did.
             return await TakeOverAsync(table, existing.Value, now, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Inserts today's pending entry; its ETag (a 409 is thrown to the caller, as the insert's own).</summary>
+    private static async Task<ETag> InsertAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    {
+        var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
+        return added.Headers.ETag ?? ETag.All;
+    }
+
+    /// <summary>
+    /// Deletes the entry <paramref name="insert"/> wrote, if it wrote one (best effort: an entry left pending is taken over
+    /// after <see cref="PendingTakeover"/>, and yesterday's entry is read first while it exists).
+    /// </summary>
+    private async Task ForgetInsertAsync(TableClient table, Task<ETag> insert, string partition, string messageId)
+    {
+        try
+        {
+            var etag = await insert.ConfigureAwait(false);
+            await table.DeleteEntityAsync(partition, messageId, etag, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
+        {
+            // Not written by this attempt (409), or already gone or changed: nothing of ours to forget.
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            logger.LogWarning(e, "Could not delete idempotency entry {Partition}/{MessageId} inserted beside an earlier day's", partition, messageId);
         }
     }
 

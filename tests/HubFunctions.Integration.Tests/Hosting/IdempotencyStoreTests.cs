@@ -55,6 +55,26 @@ public sealed class IdempotencyStoreTests
     }
 
     [Fact]
+    public async Task A_message_recognised_from_yesterday_leaves_no_entry_in_todays_bucket()
+    {
+        // Yesterday's bucket is read while today's entry is inserted; when yesterday's decides, today's insert is undone.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 3, 10, 23, 50, 0, TimeSpan.Zero));
+        var (provider, store) = Store(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+        var started = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_y", "f", CancellationToken.None));
+        await store.CompleteAsync(started.Lease, Ok, CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromMinutes(20)); // next UTC day
+        Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_y", "f", CancellationToken.None));
+        Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_y", "other", CancellationToken.None));
+
+        var table = TestStorage.Tables().GetTableClient(provider.GetRequiredService<HubStorage>().Names.IdempotencyTable);
+        Assert.False((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("20200311|" + client, "msg_y")).HasValue);
+        Assert.True((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("20200310|" + client, "msg_y")).HasValue);
+    }
+
+    [Fact]
     public async Task A_request_that_died_is_taken_over_after_the_takeover_time_also_across_midnight()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2020, 3, 10, 23, 59, 0, TimeSpan.Zero));
