@@ -10,6 +10,7 @@ using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Infrastructure.Orders;
 
@@ -36,6 +37,9 @@ namespace HubFunctions.Infrastructure.Orders;
 /// </summary>
 public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IOrderStore
 {
+    /// <summary>On a leftover index row whose order failed: the leftover pass passes over it until then (<see cref="DeferIndexAsync"/>).</summary>
+    public const string DeferredUntil = "DeferredUntil";
+
     /// <summary>The <see cref="StoredOrder.ConcurrencyToken"/> of an order without an outcome row: its change inserts one.</summary>
     public const string NoOutcome = "no-outcome";
 
@@ -201,7 +205,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return buckets.Count == 0 ? null : MinuteOf(buckets[0]);
     }
 
-    public async Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var rows = new List<IndexRow>();
@@ -209,9 +213,15 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         {
             try
             {
-                // One query per minute table, no more rows than the run still takes (an emptied table answers nothing).
-                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(maxPerPage: max - rows.Count, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                // One query per minute table, pages no larger than the run still takes (an emptied table answers nothing); rows
+                // deferred after a failure are read but passed over (a minute holds few leftovers: reading them is cheap).
+                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(maxPerPage: max - rows.Count, select: ["PartitionKey", "RowKey", DeferredUntil], cancellationToken: cancellationToken).ConfigureAwait(false))
                 {
+                    if (e.GetDateTimeOffset(DeferredUntil) is { } until && until > now)
+                    {
+                        continue;
+                    }
+
                     if (e.PartitionKey is { Length: 2 } shard && shard.All(char.IsAsciiDigit))
                     {
                         rows.Add(new IndexRow(bucket + "-" + shard, e.RowKey));
@@ -230,6 +240,29 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         return rows;
+    }
+
+    public async Task DeferIndexAsync(IReadOnlyList<IndexRow> rows, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
+        {
+            var (bucket, shard) = Split(row.IndexKey);
+            try
+            {
+                // A merge of one property under ETag.All: the row stays as it was otherwise; one that is gone (finished meanwhile) stays gone.
+                await outbox.CommitAsync(Bucket(bucket), shard,
+                    [new(TableTransactionActionType.UpdateMerge, new TableEntity(shard, row.OrderId) { [DeferredUntil] = until }, ETag.All)], [], cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Removed meanwhile.
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Its minute was dropped meanwhile.
+            }
+        }
     }
 
     public async Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken)
@@ -444,7 +477,7 @@ public sealed class TableCutoffCheckpoint(HubStorage storage, ForwardCheckpoint 
 /// The cutoff sweep's fan-out queue (<see cref="StorageNames.OrderCutoffQueue"/>): one <see cref="CutoffMessage.Text"/> per
 /// message, and the way back from its poison queue.
 /// </summary>
-public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extensions.Azure.IAzureClientFactory<QueueServiceClient> queueClients) : IOrderCutoffQueue
+public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extensions.Azure.IAzureClientFactory<QueueServiceClient> queueClients, ILogger<StorageOrderCutoffQueue> logger) : IOrderCutoffQueue
 {
     public async Task EnqueueAsync(IReadOnlyList<CutoffMessage> messages, CancellationToken cancellationToken)
     {
@@ -462,12 +495,14 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
 
     /// <summary>
     /// The host moves a message that failed <c>maxDequeueCount</c> times to <c>{queue}-poison</c> (the Functions convention,
-    /// text unchanged, base64); this sends each cutoff message found there back to the queue as it is, then deletes the poison
-    /// copy (a crash in between sends it twice: harmless, sweeping a partition is repeatable). Read without decoding, so a
+    /// text unchanged, base64); this sends each cutoff message found there whose minute is not before <paramref name="notBefore"/>'s back
+    /// to the queue as it is, then deletes the poison copy (a crash in between sends it twice: harmless, sweeping a partition is
+    /// repeatable); an older one is deleted and logged (its minute's rows are the planner's leftover pass's, review finding 3). Read without decoding, so a
     /// message that is not base64 or not a cutoff message is seen and left where it is (visible again at once), never thrown on.
     /// </summary>
-    public async Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken)
+    public async Task<int> RequeuePoisonedAsync(DateTimeOffset notBefore, int max, CancellationToken cancellationToken)
     {
+        var oldest = BucketOf(DeadlineIndex.Minute(notBefore));
         var raw = queueClients.CreateClient(StorageRegistration.UnencodedClientName);
         var poison = raw.GetQueueClient(storage.Names.OrderCutoffQueue + "-poison");
         if (!await poison.ExistsAsync(cancellationToken).ConfigureAwait(false))
@@ -477,19 +512,30 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
 
         var queue = raw.GetQueueClient(storage.Names.OrderCutoffQueue);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var moved = 0;
-        while (moved < max)
+        int moved = 0, handled = 0;
+        while (handled < max)
         {
-            var batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
-            var ours = batch.Where(m => IsCutoffMessage(m.Body.ToString())).ToList();
-            foreach (var m in ours)
+            var batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - handled), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
+            var ours = batch.Select(m => (Message: m, Cutoff: CutoffMessageOf(m.Body.ToString()))).Where(m => m.Cutoff is not null).ToList();
+            foreach (var (m, cutoff) in ours)
             {
-                await queue.SendMessageAsync(m.Body.ToString(), cancellationToken).ConfigureAwait(false);
+                if (string.CompareOrdinal(cutoff!.IndexKey, oldest) >= 0)
+                {
+                    await queue.SendMessageAsync(m.Body.ToString(), cancellationToken).ConfigureAwait(false);
+                    moved++;
+                }
+                else
+                {
+                    // Its minute is the leftover pass's now (DeadlineIndex.DropSweptAfter behind the checkpoint): that pass reads the
+                    // rows left there itself, a partition at a time, and logs what fails. Putting it back would repeat its failure for ever.
+                    logger.LogWarning("Cutoff message {Message} failed until poisoned and its minute is behind {NotBefore}; discarded, the planner's leftover pass finishes its rows", cutoff.Text, notBefore);
+                }
+
                 await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, cancellationToken).ConfigureAwait(false);
-                moved++;
+                handled++;
             }
 
-            foreach (var stranger in batch.Except(ours))
+            foreach (var stranger in batch.Except(ours.Select(o => o.Message)))
             {
                 // Left as it was: visible again at once, for whoever looks at the poison queue.
                 await poison.UpdateMessageAsync(stranger.MessageId, stranger.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -504,9 +550,11 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
         return moved;
     }
 
-    private static bool IsCutoffMessage(string base64)
+    private static CutoffMessage? CutoffMessageOf(string base64)
     {
         var bytes = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, bytes, out var length) && CutoffMessage.Parse(Encoding.UTF8.GetString(bytes, 0, length)) is not null;
+        return Convert.TryFromBase64String(base64, bytes, out var length) ? CutoffMessage.Parse(Encoding.UTF8.GetString(bytes, 0, length)) : null;
     }
+
+    private static string BucketOf(DateTimeOffset minute) => DeadlineIndex.Key(minute, 0)[..12];
 }
