@@ -55,7 +55,7 @@ public static class OrderLifecycleBenchmark
     public static async Task<OrderLifecycleResult> RunAsync(string connectionString, TimeSpan load, int concurrency, TextWriter log)
     {
         var names = BenchmarkNames.Isolated();
-        var timer = new RoundTripTimer(names, t => t == names.OrdersTable ? "orders" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
+        var timer = new RoundTripTimer(names, t => t == names.OrdersTable ? "orders" : t == names.OrderOutcomesTable ? "outcomes" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
             : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : t == names.OrderMetricsTable ? "metrics" : null);
         using var factory = new Factory(connectionString, names, timer);
         using var http = factory.CreateDefaultClient();

@@ -94,7 +94,7 @@ public static class OrderSweepBenchmark
 
             var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             var clock = new FakeTimeProvider(Start);
-            var timer = new RoundTripTimer(names, table => table == names.OrdersTable ? "orders"
+            var timer = new RoundTripTimer(names, table => table == names.OrdersTable ? "orders" : table == names.OrderOutcomesTable ? "outcomes"
                 : table.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index" : null);
             var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
             services.AddHub(configuration);

@@ -20,8 +20,8 @@ public sealed record CutoffPlan(
     int LeftoversRemoved = 0,
     IReadOnlyList<string>? LeftoverFailures = null);
 
-/// <summary>What one index partition's sweep did.</summary>
-public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing);
+/// <summary>What one index partition's sweep did; <paramref name="Failed"/>: the orders the planner's leftover pass could not finish (their rows stay).</summary>
+public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted, int Finished, int NotDue, int Missing, IReadOnlyList<(string OrderId, string Error)>? Failed = null);
 
 /// <summary>
 /// DSP-3, the cutoff sweep, in two steps. <see cref="PlanAsync"/> (a timer, by default every 20 s) reads the forward-only
@@ -39,6 +39,9 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
 {
     /// <summary>Messages moved back from the poison queue per planning run, at most.</summary>
     public const int RequeuePerRun = 64;
+
+    /// <summary>A leftover row whose order failed is passed over by the leftover pass this long, so rows that keep failing do not hold back newer ones (review finding 4).</summary>
+    public static readonly TimeSpan LeftoverRetryAfter = TimeSpan.FromMinutes(10);
 
     /// <summary>Up to this many minutes, every shard of each minute is queued (the normal run: the current and the previous minute); beyond, only the partitions found by one range query.</summary>
     public const int ProbeAfterMinutes = 10;
@@ -70,11 +73,12 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         // Minutes this far behind the checkpoint are read by no message any more: finish or remove what is left in them
         // (bounded per run), then drop every minute that is empty.
         var before = due.CompletedThrough - DeadlineIndex.DropSweptAfter;
-        var (leftovers, removed, failures) = await FinishLeftoversAsync(before, run, cancellationToken).ConfigureAwait(false);
+        var (leftovers, removed, failures) = await FinishLeftoversAsync(before, now, run, cancellationToken).ConfigureAwait(false);
         var dropped = await store.DropSweptBucketsAsync(before, cancellationToken).ConfigureAwait(false);
 
-        // A message the host gave up on (poison) covers minutes behind the checkpoint: each run puts such messages back.
-        var requeued = await queue.RequeuePoisonedAsync(RequeuePerRun, cancellationToken).ConfigureAwait(false);
+        // A message the host gave up on (poison) covers minutes behind the checkpoint: each run puts such messages back, as long
+        // as their minute is not yet the leftover pass's (review finding 3: else one that always fails came back for ever).
+        var requeued = await queue.RequeuePoisonedAsync(before, RequeuePerRun, cancellationToken).ConfigureAwait(false);
         return new CutoffPlan(keys.Count, from, due.CompletedThrough, due.CaughtUp, dropped, requeued, leftovers, removed, failures);
     }
 
@@ -83,23 +87,44 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
     /// first), per partition as a sweep message would: an open order past its deadline (its row written after the minute's
     /// last read) is converted, every finished order is counted (DSP-5) and its row removed, and a row whose order does not
     /// exist is removed too (the intake that wrote it died before the order's commit; its retry, past the deadline by now,
-    /// converts at intake). A partition that fails is reported and its rows stay for the next run.
+    /// converts at intake). An order that fails does not stop the others of its partition (review finding 4): its row stays,
+    /// is reported (<c>{indexKey}/{orderId}: {error}</c>) and deferred for <see cref="LeftoverRetryAfter"/>, so rows that keep
+    /// failing do not take every run's share from the rows after them. A partition that fails as a whole (counting, removal)
+    /// is reported and its rows stay for the next run.
     /// </summary>
-    private async Task<(int Read, int Removed, IReadOnlyList<string> Failures)> FinishLeftoversAsync(DateTimeOffset before, string run, CancellationToken cancellationToken)
+    private async Task<(int Read, int Removed, IReadOnlyList<string> Failures)> FinishLeftoversAsync(DateTimeOffset before, DateTimeOffset now, string run, CancellationToken cancellationToken)
     {
-        var rows = await store.LeftoverIndexRowsAsync(before, options.LeftoverRowsPerRun, cancellationToken).ConfigureAwait(false);
+        var rows = await store.LeftoverIndexRowsAsync(before, now, options.LeftoverRowsPerRun, cancellationToken).ConfigureAwait(false);
         var removed = 0;
         var failures = new List<string>();
+        var failed = new List<IndexRow>();
         foreach (var partition in rows.GroupBy(r => r.IndexKey, StringComparer.Ordinal))
         {
             try
             {
                 var report = await FinishAsync(partition.Key, partition.Select(r => r.OrderId).ToList(), run, removeMissing: true, cancellationToken).ConfigureAwait(false);
                 removed += report.Finished + report.Missing;
+                foreach (var (orderId, error) in report.Failed ?? [])
+                {
+                    failures.Add($"{partition.Key}/{orderId}: {error}");
+                    failed.Add(new IndexRow(partition.Key, orderId));
+                }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 failures.Add($"{partition.Key}: {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        if (failed.Count > 0)
+        {
+            try
+            {
+                await store.DeferIndexAsync(failed, now + LeftoverRetryAfter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                failures.Add($"deferring {failed.Count} failed rows: {e.GetType().Name}: {e.Message}");
             }
         }
 
@@ -130,11 +155,25 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         var missingIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();
         int converted = 0, notDue = 0, missing = 0;
+        var failedIds = new System.Collections.Concurrent.ConcurrentBag<(string OrderId, string Error)>();
         await Parallel.ForEachAsync(orderIds, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (orderId, ct) =>
         {
             // Ids derive from the run and the order: a redelivered message makes the same event and commit stamp.
             using var operation = HubOperation.Begin($"order-cutoff/{run}/{orderId}");
-            var (order, didConvert) = await orders.ConvertIfDueAsync(orderId, ct).ConfigureAwait(false);
+            Order? order;
+            bool didConvert;
+            try
+            {
+                (order, didConvert) = await orders.ConvertIfDueAsync(orderId, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (removeMissing && e is not OperationCanceledException)
+            {
+                // The planner's leftover pass: this order's row stays (reported, deferred); the others go on. A sweep message instead
+                // fails whole and is retried by the host.
+                failedIds.Add((orderId, $"{e.GetType().Name}: {e.Message}"));
+                return;
+            }
+
             if (order is null)
             {
                 Interlocked.Increment(ref missing);
@@ -168,7 +207,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             await store.RemoveIndexAsync(indexKey, remove, cancellationToken).ConfigureAwait(false);
         }
 
-        return new CutoffBucketReport(indexKey, orderIds.Count, converted, finished.Count, notDue, missing);
+        return new CutoffBucketReport(indexKey, orderIds.Count, converted, finished.Count, notDue, missing, failedIds.IsEmpty ? null : [.. failedIds]);
     }
 
     /// <summary>True for <c>yyyyMMddHHmm-ss</c> with a real minute and a shard below the configured count.</summary>

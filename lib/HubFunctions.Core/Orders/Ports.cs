@@ -42,7 +42,11 @@ public interface IOrderStore
     /// rows no sweep message will read again, because their minute is that far behind the checkpoint (a finished order
     /// whose row delete failed, an index row without an order, a row written after the minute's last read).
     /// </summary>
-    Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken);
+    /// <remarks>A row deferred (<see cref="DeferIndexAsync"/>) until after <paramref name="now"/> is passed over, so rows that keep failing do not hold back the rows after them.</remarks>
+    Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, DateTimeOffset now, int max, CancellationToken cancellationToken);
+
+    /// <summary>Marks <paramref name="rows"/> (leftovers whose order could not be finished) so <see cref="LeftoverIndexRowsAsync"/> passes over them until <paramref name="until"/>; rows gone meanwhile are fine.</summary>
+    Task DeferIndexAsync(IReadOnlyList<IndexRow> rows, DateTimeOffset until, CancellationToken cancellationToken);
 
     /// <summary>
     /// Drops the index of every minute before <paramref name="before"/> that holds no row any more (every order in it
@@ -74,10 +78,12 @@ public interface IOrderCutoffQueue
     /// <summary>
     /// Moves up to <paramref name="max"/> messages that the host gave up on (its poison queue) back onto the queue, text
     /// unchanged (the same run: a conversion that did commit is found again, not repeated); returns how many. The
-    /// checkpoint is past their minutes already, so without this their open orders would never be swept. A message
-    /// that is not a cutoff message stays where it is.
+    /// checkpoint is past their minutes already, so without this their open orders would never be swept. Only a message
+    /// whose index minute is <paramref name="notBefore"/>'s minute or later is put back; an older one is deleted (its
+    /// minute's rows are the planner's leftover pass's job now, which reads them itself), so a message that always fails
+    /// is not put back for ever. A message that is not a cutoff message stays where it is.
     /// </summary>
-    Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken) => Task.FromResult(0);
+    Task<int> RequeuePoisonedAsync(DateTimeOffset notBefore, int max, CancellationToken cancellationToken) => Task.FromResult(0);
 }
 
 /// <summary>

@@ -10,14 +10,20 @@ using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Common;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Infrastructure.Orders;
 
 /// <summary>
 /// Orders in <see cref="StorageNames.OrdersTable"/>, <b>one partition per order id</b> (row <see cref="OrderRowKey"/>,
-/// <c>order|{orderId}</c>, beside it the order's outbox rows): every read and change is by order id (the routes name
+/// <c>order|{orderId}</c>, beside it the outbox rows of its intake): every read and change is by order id (the routes name
 /// nothing else), so a point read, and 2.8 M orders a day spread over as many partitions. The row key is unique per
 /// order (not a constant such as <c>order</c>): Azurite finds a row by its row key first, then scans every row sharing it.
+/// The order row is written once, at intake, and never updated: what happens to the order later (instructed, converted)
+/// is its insert-only outcome row <see cref="OutcomeRowKey"/> (<c>outcome|{orderId}</c>, partition = order id) in
+/// <see cref="StorageNames.OrderOutcomesTable"/>, committed there with its events (<see cref="UpdateAsync"/>). So the
+/// sweep's writes, their outbox rows and the relay's deletes of them never touch the table of all open orders (on
+/// Azurite every update or delete costs O(rows in the table); Orders/DECISIONS.md).
 /// <para>
 /// The deadline index is in <b>one table per deadline minute</b>, <see cref="StorageNames.OrderDeadlinesTable"/> followed by
 /// the UTC minute (<c>orderdeadlines202612010359</c>): partition = the shard (<c>07</c>), row = order id. The index key
@@ -31,6 +37,12 @@ namespace HubFunctions.Infrastructure.Orders;
 /// </summary>
 public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IOrderStore
 {
+    /// <summary>On a leftover index row whose order failed: the leftover pass passes over it until then (<see cref="DeferIndexAsync"/>).</summary>
+    public const string DeferredUntil = "DeferredUntil";
+
+    /// <summary>The <see cref="StoredOrder.ConcurrencyToken"/> of an order without an outcome row: its change inserts one.</summary>
+    public const string NoOutcome = "no-outcome";
+
     /// <summary>A process forgets the bucket tables it made beyond this many (the oldest minutes first): it writes only to the next few hours' minutes.</summary>
     private const int KnownBucketsKept = 400;
 
@@ -44,6 +56,13 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// <summary>The row key of an order's row in its partition: <c>order|{orderId}</c>.</summary>
     public static string OrderRowKey(string orderId) => "order|" + orderId;
 
+    /// <summary>The row key of an order's outcome in its partition of <see cref="StorageNames.OrderOutcomesTable"/>: <c>outcome|{orderId}</c>.</summary>
+    public static string OutcomeRowKey(string orderId) => "outcome|" + orderId;
+
+    /// <summary>
+    /// The order's row, then (only when it exists) its outcome row: the order as intake stored it, with the status,
+    /// instruction and conversion of its outcome if it has one. The token is the outcome row's ETag, or <see cref="NoOutcome"/>.
+    /// </summary>
     public async Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
         if (!Ids.IsKeySafe(orderId))
@@ -51,9 +70,17 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return null;
         }
 
+        // Sequential, not in parallel: most reads of an order that does not exist are intakes, which would pay a second read for nothing.
         var table = await Orders(cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
+        if (!row.HasValue || row.Value is not { } e)
+        {
+            return null;
+        }
+
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var outcome = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return FromEntities(e, outcome.HasValue ? outcome.Value : null);
     }
 
     public async Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -70,13 +97,29 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// The order's transition after intake (instructed, converted) as its outcome row in <see cref="StorageNames.OrderOutcomesTable"/>,
+    /// with its events, in one outbox commit on that table: inserted when <paramref name="before"/> had none (an outcome
+    /// inserted meanwhile is a conflict, so of an instruction and a sweep racing exactly one commits), else replaced under
+    /// its ETag. The order row is never written again, and the outbox rows of the transition (and the relay's deletes of
+    /// them) are in the outcomes table too: the big orders table only ever gets inserts.
+    /// </summary>
     public async Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
-        var table = await Orders(cancellationToken).ConfigureAwait(false);
-        await outbox.CommitAsync(table, after.OrderId,
-            [new(TableTransactionActionType.UpdateReplace, OrderEntity(after, before.Fingerprint), new ETag(before.ConcurrencyToken))], events, cancellationToken).ConfigureAwait(false);
+        if (after with { Status = before.Order.Status, InstructionId = before.Order.InstructionId, InstructedAt = before.Order.InstructedAt, ConvertedAt = before.Order.ConvertedAt } != before.Order)
+        {
+            // The outcome row carries only what changes after intake; anything else is written once, at intake.
+            throw new ArgumentException($"Order '{before.Order.OrderId}': only its status, instruction and conversion change after intake.", nameof(after));
+        }
+
+        var table = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var row = OutcomeEntity(after);
+        TableTransactionAction change = before.ConcurrencyToken == NoOutcome
+            ? new(TableTransactionActionType.Add, row)
+            : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
+        await outbox.CommitAsync(table, after.OrderId, [change], events, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)
@@ -162,7 +205,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return buckets.Count == 0 ? null : MinuteOf(buckets[0]);
     }
 
-    public async Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, DateTimeOffset now, int max, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
         var rows = new List<IndexRow>();
@@ -170,9 +213,15 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         {
             try
             {
-                // One query per minute table, no more rows than the run still takes (an emptied table answers nothing).
-                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(maxPerPage: max - rows.Count, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+                // One query per minute table, pages no larger than the run still takes (an emptied table answers nothing); rows
+                // deferred after a failure are read but passed over (a minute holds few leftovers: reading them is cheap).
+                await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(maxPerPage: max - rows.Count, select: ["PartitionKey", "RowKey", DeferredUntil], cancellationToken: cancellationToken).ConfigureAwait(false))
                 {
+                    if (e.GetDateTimeOffset(DeferredUntil) is { } until && until > now)
+                    {
+                        continue;
+                    }
+
                     if (e.PartitionKey is { Length: 2 } shard && shard.All(char.IsAsciiDigit))
                     {
                         rows.Add(new IndexRow(bucket + "-" + shard, e.RowKey));
@@ -191,6 +240,29 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         return rows;
+    }
+
+    public async Task DeferIndexAsync(IReadOnlyList<IndexRow> rows, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        foreach (var row in rows)
+        {
+            var (bucket, shard) = Split(row.IndexKey);
+            try
+            {
+                // A merge of one property under ETag.All: the row stays as it was otherwise; one that is gone (finished meanwhile) stays gone.
+                await outbox.CommitAsync(Bucket(bucket), shard,
+                    [new(TableTransactionActionType.UpdateMerge, new TableEntity(shard, row.OrderId) { [DeferredUntil] = until }, ETag.All)], [], cancellationToken).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Removed meanwhile.
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                // Its minute was dropped meanwhile.
+            }
+        }
     }
 
     public async Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken)
@@ -305,7 +377,22 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
 
     private Task<TableClient> Orders(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrdersTable, cancellationToken);
 
-    /// <summary>The order's row as <see cref="AddAsync"/> and <see cref="UpdateAsync"/> write it (also used to seed benchmarks).</summary>
+    private Task<TableClient> Outcomes(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrderOutcomesTable, cancellationToken);
+
+    /// <summary>An order's outcome row as <see cref="UpdateAsync"/> writes it: what changes after intake.</summary>
+    public static TableEntity OutcomeEntity(Order o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new TableEntity(o.OrderId, OutcomeRowKey(o.OrderId))
+        {
+            ["Status"] = OrderWire.Name(o.Status),
+            ["InstructionId"] = o.InstructionId,
+            ["InstructedAt"] = o.InstructedAt,
+            ["ConvertedAt"] = o.ConvertedAt,
+        };
+    }
+
+    /// <summary>The order's row as <see cref="AddAsync"/> writes it, once (also used to seed benchmarks); what changes later is its outcome row (<see cref="OutcomeEntity"/>).</summary>
     public static TableEntity OrderEntity(Order o, string fingerprint)
     {
         var entity = new TableEntity(o.OrderId, OrderRowKey(o.OrderId))
@@ -332,7 +419,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return entity;
     }
 
-    private static StoredOrder FromEntity(TableEntity e)
+    private static StoredOrder FromEntities(TableEntity e, TableEntity? outcome)
     {
         var items = new StringBuilder(e.GetString("Items"));
         for (var i = 1; e.GetString($"Items{i}") is { } more; i++)
@@ -353,7 +440,19 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             e.GetString("InstructionId"),
             e.GetDateTimeOffset("InstructedAt"),
             e.GetDateTimeOffset("ConvertedAt"));
-        return new StoredOrder(order, e.GetString("Fingerprint")!, e.ETag.ToString());
+        if (outcome is null)
+        {
+            return new StoredOrder(order, e.GetString("Fingerprint")!, NoOutcome);
+        }
+
+        order = order with
+        {
+            Status = OrderWire.ParseStatus(outcome.GetString("Status")) ?? throw new InvalidOperationException($"Order {e.PartitionKey} has an outcome with an unknown status."),
+            InstructionId = outcome.GetString("InstructionId"),
+            InstructedAt = outcome.GetDateTimeOffset("InstructedAt"),
+            ConvertedAt = outcome.GetDateTimeOffset("ConvertedAt"),
+        };
+        return new StoredOrder(order, e.GetString("Fingerprint")!, outcome.ETag.ToString());
     }
 }
 
@@ -378,7 +477,7 @@ public sealed class TableCutoffCheckpoint(HubStorage storage, ForwardCheckpoint 
 /// The cutoff sweep's fan-out queue (<see cref="StorageNames.OrderCutoffQueue"/>): one <see cref="CutoffMessage.Text"/> per
 /// message, and the way back from its poison queue.
 /// </summary>
-public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extensions.Azure.IAzureClientFactory<QueueServiceClient> queueClients) : IOrderCutoffQueue
+public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extensions.Azure.IAzureClientFactory<QueueServiceClient> queueClients, ILogger<StorageOrderCutoffQueue> logger) : IOrderCutoffQueue
 {
     public async Task EnqueueAsync(IReadOnlyList<CutoffMessage> messages, CancellationToken cancellationToken)
     {
@@ -396,12 +495,14 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
 
     /// <summary>
     /// The host moves a message that failed <c>maxDequeueCount</c> times to <c>{queue}-poison</c> (the Functions convention,
-    /// text unchanged, base64); this sends each cutoff message found there back to the queue as it is, then deletes the poison
-    /// copy (a crash in between sends it twice: harmless, sweeping a partition is repeatable). Read without decoding, so a
+    /// text unchanged, base64); this sends each cutoff message found there whose minute is not before <paramref name="notBefore"/>'s back
+    /// to the queue as it is, then deletes the poison copy (a crash in between sends it twice: harmless, sweeping a partition is
+    /// repeatable); an older one is deleted and logged (its minute's rows are the planner's leftover pass's, review finding 3). Read without decoding, so a
     /// message that is not base64 or not a cutoff message is seen and left where it is (visible again at once), never thrown on.
     /// </summary>
-    public async Task<int> RequeuePoisonedAsync(int max, CancellationToken cancellationToken)
+    public async Task<int> RequeuePoisonedAsync(DateTimeOffset notBefore, int max, CancellationToken cancellationToken)
     {
+        var oldest = BucketOf(DeadlineIndex.Minute(notBefore));
         var raw = queueClients.CreateClient(StorageRegistration.UnencodedClientName);
         var poison = raw.GetQueueClient(storage.Names.OrderCutoffQueue + "-poison");
         if (!await poison.ExistsAsync(cancellationToken).ConfigureAwait(false))
@@ -411,19 +512,30 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
 
         var queue = raw.GetQueueClient(storage.Names.OrderCutoffQueue);
         await queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-        var moved = 0;
-        while (moved < max)
+        int moved = 0, handled = 0;
+        while (handled < max)
         {
-            var batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - moved), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
-            var ours = batch.Where(m => IsCutoffMessage(m.Body.ToString())).ToList();
-            foreach (var m in ours)
+            var batch = (await poison.ReceiveMessagesAsync(Math.Min(32, max - handled), TimeSpan.FromMinutes(1), cancellationToken).ConfigureAwait(false)).Value;
+            var ours = batch.Select(m => (Message: m, Cutoff: CutoffMessageOf(m.Body.ToString()))).Where(m => m.Cutoff is not null).ToList();
+            foreach (var (m, cutoff) in ours)
             {
-                await queue.SendMessageAsync(m.Body.ToString(), cancellationToken).ConfigureAwait(false);
+                if (string.CompareOrdinal(cutoff!.IndexKey, oldest) >= 0)
+                {
+                    await queue.SendMessageAsync(m.Body.ToString(), cancellationToken).ConfigureAwait(false);
+                    moved++;
+                }
+                else
+                {
+                    // Its minute is the leftover pass's now (DeadlineIndex.DropSweptAfter behind the checkpoint): that pass reads the
+                    // rows left there itself, a partition at a time, and logs what fails. Putting it back would repeat its failure for ever.
+                    logger.LogWarning("Cutoff message {Message} failed until poisoned and its minute is behind {NotBefore}; discarded, the planner's leftover pass finishes its rows", cutoff.Text, notBefore);
+                }
+
                 await poison.DeleteMessageAsync(m.MessageId, m.PopReceipt, cancellationToken).ConfigureAwait(false);
-                moved++;
+                handled++;
             }
 
-            foreach (var stranger in batch.Except(ours))
+            foreach (var stranger in batch.Except(ours.Select(o => o.Message)))
             {
                 // Left as it was: visible again at once, for whoever looks at the poison queue.
                 await poison.UpdateMessageAsync(stranger.MessageId, stranger.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -438,9 +550,11 @@ public sealed class StorageOrderCutoffQueue(HubStorage storage, Microsoft.Extens
         return moved;
     }
 
-    private static bool IsCutoffMessage(string base64)
+    private static CutoffMessage? CutoffMessageOf(string base64)
     {
         var bytes = new byte[base64.Length];
-        return Convert.TryFromBase64String(base64, bytes, out var length) && CutoffMessage.Parse(Encoding.UTF8.GetString(bytes, 0, length)) is not null;
+        return Convert.TryFromBase64String(base64, bytes, out var length) ? CutoffMessage.Parse(Encoding.UTF8.GetString(bytes, 0, length)) : null;
     }
+
+    private static string BucketOf(DateTimeOffset minute) => DeadlineIndex.Key(minute, 0)[..12];
 }

@@ -66,10 +66,13 @@ public sealed class CutoffRaceTests(ITestOutputHelper output)
         var reports = await sweeping;
 
         var events = new Dictionary<string, List<string>>();
-        await foreach (var e in TestStorage.Tables().GetTableClient(factory.Names.OrdersTable).QueryAsync<TableEntity>(e => e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+        foreach (var table in new[] { factory.Names.OrdersTable, factory.Names.OrderOutcomesTable })
         {
-            var type = JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!;
-            (events.TryGetValue(e.PartitionKey, out var list) ? list : events[e.PartitionKey] = []).Add(type);
+            await foreach (var e in TestStorage.Tables().GetTableClient(table).QueryAsync<TableEntity>(e => e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+            {
+                var type = JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!;
+                (events.TryGetValue(e.PartitionKey, out var list) ? list : events[e.PartitionKey] = []).Add(type);
+            }
         }
 
         var store = factory.Services.GetRequiredService<IOrderStore>();

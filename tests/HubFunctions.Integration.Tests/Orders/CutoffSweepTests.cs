@@ -1,6 +1,7 @@
 using System.Net;
 using Azure.Data.Tables;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Appointments;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -207,7 +208,7 @@ public sealed class CutoffSweepTests
     }
 
     [Fact]
-    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_is_finished_by_the_planner_and_dropped_and_the_requeued_message_finds_nothing()
+    public async Task DSP_3_a_poisoned_minute_far_behind_the_checkpoint_is_finished_by_the_planner_and_dropped_and_its_messages_are_not_put_back()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         using var factory = Host(clock);
@@ -231,13 +232,17 @@ public sealed class CutoffSweepTests
             }
         }
 
+        await poison.SendMessageAsync("not a cutoff message");
+
         // The poisoned messages wait (no planning run meanwhile) until their minute is well past DropSweptAfter behind
-        // the checkpoint: the run finishes the row left there itself (converts the order), drops the emptied minute, and
-        // puts the messages back, which then find no table.
+        // the checkpoint: the run finishes the row left there itself (converts the order) and drops the emptied minute; the
+        // messages are not put back (review finding 3: one that always fails would come back with every run for ever) but
+        // deleted from the poison queue, where anything that is not a cutoff message stays.
         clock.SetUtcNow(Created.AddHours(2).AddMinutes(20).AddSeconds(5));
         var sweep = factory.Services.GetRequiredService<CutoffSweep>();
         var plan = await sweep.PlanAsync(CancellationToken.None);
-        Assert.Equal((1, 1, 1, 4), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped, plan.Requeued));
+        Assert.Equal((1, 1, 1, 0), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped, plan.Requeued));
+        Assert.Equal(["not a cutoff message"], (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList());
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         Assert.Equal("converted", await StatusAsync(seller, "ORD-held"));
         Assert.DoesNotContain(minute, await IndexBucketsAsync(factory.Names));
@@ -300,5 +305,69 @@ public sealed class CutoffSweepTests
         clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5)); // nothing left to read
         plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal((0, 0), (plan.Leftovers, plan.Dropped));
+    }
+
+    [Fact]
+    public async Task DSP_3_a_leftover_order_that_keeps_failing_neither_stops_its_partition_nor_holds_back_the_rows_after_it()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2", ["Hub:Orders:LeftoverRowsPerRun"] = "2" });
+        await SeedAsync(factory);
+        var deadline = Created.AddHours(2);
+        clock.SetUtcNow(deadline.AddMinutes(2).AddSeconds(10));
+        await RunSweepAsync(factory); // nothing indexed yet: the checkpoint moves past the deadline's minute and the next
+
+        // Rows no sweep message reads again (written after their minutes' last read): in the deadline's minute, shard 0, an open
+        // order past its deadline and two orders that always fail (their stored rows cannot be read); in shard 1 and in the next
+        // minute, one open order each.
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        foreach (var id in new[] { "ORD-a-late", "ORD-late1", "ORD-late2" })
+        {
+            await store.AddAsync(new Order(id, "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null), "fp", null, [], CancellationToken.None);
+        }
+
+        var orders = TestStorage.Tables().GetTableClient(factory.Names.OrdersTable);
+        foreach (var id in new[] { "ORD-bad1", "ORD-bad2" })
+        {
+            var broken = TableOrderStore.OrderEntity(new Order(id, "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null), "fp");
+            broken["Status"] = "unreadable";
+            await orders.AddEntityAsync(broken);
+        }
+
+        foreach (var (key, id) in new[] { (DeadlineIndex.Key(deadline, 0), "ORD-a-late"), (DeadlineIndex.Key(deadline, 0), "ORD-bad1"), (DeadlineIndex.Key(deadline, 0), "ORD-bad2"), (DeadlineIndex.Key(deadline, 1), "ORD-late1"), (DeadlineIndex.Key(deadline.AddMinutes(1), 0), "ORD-late2") })
+        {
+            await AddIndexRowAsync(factory.Names, key, id);
+        }
+
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+
+        // Run 1 reads two rows (the bound), ORD-a-late and ORD-bad1 of one partition: ORD-a-late is finished and its row removed
+        // although ORD-bad1 fails, which is reported and deferred.
+        clock.SetUtcNow(deadline.AddMinutes(13).AddSeconds(5));
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((2, 1, 0), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
+        Assert.StartsWith($"{DeadlineIndex.Key(deadline, 0)}/ORD-bad1: InvalidOperationException", Assert.Single(plan.LeftoverFailures!));
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-a-late"));
+
+        // Run 2 passes over ORD-bad1: ORD-bad2 fails (deferred too), ORD-late1 is finished.
+        clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5));
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((2, 1), (plan.Leftovers, plan.LeftoversRemoved));
+        Assert.Contains("/ORD-bad2: ", Assert.Single(plan.LeftoverFailures!), StringComparison.Ordinal);
+
+        // Run 3 reaches the next minute past both failing rows, finishes ORD-late2 and drops that minute; the failing rows stay.
+        clock.SetUtcNow(deadline.AddMinutes(15).AddSeconds(5));
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((1, 1, 1), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
+        Assert.Empty(plan.LeftoverFailures!);
+        Assert.Equal(("converted", "converted"), (await StatusAsync(seller, "ORD-late1"), await StatusAsync(seller, "ORD-late2")));
+        var minute = DeadlineIndex.Key(deadline, 0)[..12];
+        Assert.Equal([$"{minute}-00/ORD-bad1", $"{minute}-00/ORD-bad2"], await IndexRowsAsync(factory.Names));
+
+        // Once their deferral is over they are read (and reported) again.
+        clock.SetUtcNow(deadline.AddMinutes(24).AddSeconds(5));
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((2, 0, 2), (plan.Leftovers, plan.LeftoversRemoved, plan.LeftoverFailures!.Count));
     }
 }

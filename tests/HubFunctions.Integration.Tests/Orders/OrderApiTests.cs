@@ -1,8 +1,12 @@
 using System.Net;
+using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Common;
 using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -115,5 +119,63 @@ public sealed class OrderApiTests
         clock.SetUtcNow(Created.AddHours(2).AddSeconds(30));
         await RunSweepAsync(factory);
         Assert.Equal("converted", await StatusAsync(seller, "ORD-frozen"));
+    }
+
+    [Fact]
+    public async Task DSP_3_the_order_row_is_written_once_at_intake_and_instruction_or_conversion_is_an_insert_only_outcome_row_with_its_events()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SubmittedAsync(platform, Body("ORD-out-ins", Created));
+        await SubmittedAsync(platform, Body("ORD-out-conv", Created));
+        var orders = TestStorage.Tables().GetTableClient(factory.Names.OrdersTable);
+        var outcomes = TestStorage.Tables().GetTableClient(factory.Names.OrderOutcomesTable);
+        var intakeTags = new Dictionary<string, Azure.ETag>();
+        foreach (var id in new[] { "ORD-out-ins", "ORD-out-conv" })
+        {
+            intakeTags[id] = (await orders.GetEntityAsync<TableEntity>(id, TableOrderStore.OrderRowKey(id))).Value.ETag;
+        }
+
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-out-ins", "INS-O"), HttpStatusCode.Created);
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(30));
+        await RunSweepAsync(factory);
+
+        foreach (var (id, status, type) in new[] { ("ORD-out-ins", "instructed", OrderEvents.Instructed), ("ORD-out-conv", "converted", OrderEvents.ConvertedToNonHub) })
+        {
+            Assert.Equal(status, await StatusAsync(seller, id));
+            // The order row is the intake's, untouched; beside it only the intake's event.
+            var row = (await orders.GetEntityAsync<TableEntity>(id, TableOrderStore.OrderRowKey(id))).Value;
+            Assert.Equal((intakeTags[id], "open"), (row.ETag, row.GetString("Status")));
+            Assert.Equal([OrderEvents.Received], await OutboxTypesAsync(orders, id));
+            // The outcome and its event are in the outcomes table.
+            Assert.Equal(status, (await outcomes.GetEntityAsync<TableEntity>(id, TableOrderStore.OutcomeRowKey(id))).Value.GetString("Status"));
+            Assert.Equal([type], await OutboxTypesAsync(outcomes, id));
+        }
+
+        // The store's contract: an order read without an outcome inserts one (a second insert conflicts); an outcome
+        // is replaced only under the ETag it was read with.
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        var converted = (await store.FindAsync("ORD-out-conv", CancellationToken.None))!;
+        var stale = converted with { ConcurrencyToken = TableOrderStore.NoOutcome };
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.UpdateAsync(stale, converted.Order, [], CancellationToken.None));
+        var later = converted.Order with { ConvertedAt = converted.Order.ConvertedAt!.Value.AddSeconds(1) };
+        await store.UpdateAsync(converted, later, [], CancellationToken.None);
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.UpdateAsync(converted, later, [], CancellationToken.None));
+        var reread = (await store.FindAsync("ORD-out-conv", CancellationToken.None))!.Order;
+        Assert.Equal((later.Status, later.ConvertedAt), (reread.Status, reread.ConvertedAt));
+    }
+
+    private static async Task<List<string>> OutboxTypesAsync(TableClient table, string orderId)
+    {
+        var types = new List<string>();
+        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+        {
+            types.Add(e.GetString("EventType")!);
+        }
+
+        return types;
     }
 }

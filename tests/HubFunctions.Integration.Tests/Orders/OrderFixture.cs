@@ -72,14 +72,21 @@ public static class OrderFixture
         return run;
     }
 
-    /// <summary>The event types in the outbox of <paramref name="orderId"/> (the relay is not running, so they stay), sorted.</summary>
+    /// <summary>
+    /// The event types in the outbox of <paramref name="orderId"/> (the relay is not running, so they stay), sorted: the intake's
+    /// in the orders table, the instruction's or conversion's beside the order's outcome row in the outcomes table.
+    /// </summary>
     public static async Task<List<string>> EventTypesAsync(StorageNames names, string orderId)
     {
-        var table = TestStorage.Tables().GetTableClient(names.OrdersTable);
         var types = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+        foreach (var name in new[] { names.OrdersTable, names.OrderOutcomesTable })
         {
-            types.Add(JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!);
+            var table = TestStorage.Tables().GetTableClient(name);
+            await table.CreateIfNotExistsAsync();
+            await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
+            {
+                types.Add(JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!);
+            }
         }
 
         types.Sort(StringComparer.Ordinal);
