@@ -402,8 +402,8 @@ public sealed class BillingRunHandler(
     }
 
     /// <summary>
-    /// The batch's items in one commit (its own operation: the batch key, and the versions of the items in error it replaces, so the
-    /// commit that replaces an error never carries the stamp of the commit that stored it). On a conflict (another delivery stored
+    /// The batch's items in one commit (its own operation: the batch key, a digest of what the items say, and the versions of the items
+    /// in error it replaces, so the commit that replaces an error never carries the stamp of the commit that stored it). On a conflict (another delivery stored
     /// one of them meanwhile) each item is committed on its own: re-read, kept when billed or equal, else stored. Returns the items kept.
     /// </summary>
     private async Task<Dictionary<SellerHub, BillingRunItem>> CommitItemsAsync(BillingPeriod period, BillingRunMessage message,
@@ -412,7 +412,7 @@ public sealed class BillingRunHandler(
         var replaced = string.Join(',', changes.Where(c => c.Replacing is not null).Select(c => c.Replacing!.ETag));
         try
         {
-            using (HubOperation.Begin(replaced.Length == 0 ? $"{message.BatchKey}/items" : $"{message.BatchKey}/items/replacing/{replaced}"))
+            using (HubOperation.Begin($"{message.BatchKey}/items/{ItemsDigest(changes)}" + (replaced.Length == 0 ? "" : $"/replacing/{replaced}")))
             {
                 await runs.CommitItemsAsync(period, changes, cancellationToken).ConfigureAwait(false);
             }
@@ -431,6 +431,17 @@ public sealed class BillingRunHandler(
 
             return kept;
         }
+    }
+
+    /// <summary>
+    /// What the batch's items say (each seller-hub's invoice or error), so two deliveries of one batch that reached different results
+    /// (one before a rate card was added, one after) commit under different stamps: the second meets a conflict and re-reads, instead
+    /// of taking the first's items for its own.
+    /// </summary>
+    private static string ItemsDigest(List<(BillingRunItem Item, BillingRunItem? Replacing)> changes)
+    {
+        var text = string.Join('\n', changes.Select(c => $"{c.Item.SellerId}|{c.Item.Hub}|{c.Item.InvoiceId}|{c.Item.ErrorCode}"));
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
     }
 
     /// <summary>One item on its own: re-read; an item billed, or equal to this one, is kept; else this one is stored (insert-only, or replacing an error under its version).</summary>

@@ -112,7 +112,10 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
+                // The partition failed as a whole (e.g. its counting or its index removal): its rows wait too, so they do not
+                // take the next runs' budget ahead of newer leftovers.
                 failures.Add($"{partition.Key}: {e.GetType().Name}: {e.Message}");
+                failed.AddRange(partition);
             }
         }
 

@@ -308,6 +308,72 @@ public sealed class CutoffSweepTests
     }
 
     [Fact]
+    public async Task DSP_3_a_leftover_partition_that_fails_as_a_whole_is_deferred_and_does_not_hold_back_newer_rows()
+    {
+        // Shard 0 of the deadline's minute cannot have its index rows removed (its orders convert, the removal fails every time).
+        var deadline = Created.AddHours(2);
+        var stuck = DeadlineIndex.Key(deadline, 0);
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2", ["Hub:Orders:LeftoverRowsPerRun"] = "2" },
+            services: s => s.AddSingleton<IOrderStore>(sp => new UnremovableIndex(ActivatorUtilities.CreateInstance<TableOrderStore>(sp), stuck)));
+        await SeedAsync(factory);
+        clock.SetUtcNow(deadline.AddMinutes(2).AddSeconds(10));
+        await RunSweepAsync(factory);
+
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        foreach (var (key, id) in new[] { (stuck, "ORD-stuck1"), (stuck, "ORD-stuck2"), (DeadlineIndex.Key(deadline.AddMinutes(1), 0), "ORD-newer") })
+        {
+            await store.AddAsync(new Order(id, "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null), "fp", null, [], CancellationToken.None);
+            await AddIndexRowAsync(factory.Names, key, id);
+        }
+
+        var sweep = factory.Services.GetRequiredService<CutoffSweep>();
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+
+        // Run 1 reads the stuck partition's two rows (the bound): both orders convert, the partition fails and is reported.
+        clock.SetUtcNow(deadline.AddMinutes(13).AddSeconds(5));
+        var plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((2, 0), (plan.Leftovers, plan.LeftoversRemoved));
+        Assert.StartsWith($"{stuck}: InvalidOperationException", Assert.Single(plan.LeftoverFailures!));
+
+        // Run 2 passes over the deferred rows and finishes the newer one.
+        clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5));
+        plan = await sweep.PlanAsync(CancellationToken.None);
+        Assert.Equal((1, 1), (plan.Leftovers, plan.LeftoversRemoved));
+        Assert.Empty(plan.LeftoverFailures!);
+        Assert.Equal(("converted", "converted", "converted"),
+            (await StatusAsync(seller, "ORD-stuck1"), await StatusAsync(seller, "ORD-stuck2"), await StatusAsync(seller, "ORD-newer")));
+    }
+
+    /// <summary>The real order store, except that removing index rows of one partition always fails.</summary>
+    private sealed class UnremovableIndex(IOrderStore inner, string indexKey) : IOrderStore
+    {
+        public Task RemoveIndexAsync(string key, IReadOnlyList<string> orderIds, CancellationToken cancellationToken)
+            => key == indexKey ? throw new InvalidOperationException("index rows cannot be removed") : inner.RemoveIndexAsync(key, orderIds, cancellationToken);
+
+        public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => inner.FindAsync(orderId, cancellationToken);
+
+        public Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
+            => inner.AddAsync(order, fingerprint, indexKey, events, cancellationToken);
+
+        public Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
+            => inner.UpdateAsync(before, after, events, cancellationToken);
+
+        public Task<IReadOnlyList<string>> ListIndexAsync(string key, CancellationToken cancellationToken) => inner.ListIndexAsync(key, cancellationToken);
+
+        public Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken) => inner.IndexKeysAsync(firstKey, lastKey, cancellationToken);
+
+        public Task<DateTimeOffset?> EarliestIndexMinuteAsync(CancellationToken cancellationToken) => inner.EarliestIndexMinuteAsync(cancellationToken);
+
+        public Task<IReadOnlyList<IndexRow>> LeftoverIndexRowsAsync(DateTimeOffset before, DateTimeOffset now, int max, CancellationToken cancellationToken)
+            => inner.LeftoverIndexRowsAsync(before, now, max, cancellationToken);
+
+        public Task DeferIndexAsync(IReadOnlyList<IndexRow> rows, DateTimeOffset until, CancellationToken cancellationToken) => inner.DeferIndexAsync(rows, until, cancellationToken);
+
+        public Task<int> DropSweptBucketsAsync(DateTimeOffset before, CancellationToken cancellationToken) => inner.DropSweptBucketsAsync(before, cancellationToken);
+    }
+
+    [Fact]
     public async Task DSP_3_a_leftover_order_that_keeps_failing_neither_stops_its_partition_nor_holds_back_the_rows_after_it()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
