@@ -41,10 +41,10 @@ public sealed class EventsOptions
 
     /// <summary>
     /// How many committed intents may wait in memory for this process's next relay pass
-    /// (<c>Hub:Events:HandOffCapacity</c>, default 10,000; 0 turns the hand-off off): a commit that
+    /// (<c>Hub:Events:HandOffCapacity</c>, default 1,000; 0 turns the hand-off off): a commit that
     /// does not fit marks its intents committed in the table instead (<see cref="OutboxHandOff"/>).
     /// </summary>
-    public int HandOffCapacity { get; set; } = 10_000;
+    public int HandOffCapacity { get; set; } = 1_000;
 }
 
 public sealed class ServiceBusEventsOptions
