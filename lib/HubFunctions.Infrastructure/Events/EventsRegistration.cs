@@ -38,6 +38,13 @@ public sealed class EventsOptions
     /// covers every commit marked meanwhile (<see cref="OutboxWakeUp"/>).
     /// </summary>
     public TimeSpan WakeUpSpacing { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How many committed intents may wait in memory for this process's next relay pass
+    /// (<c>Hub:Events:HandOffCapacity</c>, default 1,000; 0 turns the hand-off off): a commit that
+    /// does not fit marks its intents committed in the table instead (<see cref="OutboxHandOff"/>).
+    /// </summary>
+    public int HandOffCapacity { get; set; } = 1_000;
 }
 
 public sealed class ServiceBusEventsOptions
@@ -68,6 +75,7 @@ public static class EventsRegistration
         services.TryAddSingleton<Common.ForwardCheckpoint>();
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxWakeUp>();
+        services.TryAddSingleton<OutboxHandOff>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();
         services.TryAddSingleton<QueueEventPublisher>();
         services.AddAzureClients(clients => clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, credential, provider) =>

@@ -44,11 +44,13 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// <summary>
 /// Moves committed events to the publisher. Each event has an intent (in the intents table, keyed by
 /// UTC minute, carrying the event) and an outbox row (in its state partition, written in the commit's
-/// transaction: the truth that the commit is stored and the event still pending). The committer marks
-/// the intents <see cref="TableOutbox.CommittedProperty"/> once its commit is stored and wakes the
-/// relay (<see cref="OutboxWakeUp"/>). A relay run then reads the marked intents in one query, claims
-/// them in batches of up to 100 (an ETag merge that sets a lease, so two relays never publish the same
-/// event at once) and publishes them in parallel (or in Service Bus batches). Cleanup runs behind
+/// transaction: the truth that the commit is stored and the event still pending). Once its commit is
+/// stored, the committer hands the intents to this process's relay in memory (<see cref="OutboxHandOff"/>;
+/// only when that is full does it mark them <see cref="TableOutbox.CommittedProperty"/> in the table)
+/// and wakes the relay (<see cref="OutboxWakeUp"/>). A relay run then takes the handed-off intents
+/// and reads the marked ones in one query, claims them in batches of up to 100 (an ETag merge that
+/// sets a lease and the mark, so two relays never publish the same event at once) and publishes
+/// them in parallel (or in Service Bus batches). Cleanup runs behind
 /// the publishing, off the delivery path: once every event of a commit is sent, its outbox rows are
 /// deleted (one call per state partition; by default none while this run is still publishing, so
 /// the delivery has the store to itself); the intents go last (batches of up to 100). The next run may start once this one has published. An intent the
@@ -60,6 +62,7 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// </summary>
 public sealed class OutboxRelay(
     HubStorage storage,
+    OutboxHandOff handOff,
     IEventPublisher publisher,
     ResiliencePipelineProvider<string> pipelines,
     IOutboxRelayHooks hooks,
@@ -165,12 +168,17 @@ public sealed class OutboxRelay(
     {
         var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        var marked = new List<TableEntity>();
+        // Handed off by this process's committers: committed, unmarked, claimed under the ETag of
+        // their upsert (a claim sets the mark too). Taken before the query, so a sweep does not
+        // also take them as unmarked intents.
+        var marked = handOff.TakeAll();
+        var handedOff = marked.Count;
+        var taken = marked.Select(i => (i.PartitionKey, i.RowKey)).ToHashSet();
         var unmarked = new List<OutboxPointer>();
         var filter = sweep ? null : $"{TableOutbox.CommittedProperty} eq true";
         await foreach (var intent in intents.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (intent.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now)
+            if (taken.Contains((intent.PartitionKey, intent.RowKey)) || (intent.GetDateTimeOffset("LeaseUntil") is { } leaseUntil && leaseUntil > now))
             {
                 continue;
             }
@@ -204,7 +212,7 @@ public sealed class OutboxRelay(
 
         if (marked.Count + unmarked.Count > 0)
         {
-            logger.LogInformation("Outbox relay run: {Marked} marked and {Unmarked} unmarked pending, {Published} published", marked.Count, unmarked.Count, published);
+            logger.LogInformation("Outbox relay run: {Marked} committed ({HandedOff} handed off in process) and {Unmarked} unmarked pending, {Published} published", marked.Count, handedOff, unmarked.Count, published);
         }
 
         return run with { Published = published };
@@ -319,7 +327,10 @@ public sealed class OutboxRelay(
             async (chunk, ct) => await DeleteAllAsync(intents, [.. chunk], ct).ConfigureAwait(false)).ConfigureAwait(false);
     }
 
-    /// <summary>ETag merges setting the lease, up to 100 per call; a batch that meets a change is done one by one.</summary>
+    /// <summary>
+    /// ETag merges setting the lease and the committed mark (an intent handed off in process is
+    /// marked by its claim), up to 100 per call; a batch that meets a change is done one by one.
+    /// </summary>
     private async Task<List<TableEntity>> ClaimAsync(TableClient intents, List<TableEntity> marked, DateTimeOffset leaseUntil, CancellationToken cancellationToken)
     {
         var claimed = new System.Collections.Concurrent.ConcurrentBag<TableEntity>();
@@ -329,7 +340,7 @@ public sealed class OutboxRelay(
                 try
                 {
                     var responses = await intents.SubmitTransactionAsync(chunk.Select(i => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                        new TableEntity(i.PartitionKey, i.RowKey) { ["LeaseUntil"] = leaseUntil }, i.ETag)), ct).ConfigureAwait(false);
+                        new TableEntity(i.PartitionKey, i.RowKey) { ["LeaseUntil"] = leaseUntil, [TableOutbox.CommittedProperty] = true }, i.ETag)), ct).ConfigureAwait(false);
                     for (var n = 0; n < chunk.Length; n++)
                     {
                         chunk[n].ETag = responses.Value[n].Headers.ETag ?? ETag.All;
@@ -342,7 +353,7 @@ public sealed class OutboxRelay(
                     {
                         try
                         {
-                            var response = await intents.UpdateEntityAsync(new TableEntity(intent.PartitionKey, intent.RowKey) { ["LeaseUntil"] = leaseUntil }, intent.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                            var response = await intents.UpdateEntityAsync(new TableEntity(intent.PartitionKey, intent.RowKey) { ["LeaseUntil"] = leaseUntil, [TableOutbox.CommittedProperty] = true }, intent.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
                             intent.ETag = response.Headers.ETag ?? ETag.All;
                             claimed.Add(intent);
                         }

@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace HubFunctions.Infrastructure.Events;
 
 /// <summary>
-/// Wakes the relay after commits: one message on the relay queue stands for every commit marked
-/// before the relay pass it starts reads the intents. A commit needs a wake-up that becomes visible
+/// Wakes the relay after commits: one message on the relay queue stands for every commit handed off
+/// (<see cref="OutboxHandOff"/>, taken by a pass in the committing process) or marked before the
+/// relay pass it starts reads the intents. A commit needs a wake-up that becomes visible
 /// after it was marked; one pending wake-up is enough for many commits:
 /// <list type="bullet">
 /// <item>The first request of a quiet spell sends a message visible at once. Concurrent requests

@@ -36,9 +36,10 @@ public enum CommitOutcome
 /// transaction in one partition, with one outbox row per event in the same transaction, so one never
 /// exists without the other. Before that transaction an intent row goes into the intents table,
 /// keyed by UTC minute and carrying the event: the relay finds pending events by a query on that small
-/// table, never by scanning state tables. After the commit the intents are marked committed and the
-/// relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits), so the event is
-/// relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
+/// table, never by scanning state tables. After the commit the intents are handed to this process's
+/// relay in memory (<see cref="OutboxHandOff"/>; marked committed in the table only when the hand-off
+/// is full) and the relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits),
+/// so the event is relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
 /// <para>
 /// It also owns the question "did my commit land?". A storage call can fail after it took effect:
 /// the response is lost, the SDK sends the batch again, and the second try meets the rows of the
@@ -51,14 +52,18 @@ public enum CommitOutcome
 /// sender's retry of a message whose first attempt ended in doubt finds that attempt's change.
 /// </para>
 /// </summary>
-public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, ILogger<TableOutbox> logger)
+public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, OutboxHandOff handOff, ILogger<TableOutbox> logger)
 {
     public const string RowPrefix = "outbox|";
 
     /// <summary>The property that carries the commit stamp on every entity a commit writes.</summary>
     public const string CommitProperty = "HubCommit";
 
-    /// <summary>On an intent: its commit is known to be stored (set by the committer right after the commit).</summary>
+    /// <summary>
+    /// On an intent: its commit is known to be stored. Set by the relay's claim of an intent handed
+    /// off in process (<see cref="OutboxHandOff"/>), or by the committer right after the commit when
+    /// the hand-off is full.
+    /// </summary>
     public const string CommittedProperty = "Committed";
 
     /// <summary>An entity group transaction holds at most 100 entities.</summary>
@@ -102,20 +107,27 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var encoded = events.Select(Json).ToList();
         var batch = changes.Select(c => Stamped(c, stamp)).Concat(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, encoded[i], now, stamp)))).ToList();
 
+        var intentRows = new List<TableEntity>(events.Count);
         if (events.Count > 0)
         {
             // Upserts: the intents of one event are the same row however often they are written, so
             // a retried write cannot conflict with itself.
             var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
             // The intent carries the event itself, so the relay publishes without reading the row.
-            await intents.SubmitTransactionAsync(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new TableEntity(intentPartition, e.Id)
-                {
-                    ["Table"] = table.Name,
-                    ["StatePartition"] = partitionKey,
-                    ["CreatedAt"] = now,
-                    ["Event"] = encoded[i],
-                })), cancellationToken).ConfigureAwait(false);
+            intentRows.AddRange(events.Select((e, i) => new TableEntity(intentPartition, e.Id)
+            {
+                ["Table"] = table.Name,
+                ["StatePartition"] = partitionKey,
+                ["CreatedAt"] = now,
+                ["Event"] = encoded[i],
+            }));
+            var written = await intents.SubmitTransactionAsync(intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < intentRows.Count; i++)
+            {
+                // The relay claims a handed-off intent under this ETag: if it changed meanwhile
+                // (the sweeper claimed it), the claim fails and the relay leaves it.
+                intentRows[i].ETag = written.Value[i].Headers.ETag ?? default;
+            }
         }
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and
@@ -123,7 +135,15 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
         if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
-            await MarkCommittedAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
+            if (intentRows.TrueForAll(row => row.ETag != default) && handOff.TryHandOff(intentRows))
+            {
+                // No mark in the table: this process's next relay pass claims and marks them in one batch.
+                await WakeAsync(table.Name, partitionKey, events.Count, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await MarkCommittedAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
+            }
         }
         else if (events.Count > 0)
         {
@@ -196,7 +216,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     }
 
     /// <summary>
-    /// Marks the intents committed (one merge batch; a missing intent is not recreated), then wakes
+    /// When the hand-off is full: marks the intents committed (one merge batch; a missing intent is not recreated), then wakes
     /// the relay (<see cref="OutboxWakeUp"/>: one message on the relay queue for many commits). The
     /// relay publishes marked intents without reading the state table. If this fails, the intents
     /// stay unmarked and the sweeper relays them after checking the outbox rows.
@@ -214,6 +234,19 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         {
             // The state and its events are committed; the sweeper relays them within a minute.
             logger.LogWarning(e, "Could not mark {Count} outbox intents of {Table}/{Partition} committed; the sweeper will relay them", events.Count, tableName, partitionKey);
+        }
+    }
+
+    /// <summary>Wakes the relay after a hand-off; if that fails, this process's next pass or the sweeper relays them.</summary>
+    private async Task WakeAsync(string tableName, string partitionKey, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await wakeUp.RequestAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
+        {
+            logger.LogWarning(e, "Could not wake the relay for {Count} handed-off events of {Table}/{Partition}; the next relay pass or the sweeper will relay them", count, tableName, partitionKey);
         }
     }
 
