@@ -40,11 +40,7 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
         var fingerprint = valid.Fingerprint();
         var result = await retry.RunAsync(async (_, ct) =>
         {
-            if (await store.FindAsync(valid.OrderId, ct).ConfigureAwait(false) is { } existing)
-            {
-                return new OrderIntakeResult(existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict, existing.Order);
-            }
-
+            // No read first: almost every intake is new, and the order row's insert is the check (an order is insert-only).
             var now = clock.GetUtcNow();
             var order = valid.ToOrder(now);
             var events = new List<HubEvent> { OrderEvent(OrderEvents.Received, order, ReceivedData(order)) };
@@ -59,8 +55,31 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
                 events.Add(OrderEvent(OrderEvents.ConvertedToNonHub, order, conversion.Event!));
             }
 
-            await store.AddAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);
-            return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
+            // The index row first (the crash analysis of IOrderStore.AddAsync): a crash before the order leaves a row the sweep ignores.
+            var indexAdded = await store.AddIndexAsync(indexKey, order, ct).ConfigureAwait(false);
+            try
+            {
+                if (await store.AddAsync(order, fingerprint, null, events, ct).ConfigureAwait(false))
+                {
+                    return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
+                }
+            }
+            catch (ConcurrencyConflictException)
+            {
+                // Stored before by another intake: answered from it below (none found: it went meanwhile, the retry starts again).
+            }
+
+            var existing = await store.FindAsync(valid.OrderId, ct).ConfigureAwait(false)
+                ?? throw new ConcurrencyConflictException($"Order '{valid.OrderId}' conflicted on insert but is not stored.");
+            if (indexAdded && indexKey != DeadlineIndex.IntakeKeyOf(existing.Order, existing.Order.ReceivedAt, options.ShardCount))
+            {
+                // This intake's row points at an order indexed elsewhere (another body, or the same one past its deadline a minute
+                // later): removed, so a duplicate leaves the index as it was. A crash first leaves it: harmless, the sweep reads
+                // the order itself (NotDue stays until the order is finished, then the row goes).
+                await store.RemoveIndexAsync(indexKey, [valid.OrderId], ct).ConfigureAwait(false);
+            }
+
+            return new OrderIntakeResult(existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict, existing.Order);
         }, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == OrderIntakeOutcome.Created)
         {

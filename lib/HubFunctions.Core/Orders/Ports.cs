@@ -17,10 +17,18 @@ public interface IOrderStore
 
     /// <summary>
     /// Stores a new order (insert-only) with its events. With <paramref name="indexKey"/> the order gets its deadline index row
-    /// <b>first</b> (partition <paramref name="indexKey"/>), so a crash between the two leaves at most an index
-    /// row without an order (which the sweep ignores), never an open order the sweep cannot find.
+    /// <b>first</b> (<see cref="AddIndexAsync"/>), so a crash between the two leaves at most an index
+    /// row without an order (which the sweep ignores), never an open order the sweep cannot find. True when this call's commit
+    /// stored the order; false when an earlier attempt of the same operation (the same commit stamp) had stored it. An order
+    /// stored by another operation throws <see cref="Common.ConcurrencyConflictException"/>.
     /// </summary>
-    Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+    Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts <paramref name="order"/>'s deadline index row in partition <paramref name="indexKey"/> unless a row of that order is
+    /// there already (left as it is). True when this operation wrote it (this call, or an earlier attempt of the same operation).
+    /// </summary>
+    Task<bool> AddIndexAsync(string indexKey, Order order, CancellationToken cancellationToken);
 
     /// <summary>Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events.</summary>
     Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);

@@ -32,7 +32,13 @@ namespace HubFunctions.Infrastructure.Orders;
 /// <see cref="DeadlineIndex.DropSweptAfter"/> behind the checkpoint and it holds no row (<see cref="DropSweptBucketsAsync"/>).
 /// So a sweep's query reads one minute's rows, never the open orders of the next two hours (on Azurite every query scans
 /// its whole table). The index row and the order cannot share a transaction, so the index row is written <b>first</b>;
-/// a crash in between leaves an index row without an order, which the sweep ignores.
+/// a crash in between leaves an index row without an order, which the sweep ignores. Intake inserts without reading first
+/// (<see cref="OrderHandler.SubmitAsync"/>), so an intake of an order stored before writes its index row too: an insert
+/// (<see cref="AddIndexAsync"/>), so a row of that order already in that partition stays as it was, and one in another
+/// minute (another body's deadline, or the same order re-sent a minute later near its deadline) is removed by the loser
+/// once the order's insert conflicts. A crash before that removal leaves a row pointing at an order indexed elsewhere: as
+/// harmless as the rows a failed intake and its later retry leave on main, because the sweep reads the order itself
+/// (converts it only if due, keeps the row while the order is open, removes it once the order is finished).
 /// </para>
 /// </summary>
 public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IOrderStore
@@ -83,18 +89,38 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return FromEntities(e, outcome.HasValue ? outcome.Value : null);
     }
 
-    public async Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         if (indexKey is not null)
         {
-            var index = await IndexTableAsync(indexKey, cancellationToken).ConfigureAwait(false);
-            var row = IndexEntity(indexKey, order);
-            await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.UpsertReplace, row)], [], cancellationToken).ConfigureAwait(false);
+            await AddIndexAsync(indexKey, order, cancellationToken).ConfigureAwait(false);
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
-        await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
+        var outcome = await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
+        return outcome == CommitOutcome.Committed;
+    }
+
+    /// <summary>
+    /// An insert, not an upsert: an intake that loses to an order stored before (same id, perhaps another body and deadline) must
+    /// not rewrite that order's row when its key is the same (its <c>SellerId</c>, its commit stamp).
+    /// </summary>
+    public async Task<bool> AddIndexAsync(string indexKey, Order order, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var index = await IndexTableAsync(indexKey, cancellationToken).ConfigureAwait(false);
+        var row = IndexEntity(indexKey, order);
+        try
+        {
+            await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.Add, row)], [], cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // The order's row is in this partition already, written by another operation: kept as it is.
+            return false;
+        }
     }
 
     /// <summary>

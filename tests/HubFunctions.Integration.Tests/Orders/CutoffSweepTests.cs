@@ -353,8 +353,10 @@ public sealed class CutoffSweepTests
 
         public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => inner.FindAsync(orderId, cancellationToken);
 
-        public Task AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
+        public Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
             => inner.AddAsync(order, fingerprint, indexKey, events, cancellationToken);
+
+        public Task<bool> AddIndexAsync(string key, Order order, CancellationToken cancellationToken) => inner.AddIndexAsync(key, order, cancellationToken);
 
         public Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
             => inner.UpdateAsync(before, after, events, cancellationToken);

@@ -83,6 +83,42 @@ public sealed class OrderMetricsTests
     }
 
     [Fact]
+    public async Task DSP_1_a_second_intake_of_an_orderId_with_another_body_leaves_the_order_its_index_row_and_its_counters_as_they_were()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2", ["Hub:Orders:MetricShards"] = "1" });
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var first = await SubmittedAsync(platform, Body("ORD-twice", Created));
+        var index = await IndexRowsAsync(factory.Names);
+        Assert.Equal([$"{DeadlineIndex.KeyOf("ORD-twice", Created.AddHours(2), 2)}/ORD-twice"], index);
+        var orders = TestStorage.Tables().GetTableClient(factory.Names.OrdersTable);
+        var orderTag = (await orders.GetEntityAsync<Azure.Data.Tables.TableEntity>("ORD-twice", TableOrderStore.OrderRowKey("ORD-twice"))).Value.ETag;
+        var indexKey = index[0][..15];
+        var indexTable = TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable + indexKey[..12]);
+        var indexTag = (await indexTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(indexKey[13..], "ORD-twice")).Value.ETag;
+        Assert.Equal((1L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+
+        // Another body with the same deadline (the same index row's key), then another createdAt (another deadline minute), each
+        // a little later: both 409, and nothing the first intake stored changes.
+        var otherItems = Body("ORD-twice", Created);
+        otherItems["items"] = new object[] { new { sku = "SKU-9", quantity = 1 } };
+        clock.Advance(TimeSpan.FromSeconds(10));
+        await HttpAssert.Problem(await SubmitAsync(platform, otherItems), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
+        clock.Advance(TimeSpan.FromMinutes(1));
+        await HttpAssert.Problem(await SubmitAsync(platform, Premium(Body("ORD-twice", Created.AddMinutes(-30)))), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
+
+        Assert.Equal(index, await IndexRowsAsync(factory.Names));
+        Assert.Equal(indexTag, (await indexTable.GetEntityAsync<Azure.Data.Tables.TableEntity>(indexKey[13..], "ORD-twice")).Value.ETag);
+        Assert.Equal(orderTag, (await orders.GetEntityAsync<Azure.Data.Tables.TableEntity>("ORD-twice", TableOrderStore.OrderRowKey("ORD-twice"))).Value.ETag);
+        var stored = await HttpAssert.Json(await platform.GetAsync("/api/orders/ORD-twice"));
+        Assert.Equal((first.GetProperty("createdAt").GetString(), first.GetProperty("receivedAt").GetString(), false),
+            (stored.GetProperty("createdAt").GetString(), stored.GetProperty("receivedAt").GetString(), stored.GetProperty("premium").GetBoolean()));
+        Assert.Equal([OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-twice"));
+        Assert.Equal((1L, 0L, 0L, 0L), Counters(await MetricsAsync(platform)));
+    }
+
+    [Fact]
     public async Task DSP_5_an_order_whose_counting_was_lost_is_counted_by_the_sweep_once()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
