@@ -302,7 +302,7 @@ public static class OrderIntakeThroughput
                 {
                     await _metrics.SubmitTransactionAsync(
                     [
-                        new(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerPrefix + order.OrderId) { ["Received"] = true }),
+                        new(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerRow(order.OrderId, OrderMetricEvent.Received))),
                         shard.HasValue ? new(TableTransactionActionType.UpdateReplace, row, shard.Value!.ETag) : new(TableTransactionActionType.Add, row),
                     ]);
                     return;

@@ -157,6 +157,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         var finished = new System.Collections.Concurrent.ConcurrentBag<string>();
         var missingIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();
+        var convertedIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         int converted = 0, notDue = 0, missing = 0;
         var failedIds = new System.Collections.Concurrent.ConcurrentBag<(string OrderId, string Error)>();
         await Parallel.ForEachAsync(orderIds, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (orderId, ct) =>
@@ -192,6 +193,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
                 finished.Add(orderId);
                 if (didConvert)
                 {
+                    convertedIds.Add(orderId);
                     Interlocked.Increment(ref converted);
                 }
             }
@@ -201,7 +203,8 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         {
             // DSP-5: the conversions' counters, and any counting an earlier request left undone for these orders, before
             // their index rows go (a failure here fails the message, which is retried; counting is repeatable).
-            await orders.CountAsync(finishedOrders.ToList(), cancellationToken).ConfigureAwait(false);
+            // The orders converted here are expected uncounted, the others (instructed, converted before) counted already.
+            await orders.CountAsync(finishedOrders.ToList(), convertedIds.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         }
 
         var remove = removeMissing ? [.. finished, .. missingIds] : finished.ToList();

@@ -97,6 +97,9 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     /// <summary>DSP-5: brings the counters up to the <paramref name="orders"/>' states (repeatable; the sweep calls it for the orders it finishes).</summary>
     public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken) => metrics.CountAsync(orders, cancellationToken);
 
+    /// <summary>As <see cref="CountAsync(IReadOnlyList{Order}, CancellationToken)"/>; <paramref name="changedNow"/>: the orders the caller has just converted (<see cref="ISellerMetricsStore"/>).</summary>
+    public Task CountAsync(IReadOnlyList<Order> orders, IReadOnlySet<string> changedNow, CancellationToken cancellationToken) => metrics.CountAsync(orders, changedNow, cancellationToken);
+
     /// <summary>
     /// A dispatch instruction for <paramref name="orderId"/> of <paramref name="seller"/> (read by the caller), received now.
     /// Null when there is no such order of this seller.
@@ -121,7 +124,12 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
 
             return outcome;
         }, cancellationToken).ConfigureAwait(false);
-        if (result?.Kind is InstructionOutcomeKind.Accepted or InstructionOutcomeKind.AlreadyApplied)
+        if (result?.Kind is InstructionOutcomeKind.Accepted)
+        {
+            // Just instructed by this call: its on-time instruction is not counted yet (a hint; the store checks).
+            await metrics.CountAsync([result.Order], new HashSet<string>(StringComparer.Ordinal) { result.Order.OrderId }, cancellationToken).ConfigureAwait(false);
+        }
+        else if (result?.Kind is InstructionOutcomeKind.AlreadyApplied)
         {
             await metrics.CountAsync(result.Order, cancellationToken).ConfigureAwait(false);
         }

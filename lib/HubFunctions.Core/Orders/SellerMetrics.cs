@@ -109,6 +109,14 @@ public interface ISellerMetricsStore
     Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="CountAsync(IReadOnlyList{Order}, CancellationToken)"/> where the caller has just committed the latest transition
+    /// of the orders in <paramref name="changedNow"/> (an accepted instruction, the sweep's own conversions): their latest
+    /// contribution is most likely not counted yet, the others' most likely is (a re-check). Only a hint of what to expect, so a
+    /// store can write blind in the common case; a wrong hint costs a round trip or two, never a wrong count.
+    /// </summary>
+    Task CountAsync(IReadOnlyList<Order> orders, IReadOnlySet<string> changedNow, CancellationToken cancellationToken) => CountAsync(orders, cancellationToken);
+
+    /// <summary>
     /// <see cref="CountAsync(Order, CancellationToken)"/> for an order this call has just created: nothing can have been
     /// counted for it yet, so a store may skip reading what it counted before and write as if nothing was (a conditional
     /// insert), falling back to the full read only when that insert meets a row. Same result, one round trip less.
