@@ -116,9 +116,12 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.Add, row)], [], cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (ConcurrencyConflictException)
+        catch (ConcurrencyConflictException e) when (e.InnerException is RequestFailedException { Status: 409 } conflict
+            && conflict.ErrorCode == Azure.Data.Tables.Models.TableErrorCode.EntityAlreadyExists.ToString())
         {
-            // The order's row is in this partition already, written by another operation: kept as it is.
+            // The order's row is in this partition already, written by another operation: kept as it is. Anything else (a minute's
+            // table dropped or being deleted under a stalled call: 404, 409 TableBeingDeleted) propagates: an order must not be
+            // stored without its index row (review s7, L1).
             return false;
         }
     }

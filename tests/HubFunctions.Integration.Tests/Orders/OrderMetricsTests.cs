@@ -119,6 +119,22 @@ public sealed class OrderMetricsTests
     }
 
     [Fact]
+    public async Task DSP_3_an_index_row_that_cannot_be_written_because_its_minute_table_is_gone_fails_the_intake_step_instead_of_passing_as_present()
+    {
+        using var factory = new DevHostFactory(settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" });
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        var order = new Order("ORD-gone-minute", "demo-seller", "hangzhou", "aliexpress", Created, [new OrderItem("SKU-1", 1)], false, Created.AddMinutes(1), OrderStatus.Open, null, null, null);
+        var key = DeadlineIndex.KeyOf(order, 2);
+        Assert.True(await store.AddIndexAsync(key, order, CancellationToken.None));
+        Assert.False(await store.AddIndexAsync(key, order with { Premium = true }, CancellationToken.None)); // present: kept as it is
+
+        // The minute's table dropped under this process (it still remembers having made it): the row is not there, so the
+        // store must not answer "present" (review s7, L1: an order would be stored without its index row and never converted).
+        await TestStorage.Tables().GetTableClient(factory.Names.OrderDeadlinesTable + key[..12]).DeleteAsync();
+        await Assert.ThrowsAnyAsync<Exception>(() => store.AddIndexAsync(key, order with { OrderId = "ORD-gone-minute-2" }, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task DSP_5_an_order_whose_counting_was_lost_is_counted_by_the_sweep_once()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
