@@ -17,8 +17,7 @@ public sealed class OrderSettingsTests
     {
         var names = TestStorage.IsolatedNames();
         names.OrderDeadlinesTable = length == 0 ? "order-deadlines" : Prefix(length);
-        using var factory = new DevHostFactory(names: names);
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient()).ToString();
+        var error = HostStart.Failure(() => new DevHostFactory(names: names)).ToString();
         Assert.Contains($"Hub:Storage:OrderDeadlinesTable '{names.OrderDeadlinesTable}'", error, StringComparison.Ordinal);
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
