@@ -135,15 +135,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
         if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
-            if (intentRows.TrueForAll(row => row.ETag != default) && handOff.TryHandOff(intentRows))
-            {
-                // No mark in the table: this process's next relay pass claims and marks them in one batch.
-                await WakeAsync(table.Name, partitionKey, events.Count, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await MarkCommittedAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
-            }
+            await HandOffAsync(table.Name, partitionKey, intentRows, cancellationToken).ConfigureAwait(false);
         }
         else if (events.Count > 0)
         {
@@ -216,37 +208,31 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     }
 
     /// <summary>
-    /// When the hand-off is full: marks the intents committed (one merge batch; a missing intent is not recreated), then wakes
-    /// the relay (<see cref="OutboxWakeUp"/>: one message on the relay queue for many commits). The
-    /// relay publishes marked intents without reading the state table. If this fails, the intents
-    /// stay unmarked and the sweeper relays them after checking the outbox rows.
+    /// Hands the committed intents to this process's relay (<see cref="OutboxHandOff"/>: no write; its next pass claims and
+    /// marks them in one batch), or, when they do not fit or their upsert gave no ETags, marks them committed in the table
+    /// (one merge batch; a missing intent is not recreated); then wakes the relay (<see cref="OutboxWakeUp"/>: one message
+    /// on the relay queue for many commits). If the mark or the wake-up fails, the intents go the sweeper's way (unmarked:
+    /// it checks the outbox rows first) or to this process's next pass.
     /// </summary>
-    private async Task MarkCommittedAsync(string tableName, string partitionKey, IReadOnlyList<HubEvent> events, string intentPartition, CancellationToken cancellationToken)
+    private async Task HandOffAsync(string tableName, string partitionKey, List<TableEntity> intentRows, CancellationToken cancellationToken)
     {
+        var handedOff = intentRows.TrueForAll(row => row.ETag != default) && handOff.TryHandOff(intentRows);
         try
         {
-            var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
-            await intents.SubmitTransactionAsync(events.Select(e => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                new TableEntity(intentPartition, e.Id) { [CommittedProperty] = true }, ETag.All)), cancellationToken).ConfigureAwait(false);
-            await wakeUp.RequestAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
-        {
-            // The state and its events are committed; the sweeper relays them within a minute.
-            logger.LogWarning(e, "Could not mark {Count} outbox intents of {Table}/{Partition} committed; the sweeper will relay them", events.Count, tableName, partitionKey);
-        }
-    }
+            if (!handedOff)
+            {
+                var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+                await intents.SubmitTransactionAsync(intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                    new TableEntity(row.PartitionKey, row.RowKey) { [CommittedProperty] = true }, ETag.All)), cancellationToken).ConfigureAwait(false);
+            }
 
-    /// <summary>Wakes the relay after a hand-off; if that fails, this process's next pass or the sweeper relays them.</summary>
-    private async Task WakeAsync(string tableName, string partitionKey, int count, CancellationToken cancellationToken)
-    {
-        try
-        {
             await wakeUp.RequestAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
         {
-            logger.LogWarning(e, "Could not wake the relay for {Count} handed-off events of {Table}/{Partition}; the next relay pass or the sweeper will relay them", count, tableName, partitionKey);
+            // The state and its events are committed; the relay's next pass or the sweeper relays them.
+            logger.LogWarning(e, "Could not {Step} for {Count} outbox intents of {Table}/{Partition}; the next relay pass or the sweeper will relay them",
+                handedOff ? "wake the relay" : "mark committed and wake the relay", intentRows.Count, tableName, partitionKey);
         }
     }
 
