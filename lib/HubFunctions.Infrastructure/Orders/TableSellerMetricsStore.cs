@@ -142,41 +142,37 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     /// </summary>
     private async Task<int?> CommitAsync(TableClient table, string partition, string shardRow, IReadOnlyList<(Order Order, Expect Expect)> orders, bool readMarkers, CancellationToken ct)
     {
-        var changes = new List<TableTransactionAction>();
-        var added = new List<(OrderMetricEvent Contribution, bool Premium)>();
+        // With readMarkers: the markers that exist, read (point reads, in parallel); without: what the caller expects.
+        HashSet<(string OrderId, OrderMetricEvent Contribution)>? present = null;
         if (readMarkers)
         {
             var reads = await Task.WhenAll(orders.SelectMany(o => SellerMonthlyMetrics.EventsOf(o.Order)
-                .Select(async e => (o.Order, Contribution: e, Marker: await Read(table, partition, MarkerRow(o.Order.OrderId, e), ct).ConfigureAwait(false))))).ConfigureAwait(false);
-            foreach (var (order, contribution, _) in reads.Where(r => r.Marker is null))
+                .Select(async e => (o.Order.OrderId, Contribution: e, Marker: await Read(table, partition, MarkerRow(o.Order.OrderId, e), ct).ConfigureAwait(false))))).ConfigureAwait(false);
+            present = reads.Where(r => r.Marker is not null).Select(r => (r.OrderId, r.Contribution)).ToHashSet();
+        }
+
+        var changes = new List<TableTransactionAction>();
+        var added = new List<(OrderMetricEvent Contribution, bool Premium)>();
+        foreach (var (order, expect) in orders)
+        {
+            var wanted = SellerMonthlyMetrics.EventsOf(order);
+            IReadOnlyList<OrderMetricEvent> fresh = present is not null ? [.. wanted.Where(c => !present.Contains((order.OrderId, c)))] : expect switch
+            {
+                Expect.AllNew => wanted,
+                Expect.LatestNew when wanted.Count > 1 => [wanted[^1]],
+                _ => [],
+            };
+            foreach (var contribution in fresh)
             {
                 changes.Add(new(TableTransactionActionType.Add, Marker(partition, order.OrderId, contribution)));
                 added.Add((contribution, order.Premium));
             }
-        }
-        else
-        {
-            foreach (var (order, expect) in orders)
-            {
-                var wanted = SellerMonthlyMetrics.EventsOf(order);
-                var fresh = expect switch
-                {
-                    Expect.AllNew => wanted,
-                    Expect.LatestNew when wanted.Count > 1 => [wanted[^1]],
-                    _ => [],
-                };
-                foreach (var contribution in fresh)
-                {
-                    changes.Add(new(TableTransactionActionType.Add, Marker(partition, order.OrderId, contribution)));
-                    added.Add((contribution, order.Premium));
-                }
 
-                // Expected counted: the received marker beside a new latest one, else the latest (which implies received).
-                if (fresh.Count < wanted.Count)
-                {
-                    var assumed = fresh.Count > 0 ? wanted[0] : wanted[^1];
-                    changes.Add(new(TableTransactionActionType.UpdateMerge, Marker(partition, order.OrderId, assumed), ETag.All));
-                }
+            // Expected counted (blind only): the received marker beside a new latest one, else the latest (which implies received).
+            if (present is null && fresh.Count < wanted.Count)
+            {
+                var assumed = fresh.Count > 0 ? wanted[0] : wanted[^1];
+                changes.Add(new(TableTransactionActionType.UpdateMerge, Marker(partition, order.OrderId, assumed), ETag.All));
             }
         }
 
