@@ -22,6 +22,13 @@ public static class SellerAccessProblems
         return (result.Seller, ToProblem(result));
     }
 
+    /// <summary><see cref="SellerAccess.CheckRegistrationAsync"/> for HTTP functions: the problem, or null when allowed.</summary>
+    public static async Task<ProblemResult?> CheckRegistrationAsync(this SellerAccess access, HttpRequest request, string sellerId, string? hub, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(access);
+        return ToProblem(await access.CheckRegistrationAsync(request.GetCaller(), sellerId, hub, cancellationToken));
+    }
+
     /// <summary>The problem for a refusal, or null when allowed.</summary>
     public static ProblemResult? ToProblem(SellerAccessResult result) => result.Denial switch
     {

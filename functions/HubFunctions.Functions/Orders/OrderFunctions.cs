@@ -32,8 +32,8 @@ public sealed class OrderFunctions(OrderHandler handler, SellerAccess access, Ti
         }
 
         var valid = check.Order!;
-        var (_, refused) = await access.CheckAsync(request, valid.SellerId, valid.Hub, cancellationToken);
-        if (refused is not null)
+        // SEC-2 on the seller's registration only (exists, hub): intake uses nothing else of the seller (DSP-6).
+        if (await access.CheckRegistrationAsync(request, valid.SellerId, valid.Hub, cancellationToken) is { } refused)
         {
             return refused;
         }

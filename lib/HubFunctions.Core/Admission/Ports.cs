@@ -84,6 +84,13 @@ public interface ISellerDirectory
     Task<Seller?> FindAsync(string sellerId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The hub <paramref name="sellerId"/> is registered at, or null when there is no such seller. A seller's id and hub never
+    /// change once it is stored (no path rewrites the hub or deletes a seller), so an implementation may remember a hub it
+    /// found; never an absence (the seller may be stored later).
+    /// </summary>
+    Task<string?> FindHubAsync(string sellerId, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Stores a new seller with <paramref name="events"/> in one commit (transactional outbox),
     /// insert-only. True when this operation stored it (also when an earlier attempt of the same
     /// operation did, its answer lost); false, storing nothing, when another operation's seller with

@@ -23,6 +23,9 @@ public sealed record SellerAccessResult(Seller? Seller, SellerAccessDenial Denia
 
     public static SellerAccessResult Allow(Seller seller) => new(seller, SellerAccessDenial.None, null);
 
+    /// <summary>Allowed by <see cref="SellerAccess.CheckRegistrationAsync"/>, which does not read the seller itself.</summary>
+    public static SellerAccessResult AllowRegistered() => new(null, SellerAccessDenial.None, null);
+
     public static SellerAccessResult NotFound(string reason) => new(null, SellerAccessDenial.NotFound, reason);
 
     public static SellerAccessResult Forbidden(string reason) => new(null, SellerAccessDenial.Forbidden, reason);
@@ -49,22 +52,48 @@ public sealed class SellerAccess(ISellerDirectory sellers)
         ArgumentNullException.ThrowIfNull(caller);
         if (!caller.ActsForSeller(sellerId))
         {
-            return SellerAccessResult.Forbidden($"Client '{caller.ClientId}' may not act on seller '{sellerId}' (SEC-2).");
+            return ActsForOther(caller, sellerId);
         }
 
         var seller = Ids.IsKeySafe(sellerId) ? await sellers.FindAsync(sellerId, cancellationToken).ConfigureAwait(false) : null;
-        if (seller is null)
+        return Decide(caller, sellerId, seller?.Hub, hub) ?? SellerAccessResult.Allow(seller!);
+    }
+
+    /// <summary>
+    /// The same checks as <see cref="CheckAsync"/>, made on what never changes once a seller is stored: that it exists and its
+    /// hub (<see cref="ISellerDirectory.FindHubAsync"/>, which may answer from memory). For an endpoint that uses nothing else
+    /// of the seller (order intake: a frozen seller's orders are still taken, DSP-6); an allowed result carries no seller.
+    /// </summary>
+    public async Task<SellerAccessResult> CheckRegistrationAsync(HubCaller caller, string sellerId, string? hub, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (!caller.ActsForSeller(sellerId))
+        {
+            return ActsForOther(caller, sellerId);
+        }
+
+        var sellerHub = Ids.IsKeySafe(sellerId) ? await sellers.FindHubAsync(sellerId, cancellationToken).ConfigureAwait(false) : null;
+        return Decide(caller, sellerId, sellerHub, hub) ?? SellerAccessResult.AllowRegistered();
+    }
+
+    private static SellerAccessResult ActsForOther(HubCaller caller, string sellerId)
+        => SellerAccessResult.Forbidden($"Client '{caller.ClientId}' may not act on seller '{sellerId}' (SEC-2).");
+
+    /// <summary>The refusal for a seller registered at <paramref name="sellerHub"/> (null: none), or null when allowed.</summary>
+    private static SellerAccessResult? Decide(HubCaller caller, string sellerId, string? sellerHub, string? hub)
+    {
+        if (sellerHub is null)
         {
             return SellerAccessResult.NotFound($"There is no seller '{sellerId}'.");
         }
 
-        if (hub is not null && !string.Equals(seller.Hub, hub, StringComparison.Ordinal))
+        if (hub is not null && !string.Equals(sellerHub, hub, StringComparison.Ordinal))
         {
             return SellerAccessResult.Forbidden($"Seller '{sellerId}' is not registered at hub '{hub}' (SEC-2).");
         }
 
-        return caller.ActsForHub(seller.Hub)
-            ? SellerAccessResult.Allow(seller)
-            : SellerAccessResult.Forbidden($"Client '{caller.ClientId}' acts for hub '{caller.Hub}', not for seller '{sellerId}' of hub '{seller.Hub}' (SEC-2).");
+        return caller.ActsForHub(sellerHub)
+            ? null
+            : SellerAccessResult.Forbidden($"Client '{caller.ClientId}' acts for hub '{caller.Hub}', not for seller '{sellerId}' of hub '{sellerHub}' (SEC-2).");
     }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -24,6 +25,15 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
 {
     public const string SellerRowPrefix = "seller|";
 
+    /// <summary>How many sellers' hubs <see cref="FindHubAsync"/> remembers; beyond that it forgets them all and reads again.</summary>
+    public const int RememberedHubs = 100_000;
+
+    /// <summary>
+    /// The hubs of sellers found in this process (<see cref="FindHubAsync"/>): a seller's hub never changes and a seller is
+    /// never deleted, so a remembered hub is never stale; an unknown seller is not remembered (it may be stored later).
+    /// </summary>
+    private readonly ConcurrentDictionary<string, string> hubs = new(StringComparer.Ordinal);
+
     /// <summary>The row key of <paramref name="sellerId"/>'s seller row in its partition.</summary>
     public static string SellerRow(string sellerId) => SellerRowPrefix + sellerId;
 
@@ -40,6 +50,27 @@ public sealed class TableSellerDirectory(HubStorage storage, TableOutbox outbox)
         var table = await storage.TableAsync(storage.Names.SellersTable, cancellationToken).ConfigureAwait(false);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(sellerId, SellerRow(sellerId), cancellationToken: cancellationToken).ConfigureAwait(false);
         return row.HasValue && row.Value is { } e ? FromEntity(e) : null;
+    }
+
+    public async Task<string?> FindHubAsync(string sellerId, CancellationToken cancellationToken)
+    {
+        if (hubs.TryGetValue(sellerId, out var known))
+        {
+            return known;
+        }
+
+        if (await FindAsync(sellerId, cancellationToken).ConfigureAwait(false) is not { } seller)
+        {
+            return null;
+        }
+
+        if (hubs.Count >= RememberedHubs)
+        {
+            hubs.Clear();
+        }
+
+        hubs[sellerId] = seller.Hub;
+        return seller.Hub;
     }
 
     public async Task<bool> TryAddAsync(Seller seller, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)

@@ -88,6 +88,32 @@ public sealed class SellerAccessTests
         Assert.Null(result.Seller);
     }
 
+    [Fact]
+    public async Task SEC_2_the_registration_check_refuses_and_allows_exactly_as_the_full_check_without_a_seller_in_the_result()
+    {
+        HubCaller[] callers = [Platform, Reviewer, SellerClient("s-hgh"), SellerClient("s-dgg"), Wms("s-hgh"), Operator("hangzhou"), Operator("dongguan")];
+        foreach (var caller in callers)
+        {
+            foreach (var sellerId in new[] { "s-hgh", "s-dgg", "nobody", "a/b" })
+            {
+                foreach (var hub in new[] { null, "hangzhou", "dongguan" })
+                {
+                    var full = await Access.CheckAsync(caller, sellerId, hub, CancellationToken.None);
+                    var registration = await Access.CheckRegistrationAsync(caller, sellerId, hub, CancellationToken.None);
+                    var what = $"{caller.ClientId} {sellerId} {hub}";
+                    Assert.True(full.Denial == registration.Denial, what);
+                    Assert.True(full.Reason == registration.Reason, what);
+                    Assert.Null(registration.Seller);
+                }
+            }
+        }
+
+        // Both kinds of result occur, so the comparison above compared something.
+        Assert.True((await Access.CheckRegistrationAsync(Platform, "s-hgh", "hangzhou", CancellationToken.None)).Allowed);
+        Assert.Equal(SellerAccessDenial.NotFound, (await Access.CheckRegistrationAsync(Platform, "nobody", "hangzhou", CancellationToken.None)).Denial);
+        Assert.Equal(SellerAccessDenial.Forbidden, (await Access.CheckRegistrationAsync(Platform, "s-dgg", "hangzhou", CancellationToken.None)).Denial);
+    }
+
     private sealed class Directory(params Seller[] sellers) : ISellerDirectory
     {
         public int Reads { get; private set; }
@@ -97,6 +123,9 @@ public sealed class SellerAccessTests
             Reads++;
             return Task.FromResult(sellers.FirstOrDefault(s => s.SellerId == sellerId));
         }
+
+        public async Task<string?> FindHubAsync(string sellerId, CancellationToken cancellationToken)
+            => (await FindAsync(sellerId, cancellationToken))?.Hub;
 
         public Task<bool> TryAddAsync(Seller seller, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
             => throw new NotSupportedException();

@@ -98,4 +98,26 @@ public sealed class SellerApiTests
         var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == seller.SellerId).ToListAsync();
         Assert.Equal([TableSellerDirectory.SellerRow(seller.SellerId)], rows.Select(r => r.RowKey));
     }
+
+    [Fact]
+    public async Task SEC_2_a_sellers_hub_is_read_once_per_process_and_an_unknown_seller_is_not_remembered()
+    {
+        using var factory = new DevHostFactory();
+        var directory = factory.Services.GetRequiredService<ISellerDirectory>();
+        var seller = Demo(TestStorage.Unique("s"));
+
+        // Not there yet: not remembered, so the seller stored next is found.
+        Assert.Null(await directory.FindHubAsync(seller.SellerId, CancellationToken.None));
+        Assert.True(await directory.TryAddAsync(seller, [], CancellationToken.None));
+        Assert.Equal(seller.Hub, await directory.FindHubAsync(seller.SellerId, CancellationToken.None));
+
+        // Found once, the hub is not read again: with the row gone behind the store's back (no path of the product deletes a
+        // seller or changes its hub) the store still answers it, while a full read finds no seller.
+        var storage = factory.Services.GetRequiredService<HubStorage>();
+        var table = await storage.TableAsync(storage.Names.SellersTable);
+        await table.DeleteEntityAsync(seller.SellerId, TableSellerDirectory.SellerRow(seller.SellerId));
+        Assert.Null(await directory.FindAsync(seller.SellerId, CancellationToken.None));
+        Assert.Equal(seller.Hub, await directory.FindHubAsync(seller.SellerId, CancellationToken.None));
+        Assert.Null(await directory.FindHubAsync("nobody", CancellationToken.None));
+    }
 }
