@@ -36,7 +36,8 @@ public enum CommitOutcome
 /// transaction in one partition, with one outbox row per event in the same transaction, so one never
 /// exists without the other. Before that transaction an intent row goes into the intents table,
 /// keyed by UTC minute and carrying the event: the relay finds pending events by a query on that small
-/// table, never by scanning state tables. After the commit the intents are handed to this process's
+/// table, never by scanning state tables (the intents of commits made at the same time share one
+/// transaction: <see cref="OutboxIntentWriter"/>). After the commit the intents are handed to this process's
 /// relay in memory (<see cref="OutboxHandOff"/>; marked committed in the table only when the hand-off
 /// is full) and the relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits),
 /// so the event is relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
@@ -52,7 +53,7 @@ public enum CommitOutcome
 /// sender's retry of a message whose first attempt ended in doubt finds that attempt's change.
 /// </para>
 /// </summary>
-public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, OutboxHandOff handOff, ILogger<TableOutbox> logger)
+public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, OutboxHandOff handOff, OutboxIntentWriter intentWriter, ILogger<TableOutbox> logger)
 {
     public const string RowPrefix = "outbox|";
 
@@ -112,7 +113,6 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         {
             // Upserts: the intents of one event are the same row however often they are written, so
             // a retried write cannot conflict with itself.
-            var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
             // The intent carries the event itself, so the relay publishes without reading the row.
             intentRows.AddRange(events.Select((e, i) => new TableEntity(intentPartition, e.Id)
             {
@@ -121,13 +121,11 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
                 ["CreatedAt"] = now,
                 ["Event"] = encoded[i],
             }));
-            var written = await intents.SubmitTransactionAsync(intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row)), cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < intentRows.Count; i++)
-            {
-                // The relay claims a handed-off intent under this ETag: if it changed meanwhile
-                // (the sweeper claimed it), the claim fails and the relay leaves it.
-                intentRows[i].ETag = written.Value[i].Headers.ETag ?? default;
-            }
+
+            // Written with the intents of other commits waiting meanwhile, in one transaction (OutboxIntentWriter). Each row
+            // gets its ETag: the relay claims a handed-off intent under it, and if it changed meanwhile (the sweeper claimed
+            // it), the claim fails and the relay leaves it.
+            await intentWriter.WriteAsync(intentRows, encoded.Sum(Encoding.UTF8.GetByteCount), cancellationToken).ConfigureAwait(false);
         }
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and

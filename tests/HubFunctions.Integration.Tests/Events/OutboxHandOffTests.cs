@@ -43,6 +43,34 @@ public sealed class OutboxHandOffTests
         }
     }
 
+    /// <summary>Holds the first <c>$batch</c> request this process sends until released; counts every <c>$batch</c>.</summary>
+    private sealed class HoldFirstBatch : StorageClientPolicy
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _batches;
+
+        public int Batches => Volatile.Read(ref _batches);
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Increment(ref _batches) == 1)
+            {
+                _entered.TrySetResult();
+                await _released.Task.ConfigureAwait(false);
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Stops the relay before it publishes, as if the process died there.</summary>
     private sealed class KilledBeforePublish : IOutboxRelayHooks
     {
@@ -82,6 +110,71 @@ public sealed class OutboxHandOffTests
             [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, thing) { ["State"] = "frozen" })],
             [e], CancellationToken.None));
         return (e, new OutboxPointer(_stateTable, partition, e.Id, TableOutbox.IntentPartitionFor(clock.GetUtcNow())));
+    }
+
+    private async Task<HubEvent> CommitAsync(IServiceProvider process, string partition, HubEvent e)
+    {
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(_stateTable);
+        Assert.Equal(CommitOutcome.Committed, await process.GetRequiredService<TableOutbox>().CommitAsync(table, partition,
+            [new TableTransactionAction(TableTransactionActionType.UpsertReplace, new TableEntity(partition, "thing") { ["State"] = "frozen" })],
+            [e], CancellationToken.None));
+        return e;
+    }
+
+    private static HubEvent Event(IServiceProvider process, string subject)
+        => HubEvent.Create(EventTypes.SellerFrozen, subject, new { subject }, process.GetRequiredService<TimeProvider>(), new OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
+
+    /// <summary>Commits one event in each of <paramref name="count"/> partitions while the first commit's intents write is held; returns all events.</summary>
+    private async Task<List<HubEvent>> CommitWhileHeldAsync(IServiceProvider process, HoldFirstBatch hold, string prefix, int count, Func<int, HubEvent, HubEvent>? reuse = null)
+    {
+        var first = Task.Run(() => CommitAsync(process, $"{prefix}-first", Event(process, $"{prefix}-first/thing")));
+        await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var firstOfWaiting = Event(process, $"{prefix}-0/thing");
+        var waiting = Enumerable.Range(0, count).Select(i =>
+        {
+            var e = i == 0 ? firstOfWaiting : Event(process, $"{prefix}-{i}/thing");
+            return Task.Run(() => CommitAsync(process, $"{prefix}-{i}", reuse?.Invoke(i, firstOfWaiting) ?? e));
+        }).ToList();
+        var writer = process.GetRequiredService<OutboxIntentWriter>();
+        while (writer.Waiting < count)
+        {
+            await Task.Delay(10);
+        }
+
+        hold.Release();
+        return [await first, .. await Task.WhenAll(waiting)];
+    }
+
+    [Fact]
+    public async Task Commits_made_while_an_intents_write_runs_share_the_next_ones_of_at_most_100_rows_and_each_is_claimed_under_its_own_etag()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var hold = new HoldFirstBatch();
+        using var process = Process(clock, hold);
+        var prefix = TestStorage.Unique("grouped");
+        var events = await CommitWhileHeldAsync(process, hold, prefix, 150);
+
+        // The first commit's intents alone, then the 150 waiting commits' intents in two transactions (100 + 50), then 151
+        // state transactions: 154, against 302 with one intents transaction per commit.
+        Assert.Equal(1 + 2 + 151, hold.Batches);
+
+        // The hand-off claims each intent under the ETag its grouped write gave it: a wrong one would fail the claim and the
+        // relay would leave the intent.
+        Assert.Equal(151, await process.GetRequiredService<OutboxRelay>().RelayCommittedAsync(CancellationToken.None));
+        var published = await PublishedAsync(prefix, 151, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(1));
+        Assert.Equal(events.Select(e => e.Id).Order(), published.Select(p => p.Id).Order());
+    }
+
+    [Fact]
+    public async Task Two_waiting_commits_with_the_same_event_do_not_share_an_intents_transaction()
+    {
+        // The same event in two commits (as a retried operation makes it): its intent row must not appear twice in one
+        // transaction, which Azure refuses.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var hold = new HoldFirstBatch();
+        using var process = Process(clock, hold);
+        await CommitWhileHeldAsync(process, hold, TestStorage.Unique("same-event"), 2, (i, first) => first);
+        Assert.Equal(1 + 2 + 3, hold.Batches);
     }
 
     private async Task<TableEntity?> IntentAsync(OutboxPointer p)
