@@ -76,7 +76,6 @@ public static class EventsRegistration
         services.TryAddSingleton<OutboxRelay>();
         services.TryAddSingleton<OutboxWakeUp>();
         services.TryAddSingleton<OutboxHandOff>();
-        services.TryAddSingleton<OutboxIntentWriter>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();
         services.TryAddSingleton<QueueEventPublisher>();
         services.AddAzureClients(clients => clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, credential, provider) =>

@@ -37,7 +37,7 @@ public enum CommitOutcome
 /// exists without the other. Before that transaction an intent row goes into the intents table,
 /// keyed by UTC minute and carrying the event: the relay finds pending events by a query on that small
 /// table, never by scanning state tables (the intents of commits made at the same time share one
-/// transaction: <see cref="OutboxIntentWriter"/>). After the commit the intents are handed to this process's
+/// transaction: <see cref="TableGroupCommit"/>). After the commit the intents are handed to this process's
 /// relay in memory (<see cref="OutboxHandOff"/>; marked committed in the table only when the hand-off
 /// is full) and the relay is woken (<see cref="OutboxWakeUp"/>: one queue message for many commits),
 /// so the event is relayed at once, in a batch with others (<see cref="OutboxRelay"/>).
@@ -53,7 +53,7 @@ public enum CommitOutcome
 /// sender's retry of a message whose first attempt ended in doubt finds that attempt's change.
 /// </para>
 /// </summary>
-public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, OutboxHandOff handOff, OutboxIntentWriter intentWriter, ILogger<TableOutbox> logger)
+public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider clock, OutboxWakeUp wakeUp, OutboxHandOff handOff, TableGroupCommit groupCommit, ILogger<TableOutbox> logger)
 {
     public const string RowPrefix = "outbox|";
 
@@ -122,10 +122,16 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
                 ["Event"] = encoded[i],
             }));
 
-            // Written with the intents of other commits waiting meanwhile, in one transaction (OutboxIntentWriter). Each row
-            // gets its ETag: the relay claims a handed-off intent under it, and if it changed meanwhile (the sweeper claimed
-            // it), the claim fails and the relay leaves it.
-            await intentWriter.WriteAsync(intentRows, encoded.Sum(Encoding.UTF8.GetByteCount), cancellationToken).ConfigureAwait(false);
+            // Written with the intents of other commits waiting meanwhile, in one transaction (TableGroupCommit: they share the
+            // minute's partition). Each row gets its ETag: the relay claims a handed-off intent under it, and if it changed
+            // meanwhile (the sweeper claimed it), the claim fails and the relay leaves it.
+            var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
+            var written = await groupCommit.SubmitAsync(intents, [.. intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row))],
+                encoded.Sum(Encoding.UTF8.GetByteCount), cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < intentRows.Count; i++)
+            {
+                intentRows[i].ETag = written[i].Headers.ETag ?? default;
+            }
         }
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and

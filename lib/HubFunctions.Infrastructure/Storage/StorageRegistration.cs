@@ -57,6 +57,7 @@ public static class StorageRegistration
         services.AddOptions<StorageNames>().BindConfiguration(StorageNames.Section).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageNames>, StorageNamesValidation>());
         services.AddSingleton<HubStorage>();
+        services.TryAddSingleton<TableGroupCommit>();
         return services;
     }
 

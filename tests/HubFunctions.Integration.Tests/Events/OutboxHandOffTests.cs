@@ -135,7 +135,7 @@ public sealed class OutboxHandOffTests
             var e = i == 0 ? firstOfWaiting : Event(process, $"{prefix}-{i}/thing");
             return Task.Run(() => CommitAsync(process, $"{prefix}-{i}", reuse?.Invoke(i, firstOfWaiting) ?? e));
         }).ToList();
-        var writer = process.GetRequiredService<OutboxIntentWriter>();
+        var writer = process.GetRequiredService<TableGroupCommit>();
         while (writer.Waiting < count)
         {
             await Task.Delay(10);

@@ -1,0 +1,191 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace HubFunctions.Infrastructure.Storage;
+
+/// <summary>
+/// Entity group transactions shared by callers writing into the same partition at the same time
+/// (group commit). A caller hands its actions (one partition); while no transaction of that table and
+/// partition is running they go at once, alone (a quiet process writes as before); while one is
+/// running they wait, and the next transaction takes every submission waiting then, in arrival order,
+/// as long as they fit <see cref="MaxActions"/> actions and <see cref="MaxBatchBytes"/> and repeat no
+/// row key (Azure refuses a row twice in one batch); a submission is never split. One transaction per
+/// table and partition runs at a time, on a thread-pool task, never on a caller's token (one caller
+/// giving up must not fail the others); a caller that stops waiting may still have its actions written.
+/// <para>
+/// A combined transaction is atomic, so when the service refuses it (<see cref="TableTransactionFailedException"/>:
+/// nothing was written) each of its submissions is sent again alone, and only the one whose action was
+/// refused gets the refusal, exactly as if it had been alone. Any other failure (no answer, storage
+/// unreachable) fails every submission of that transaction with it, as each would have failed alone.
+/// </para>
+/// </summary>
+public sealed class TableGroupCommit
+{
+    /// <summary>An entity group transaction holds at most 100 actions.</summary>
+    public const int MaxActions = 100;
+
+    /// <summary>The payload of one transaction: Azure takes at most 4 MiB per batch request.</summary>
+    public const int MaxBatchBytes = 2_000_000;
+
+    private readonly object _gate = new();
+    private readonly Dictionary<(string Table, string Partition), Lane> _lanes = [];
+
+    /// <summary>How many submissions wait for a transaction now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lanes.Values.Sum(lane => lane.Waiting.Count);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Submits <paramref name="actions"/> (at most <see cref="MaxActions"/>, all in one partition of <paramref name="table"/>),
+    /// possibly in one transaction with other callers' actions; the answers to this caller's actions, in order.
+    /// </summary>
+    /// <param name="bytes">About how many bytes the actions' properties take (for <see cref="MaxBatchBytes"/>).</param>
+    /// <exception cref="TableTransactionFailedException">The service refused this caller's actions (nothing of them was written).</exception>
+    public async Task<IReadOnlyList<Response>> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, int bytes, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(actions);
+        if (actions.Count == 0)
+        {
+            return [];
+        }
+
+        var partition = actions[0].Entity.PartitionKey;
+        if (actions.Count > MaxActions || actions.Any(a => a.Entity.PartitionKey != partition))
+        {
+            throw new ArgumentException($"One submission holds at most {MaxActions} actions, all in one partition.", nameof(actions));
+        }
+
+        var submission = new Submission(actions, bytes);
+        var key = (table.Name, partition);
+        bool start;
+        lock (_gate)
+        {
+            if (!_lanes.TryGetValue(key, out var lane))
+            {
+                _lanes[key] = lane = new Lane();
+            }
+
+            lane.Waiting.Add(submission);
+            start = !lane.Writing;
+            lane.Writing = true;
+        }
+
+        if (start)
+        {
+            // The first caller to find no transaction running starts the writer of this lane; it runs until nothing waits.
+            _ = Task.Run(() => WriteAsync(table, key), CancellationToken.None);
+        }
+
+        return await submission.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The submissions that go in the next transaction, in arrival order: the first, then each later one whose actions fit
+    /// and repeat no row key already taken. Removes them from <paramref name="waiting"/>.
+    /// </summary>
+    private static List<Submission> TakeBatch(List<Submission> waiting)
+    {
+        var batch = new List<Submission>();
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        int actions = 0, bytes = 0;
+        for (var i = 0; i < waiting.Count; i++)
+        {
+            var s = waiting[i];
+            var fits = batch.Count == 0
+                || (actions + s.Actions.Count <= MaxActions && bytes + s.Bytes <= MaxBatchBytes && !s.Actions.Any(a => keys.Contains(a.Entity.RowKey)));
+            if (!fits)
+            {
+                continue;
+            }
+
+            batch.Add(s);
+            actions += s.Actions.Count;
+            bytes += s.Bytes;
+            keys.UnionWith(s.Actions.Select(a => a.Entity.RowKey));
+            waiting.RemoveAt(i--);
+        }
+
+        return batch;
+    }
+
+    private async Task WriteAsync(TableClient table, (string Table, string Partition) key)
+    {
+        while (true)
+        {
+            List<Submission> batch;
+            lock (_gate)
+            {
+                var lane = _lanes[key];
+                if (lane.Waiting.Count == 0)
+                {
+                    _lanes.Remove(key);
+                    return;
+                }
+
+                batch = TakeBatch(lane.Waiting);
+            }
+
+            try
+            {
+                var answers = await table.SubmitTransactionAsync(batch.SelectMany(s => s.Actions), CancellationToken.None).ConfigureAwait(false);
+                var offset = 0;
+                foreach (var s in batch)
+                {
+                    s.Done.TrySetResult([.. answers.Value.Skip(offset).Take(s.Actions.Count)]);
+                    offset += s.Actions.Count;
+                }
+            }
+            catch (TableTransactionFailedException) when (batch.Count > 1)
+            {
+                // Refused as a whole, nothing written: each submission again alone, so the refusal is only its owner's.
+                await Task.WhenAll(batch.Select(s => WriteAloneAsync(table, s))).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                foreach (var s in batch)
+                {
+                    s.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private static async Task WriteAloneAsync(TableClient table, Submission submission)
+    {
+        try
+        {
+            var answers = await table.SubmitTransactionAsync(submission.Actions, CancellationToken.None).ConfigureAwait(false);
+            submission.Done.TrySetResult([.. answers.Value]);
+        }
+        catch (Exception e)
+        {
+            submission.Done.TrySetException(e);
+        }
+    }
+
+    /// <summary>The submissions of one table and partition waiting for a transaction, and whether its writer runs.</summary>
+    private sealed class Lane
+    {
+        public List<Submission> Waiting { get; } = [];
+
+        public bool Writing { get; set; }
+    }
+
+    /// <summary>One caller's actions, waiting for their transaction.</summary>
+    private sealed class Submission(IReadOnlyList<TableTransactionAction> actions, int bytes)
+    {
+        public IReadOnlyList<TableTransactionAction> Actions { get; } = actions;
+
+        public int Bytes { get; } = bytes;
+
+        public TaskCompletionSource<IReadOnlyList<Response>> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

@@ -1,0 +1,96 @@
+using Azure.Data.Tables;
+using HubFunctions.Infrastructure.Storage;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace HubFunctions.Integration.Tests.Storage;
+
+/// <summary>
+/// <see cref="TableGroupCommit"/> against Azurite: submissions made while a transaction of their partition runs share the
+/// next one, and a refused combined transaction is the refusal of its own submission only. Each test writes its own table.
+/// </summary>
+public sealed class TableGroupCommitTests
+{
+    private readonly StorageNames _names = TestStorage.IsolatedNames();
+
+    /// <summary>Holds the first <c>$batch</c> request until released; counts every <c>$batch</c>.</summary>
+    private sealed class HoldFirstBatch : StorageClientPolicy
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private int _batches;
+
+        public int Batches => Volatile.Read(ref _batches);
+
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Increment(ref _batches) == 1)
+            {
+                _entered.TrySetResult();
+                await _released.Task.ConfigureAwait(false);
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    private static TableTransactionAction Insert(string partition, string row) => new(TableTransactionActionType.Add, new TableEntity(partition, row) { ["Value"] = row });
+
+    [Fact]
+    public async Task A_refused_combined_transaction_fails_only_the_submission_whose_action_was_refused_and_writes_the_others()
+    {
+        var hold = new HoldFirstBatch();
+        using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
+        var storage = process.GetRequiredService<HubStorage>();
+        var group = process.GetRequiredService<TableGroupCommit>();
+        var table = await storage.TableAsync(TestStorage.Unique("group"));
+        var partition = "p";
+        await table.AddEntityAsync(new TableEntity(partition, "taken"));
+
+        var first = group.SubmitAsync(table, [Insert(partition, "first")], 10, CancellationToken.None);
+        await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var a = group.SubmitAsync(table, [Insert(partition, "a1"), Insert(partition, "a2")], 10, CancellationToken.None);
+        var refused = group.SubmitAsync(table, [Insert(partition, "b"), Insert(partition, "taken")], 10, CancellationToken.None);
+        var c = group.SubmitAsync(table, [Insert(partition, "c")], 10, CancellationToken.None);
+        while (group.Waiting < 3)
+        {
+            await Task.Delay(10);
+        }
+
+        hold.Release();
+        Assert.Single(await first);
+        Assert.Equal(2, (await a).Count);
+        Assert.Single(await c);
+        await Assert.ThrowsAsync<TableTransactionFailedException>(() => refused);
+
+        // The first alone, the three waiting together (refused), then each of them alone.
+        Assert.Equal(1 + 1 + 3, hold.Batches);
+        var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition).Select(e => e.RowKey).ToListAsync();
+        Assert.Equal(["a1", "a2", "c", "first", "taken"], rows.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Submissions_to_other_partitions_do_not_wait_for_each_other()
+    {
+        var hold = new HoldFirstBatch();
+        using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
+        var storage = process.GetRequiredService<HubStorage>();
+        var group = process.GetRequiredService<TableGroupCommit>();
+        var table = await storage.TableAsync(TestStorage.Unique("group"));
+
+        var held = group.SubmitAsync(table, [Insert("p1", "x")], 10, CancellationToken.None);
+        await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Single(await group.SubmitAsync(table, [Insert("p2", "y")], 10, CancellationToken.None));
+        Assert.False(held.IsCompleted);
+        hold.Release();
+        Assert.Single(await held);
+    }
+}
