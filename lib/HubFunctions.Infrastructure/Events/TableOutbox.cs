@@ -32,6 +32,14 @@ public enum CommitOutcome
 }
 
 /// <summary>
+/// How a commit ended (<see cref="CommitOutcome"/>) and, when this call's transaction stored it, the new ETag of each
+/// change, by its index in the changes: what a caller needs to write the same rows again later without reading them first.
+/// Empty when the commit was <see cref="CommitOutcome.AlreadyCommitted"/> (an earlier attempt stored it: its ETags are not
+/// known, and the rows may have changed since); an entry is null for a delete or when the response carried no ETag.
+/// </summary>
+public sealed record CommitResult(CommitOutcome Outcome, IReadOnlyList<ETag?> ETags);
+
+/// <summary>
 /// The one write path for state changes (ARCHITECTURE.md, "State"): a conditional entity group
 /// transaction in one partition, with one outbox row per event in the same transaction, so one never
 /// exists without the other. Before that transaction an intent row goes into the intents table,
@@ -84,6 +92,15 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// <exception cref="TableTransactionFailedException">The transaction was refused for another reason (a bug: e.g. an invalid property).</exception>
     public async Task<CommitOutcome> CommitAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
         IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+        => (await CommitWithETagsAsync(table, partitionKey, changes, events, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// <see cref="CommitAsync"/>, the same commit, which also gives back the new ETags of the rows it wrote
+    /// (<see cref="CommitResult"/>), read from the <c>$batch</c> response's sub-responses: no extra call.
+    /// </summary>
+    /// <exception cref="ConcurrencyConflictException">As <see cref="CommitAsync"/>.</exception>
+    public async Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+        IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         if (changes.Any(c => c.Entity.PartitionKey != partitionKey))
         {
@@ -98,7 +115,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
 
         if (changes.Count + events.Count == 0)
         {
-            return CommitOutcome.Committed;
+            return new(CommitOutcome.Committed, []);
         }
 
         var stamp = CommitStamp(table.Name, partitionKey);
@@ -136,7 +153,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and
         // drops the intent after OutboxRelay.OrphanAge if it never appears.
-        var outcome = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
+        var (outcome, etags) = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
         if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
             await HandOffAsync(table.Name, partitionKey, intentRows, cancellationToken).ConfigureAwait(false);
@@ -148,24 +165,26 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             await QueueRelayAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
         }
 
-        return outcome;
+        return new(outcome, outcome == CommitOutcome.Committed ? etags.Take(changes.Count).ToList() : []);
     }
 
     public static string IntentPartitionFor(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
-    private async Task<CommitOutcome> SubmitAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
+    /// <summary>The batch, and the ETag of each of its rows when this call stored it (from the sub-responses, in batch order).</summary>
+    private async Task<(CommitOutcome Outcome, IReadOnlyList<ETag?> ETags)> SubmitAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
     {
         try
         {
-            await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            return CommitOutcome.Committed;
+            var written = await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+            var responses = written.Value;
+            return (CommitOutcome.Committed, [.. batch.Select((a, i) => a.ActionType != TableTransactionActionType.Delete && i < responses.Count ? responses[i].Headers.ETag : null)]);
         }
         catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
         {
             if (await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false))
             {
                 logger.LogInformation("Commit {Stamp} in {Table}/{Partition} was already stored ({Status}); treated as done", stamp, table.Name, partitionKey, e.Status);
-                return CommitOutcome.AlreadyCommitted;
+                return (CommitOutcome.AlreadyCommitted, []);
             }
 
             throw new ConcurrencyConflictException($"The data in {table.Name}/{partitionKey} changed meanwhile ({e.Status} {e.ErrorCode}).", e);
@@ -192,7 +211,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             }
 
             logger.LogWarning(e, "Commit {Stamp} in {Table}/{Partition} failed without an answer but is stored; treated as done", stamp, table.Name, partitionKey);
-            return CommitOutcome.AlreadyCommitted;
+            return (CommitOutcome.AlreadyCommitted, []);
         }
     }
 

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Data.Tables;
+using BitFaster.Caching.Lru;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Common;
 using HubFunctions.Core.Orders;
@@ -30,6 +31,15 @@ namespace HubFunctions.Infrastructure.Orders;
 /// Markers of the first layout (one row <c>order|{orderId}</c> with flags) are not read: no stored data has them (no
 /// production data yet; the local demo data is reseeded), see <c>Orders/DECISIONS.md</c>.
 /// </para>
+/// <para>
+/// <b>The shard row is not read either when this process knows it</b>: the store keeps, per shard row it last read or
+/// wrote, its counters and ETag (<see cref="CachedShardRows"/> rows at most, least recently used evicted first), taken
+/// from the read or from the commit's response (<see cref="TableOutbox.CommitWithETagsAsync"/>), never from a commit that
+/// did not surely land with a known ETag. A counting commit builds the row from that and writes it under the cached ETag;
+/// if the row changed meanwhile (another instance, an outside writer, a racing commit of this process) the write fails
+/// with 412 at index 0, the entry is dropped and the retry reads the row. Any other failure that may concern the row drops
+/// the entry too, so a wrong entry costs one failed batch and one read, never a wrong count: the ETag guards every write.
+/// </para>
 /// </summary>
 public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outbox, OptimisticRetry retry, OrderOptions options) : ISellerMetricsStore
 {
@@ -38,6 +48,15 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
 
     /// <summary>Markers per commit beside the shard row (a transaction holds 100 entities).</summary>
     public const int MarkersPerCommit = TableOutbox.MaxTransactionEntities - 1;
+
+    /// <summary>Shard rows whose counters and ETag this process keeps (a few hundred bytes each): sellers × shards of the busy months.</summary>
+    public const int CachedShardRows = 8192;
+
+    /// <summary>Per shard row (partition, row key): its counters and ETag as this process last read or wrote them.</summary>
+    private readonly ConcurrentLru<(string Partition, string Row), ShardRowState> _shardRows = new(CachedShardRows);
+
+    /// <summary>A shard row as stored: its counters under this ETag.</summary>
+    private sealed record ShardRowState(SellerMonthlyMetrics Counters, ETag ETag);
 
     /// <summary>What the caller expects of an order's markers.</summary>
     private enum Expect
@@ -176,14 +195,23 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
             }
         }
 
+        var key = (partition, shardRow);
+        ShardRowState? basis = null;
+        SellerMonthlyMetrics? counters = null;
         if (added.Count > 0)
         {
-            // The shard row first: a conflict at index 0 is a racing writer on the counters, not a marker.
-            var shard = await Read(table, partition, shardRow, ct).ConfigureAwait(false);
+            // The shard row first: a conflict at index 0 is a racing writer on the counters, not a marker. Its counters and
+            // ETag from this process's cache when it has them, else read (and kept).
             var first = orders[0].Order;
-            var counters = added.Aggregate(FromEntity(first.SellerId, SellerMonthlyMetrics.MonthOf(first), shard), (m, a) => m.Apply(a.Contribution, a.Premium));
+            if (!_shardRows.TryGet(key, out basis) && await Read(table, partition, shardRow, ct).ConfigureAwait(false) is { } shard)
+            {
+                basis = new(FromEntity(first.SellerId, SellerMonthlyMetrics.MonthOf(first), shard), shard.ETag);
+                _shardRows.AddOrUpdate(key, basis);
+            }
+
+            counters = added.Aggregate(basis?.Counters ?? SellerMonthlyMetrics.Empty(first.SellerId, SellerMonthlyMetrics.MonthOf(first)), (m, a) => m.Apply(a.Contribution, a.Premium));
             var row = ToEntity(partition, shardRow, counters);
-            changes.Insert(0, shard is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, shard.ETag));
+            changes.Insert(0, basis is null ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, basis.ETag));
         }
 
         if (changes.Count == 0)
@@ -191,17 +219,51 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
             return 0;
         }
 
+        CommitResult result;
         try
         {
-            await outbox.CommitAsync(table, partition, changes, [], ct).ConfigureAwait(false);
+            result = await outbox.CommitWithETagsAsync(table, partition, changes, [], ct).ConfigureAwait(false);
         }
-        catch (ConcurrencyConflictException e) when (!readMarkers
-            && !(added.Count > 0 && e.InnerException is TableTransactionFailedException { FailedTransactionActionIndex: 0 }))
+        catch (Exception e)
         {
-            return null;
+            var failedAt = (e as ConcurrencyConflictException)?.InnerException is TableTransactionFailedException failed ? failed.FailedTransactionActionIndex : null;
+            if (added.Count > 0 && failedAt is not > 0)
+            {
+                // The shard row may not be as this process knows it (a 412 at index 0, or a failure that names no row): read it next time.
+                Forget(key, basis);
+            }
+
+            if (e is ConcurrencyConflictException && !readMarkers && !(added.Count > 0 && failedAt == 0))
+            {
+                return null;
+            }
+
+            throw;
+        }
+
+        if (counters is not null)
+        {
+            // Only a commit this call stored, with the row's new ETag from its response, is kept; anything else is read next time.
+            if (result is { Outcome: CommitOutcome.Committed, ETags: [{ } etag, ..] })
+            {
+                _shardRows.AddOrUpdate(key, new(counters, etag));
+            }
+            else
+            {
+                Forget(key, basis);
+            }
         }
 
         return added.Count;
+    }
+
+    /// <summary>Drops the cached shard row if it is still the one a failed or unsure commit was based on (a newer one stays).</summary>
+    private void Forget((string Partition, string Row) key, ShardRowState? basis)
+    {
+        if (basis is not null)
+        {
+            _shardRows.TryRemove(new KeyValuePair<(string Partition, string Row), ShardRowState>(key, basis));
+        }
     }
 
     public async Task<SellerMonthlyMetrics> ReadAsync(string sellerId, CalendarMonth month, CancellationToken cancellationToken)
