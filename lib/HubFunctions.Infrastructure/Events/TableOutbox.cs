@@ -143,8 +143,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             // minute's partition). Each row gets its ETag: the relay claims a handed-off intent under it, and if it changed
             // meanwhile (the sweeper claimed it), the claim fails and the relay leaves it.
             var intents = await storage.TableAsync(storage.Names.OutboxIntentsTable, cancellationToken).ConfigureAwait(false);
-            var written = await groupCommit.SubmitAsync(intents, [.. intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row))],
-                encoded.Sum(Encoding.UTF8.GetByteCount), cancellationToken).ConfigureAwait(false);
+            var written = await groupCommit.SubmitAsync(intents, [.. intentRows.Select(row => new TableTransactionAction(TableTransactionActionType.UpsertReplace, row))], cancellationToken).ConfigureAwait(false);
             for (var i = 0; i < intentRows.Count; i++)
             {
                 intentRows[i].ETag = written[i].Headers.ETag ?? default;
@@ -175,8 +174,9 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     {
         try
         {
-            var written = await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
-            var responses = written.Value;
+            // With the transactions of other commits into this partition waiting meanwhile, if any (TableGroupCommit): each
+            // commit's conditions, answers and failures stay its own.
+            var responses = await groupCommit.SubmitAsync(table, batch, cancellationToken).ConfigureAwait(false);
             return (CommitOutcome.Committed, [.. batch.Select((a, i) => a.ActionType != TableTransactionActionType.Delete && i < responses.Count ? responses[i].Headers.ETag : null)]);
         }
         catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)

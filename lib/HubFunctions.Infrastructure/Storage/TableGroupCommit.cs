@@ -10,8 +10,9 @@ namespace HubFunctions.Infrastructure.Storage;
 /// running they wait, and the next transaction takes every submission waiting then, in arrival order,
 /// as long as they fit <see cref="MaxActions"/> actions and <see cref="MaxBatchBytes"/> and repeat no
 /// row key (Azure refuses a row twice in one batch); a submission is never split. One transaction per
-/// table and partition runs at a time, on a thread-pool task, never on a caller's token (one caller
-/// giving up must not fail the others); a caller that stops waiting may still have its actions written.
+/// table and partition runs at a time, never on a caller's token (one caller giving up must not fail the
+/// others; a caller that stops waiting may still have its actions written): the caller that finds the
+/// partition quiet writes its own transaction itself, and a thread-pool task writes what waits behind it.
 /// <para>
 /// A combined transaction is atomic, so when the service refuses it (<see cref="TableTransactionFailedException"/>:
 /// nothing was written) each of its submissions is sent again alone, and only the one whose action was
@@ -44,11 +45,11 @@ public sealed class TableGroupCommit
 
     /// <summary>
     /// Submits <paramref name="actions"/> (at most <see cref="MaxActions"/>, all in one partition of <paramref name="table"/>),
-    /// possibly in one transaction with other callers' actions; the answers to this caller's actions, in order.
+    /// possibly in one transaction with other callers' actions; the answers to this caller's actions, in order. A caller that
+    /// finds no transaction of the partition running writes its own at once, on its own flow (no thread hop when quiet).
     /// </summary>
-    /// <param name="bytes">About how many bytes the actions' properties take (for <see cref="MaxBatchBytes"/>).</param>
     /// <exception cref="TableTransactionFailedException">The service refused this caller's actions (nothing of them was written).</exception>
-    public async Task<IReadOnlyList<Response>> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, int bytes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<Response>> SubmitAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(table);
         ArgumentNullException.ThrowIfNull(actions);
@@ -63,7 +64,7 @@ public sealed class TableGroupCommit
             throw new ArgumentException($"One submission holds at most {MaxActions} actions, all in one partition.", nameof(actions));
         }
 
-        var submission = new Submission(actions, bytes);
+        var submission = new Submission(actions, EstimateBytes(actions));
         var key = (table.Name, partition);
         bool start;
         lock (_gate)
@@ -80,11 +81,38 @@ public sealed class TableGroupCommit
 
         if (start)
         {
-            // The first caller to find no transaction running starts the writer of this lane; it runs until nothing waits.
-            _ = Task.Run(() => WriteAsync(table, key), CancellationToken.None);
+            await WriteAsync(table, key, submission).ConfigureAwait(false);
         }
 
         return await submission.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// About the bytes <paramref name="actions"/> take in a batch request (UTF-8 at worst 3 bytes a character, binary in
+    /// base64, a fixed allowance per entity and per other property): enough to keep a combined transaction under Azure's 4 MiB.
+    /// </summary>
+    private static int EstimateBytes(IReadOnlyList<TableTransactionAction> actions)
+    {
+        long bytes = 0;
+        foreach (var action in actions)
+        {
+            bytes += 300 + (3 * (action.Entity.PartitionKey.Length + action.Entity.RowKey.Length));
+            if (action.Entity is TableEntity entity)
+            {
+                foreach (var (name, value) in entity)
+                {
+                    bytes += name.Length + value switch
+                    {
+                        string text => 3L * text.Length,
+                        byte[] binary => (4L * binary.Length / 3) + 4,
+                        BinaryData data => (4L * data.ToMemory().Length / 3) + 4,
+                        _ => 40,
+                    };
+                }
+            }
+        }
+
+        return (int)Math.Min(bytes, int.MaxValue);
     }
 
     /// <summary>
@@ -116,7 +144,12 @@ public sealed class TableGroupCommit
         return batch;
     }
 
-    private async Task WriteAsync(TableClient table, (string Table, string Partition) key)
+    /// <summary>
+    /// Writes the lane's waiting submissions, one transaction after the other. Run by the caller that started the lane
+    /// (<paramref name="own"/>) until its own submission is answered, then, if others wait, by a thread-pool task
+    /// (<paramref name="own"/> null) until none waits.
+    /// </summary>
+    private async Task WriteAsync(TableClient table, (string Table, string Partition) key, Submission? own)
     {
         while (true)
         {
@@ -130,30 +163,42 @@ public sealed class TableGroupCommit
                     return;
                 }
 
+                if (own is not null && own.Done.Task.IsCompleted)
+                {
+                    // The caller's own write is answered: the submissions that came meanwhile go on a thread-pool task.
+                    _ = Task.Run(() => WriteAsync(table, key, null), CancellationToken.None);
+                    return;
+                }
+
                 batch = TakeBatch(lane.Waiting);
             }
 
-            try
+            await WriteBatchAsync(table, batch).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WriteBatchAsync(TableClient table, List<Submission> batch)
+    {
+        try
+        {
+            var answers = await table.SubmitTransactionAsync(batch.SelectMany(s => s.Actions), CancellationToken.None).ConfigureAwait(false);
+            var offset = 0;
+            foreach (var s in batch)
             {
-                var answers = await table.SubmitTransactionAsync(batch.SelectMany(s => s.Actions), CancellationToken.None).ConfigureAwait(false);
-                var offset = 0;
-                foreach (var s in batch)
-                {
-                    s.Done.TrySetResult([.. answers.Value.Skip(offset).Take(s.Actions.Count)]);
-                    offset += s.Actions.Count;
-                }
+                s.Done.TrySetResult([.. answers.Value.Skip(offset).Take(s.Actions.Count)]);
+                offset += s.Actions.Count;
             }
-            catch (TableTransactionFailedException) when (batch.Count > 1)
+        }
+        catch (TableTransactionFailedException) when (batch.Count > 1)
+        {
+            // Refused as a whole, nothing written: each submission again alone, so the refusal is only its owner's.
+            await Task.WhenAll(batch.Select(s => WriteAloneAsync(table, s))).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            foreach (var s in batch)
             {
-                // Refused as a whole, nothing written: each submission again alone, so the refusal is only its owner's.
-                await Task.WhenAll(batch.Select(s => WriteAloneAsync(table, s))).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                foreach (var s in batch)
-                {
-                    s.Done.TrySetException(e);
-                }
+                s.Done.TrySetException(e);
             }
         }
     }

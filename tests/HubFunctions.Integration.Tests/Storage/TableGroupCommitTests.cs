@@ -55,11 +55,11 @@ public sealed class TableGroupCommitTests
         var partition = "p";
         await table.AddEntityAsync(new TableEntity(partition, "taken"));
 
-        var first = group.SubmitAsync(table, [Insert(partition, "first")], 10, CancellationToken.None);
+        var first = group.SubmitAsync(table, [Insert(partition, "first")], CancellationToken.None);
         await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
-        var a = group.SubmitAsync(table, [Insert(partition, "a1"), Insert(partition, "a2")], 10, CancellationToken.None);
-        var refused = group.SubmitAsync(table, [Insert(partition, "b"), Insert(partition, "taken")], 10, CancellationToken.None);
-        var c = group.SubmitAsync(table, [Insert(partition, "c")], 10, CancellationToken.None);
+        var a = group.SubmitAsync(table, [Insert(partition, "a1"), Insert(partition, "a2")], CancellationToken.None);
+        var refused = group.SubmitAsync(table, [Insert(partition, "b"), Insert(partition, "taken")], CancellationToken.None);
+        var c = group.SubmitAsync(table, [Insert(partition, "c")], CancellationToken.None);
         while (group.Waiting < 3)
         {
             await Task.Delay(10);
@@ -86,9 +86,9 @@ public sealed class TableGroupCommitTests
         var group = process.GetRequiredService<TableGroupCommit>();
         var table = await storage.TableAsync(TestStorage.Unique("group"));
 
-        var held = group.SubmitAsync(table, [Insert("p1", "x")], 10, CancellationToken.None);
+        var held = group.SubmitAsync(table, [Insert("p1", "x")], CancellationToken.None);
         await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Single(await group.SubmitAsync(table, [Insert("p2", "y")], 10, CancellationToken.None));
+        Assert.Single(await group.SubmitAsync(table, [Insert("p2", "y")], CancellationToken.None));
         Assert.False(held.IsCompleted);
         hold.Release();
         Assert.Single(await held);
