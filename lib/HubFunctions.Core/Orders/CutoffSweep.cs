@@ -32,7 +32,8 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
 /// open order past its deadline through <see cref="OrderHandler.ConvertIfDueAsync"/> (conditional on the order's token:
 /// an overlapping run, a retried message or a racing instruction changes it at most once), then removes the index rows
-/// of finished orders. Rows of the current minute not yet due stay and are read again by the next run; a row whose order
+/// of finished orders. Rows of the current minute not yet due stay and are read again by the next run (passed over without a
+/// read when the row carries the order's deadline, <see cref="IndexEntry.WaitsAt"/>); a row whose order
 /// does not exist (a crash between index row and order) is left to the planner, which removes it once its minute is that far behind.
 /// </summary>
 public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, IIdSource ids, TimeProvider clock, OrderOptions options)
