@@ -271,7 +271,7 @@ public static class OrderIntakeThroughput
                 [new OrderItem("SKU-1", 2), new OrderItem("SKU-2", 1)], false, now, OrderStatus.Open, null, null, null);
             var key = DeadlineIndex.IntakeKeyOf(order, now, 16);
             var bucket = await _buckets.GetOrAdd(names.OrderDeadlinesTable + key[..12], n => new Lazy<Task<TableClient>>(() => Table(n))).Value;
-            var indexRow = TableOrderStore.IndexEntity(key, order);
+            var indexRow = TableOrderStore.IndexEntity(key, order, id);
             await bucket.SubmitTransactionAsync([new(TableTransactionActionType.Add, indexRow)]);
             var eventId = Guid.NewGuid().ToString("D");
             var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);

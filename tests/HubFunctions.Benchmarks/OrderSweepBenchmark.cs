@@ -220,7 +220,7 @@ public static class OrderSweepBenchmark
                 indexRows[key] = rows = [];
             }
 
-            rows.Add(new(TableTransactionActionType.UpsertReplace, TableOrderStore.IndexEntity(key, order)));
+            rows.Add(new(TableTransactionActionType.UpsertReplace, TableOrderStore.IndexEntity(key, order, $"fp-{i}")));
         }
 
         // Seeding only, never on the measured path: the order rows go 100 to a transaction across partitions,

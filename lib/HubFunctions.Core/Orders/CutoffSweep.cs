@@ -32,7 +32,8 @@ public sealed record CutoffBucketReport(string IndexKey, int Read, int Converted
 /// the earliest index row. <see cref="SweepBucketAsync"/> (one queue message) reads one partition and converts each
 /// open order past its deadline through <see cref="OrderHandler.ConvertIfDueAsync"/> (conditional on the order's token:
 /// an overlapping run, a retried message or a racing instruction changes it at most once), then removes the index rows
-/// of finished orders. Rows of the current minute not yet due stay and are read again by the next run; a row whose order
+/// of finished orders. Rows of the current minute not yet due stay and are read again by the next run (passed over without a
+/// read when the row carries the order's deadline, <see cref="IndexEntry.WaitsAt"/>); a row whose order
 /// does not exist (a crash between index row and order) is left to the planner, which removes it once its minute is that far behind.
 /// </summary>
 public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, IOrderCutoffQueue queue, OrderHandler orders, IIdSource ids, TimeProvider clock, OrderOptions options)
@@ -102,7 +103,8 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         {
             try
             {
-                var report = await FinishAsync(partition.Key, partition.Select(r => r.OrderId).ToList(), run, removeMissing: true, cancellationToken).ConfigureAwait(false);
+                // Rows of the old layout as far as the sweep is concerned (ids only): leftovers are few, and each is read whole.
+                var report = await FinishAsync(partition.Key, partition.Select(r => new IndexEntry(r.OrderId)).ToList(), run, removeMissing: true, cancellationToken).ConfigureAwait(false);
                 removed += report.Finished + report.Missing;
                 foreach (var (orderId, error) in report.Failed ?? [])
                 {
@@ -144,31 +146,36 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             throw new FormatException($"'{indexKey}' is not a deadline index partition key.");
         }
 
-        var orderIds = await store.ListIndexAsync(indexKey, cancellationToken).ConfigureAwait(false);
-        return await FinishAsync(indexKey, orderIds, message.Run, removeMissing: false, cancellationToken).ConfigureAwait(false);
+        var entries = await store.ReadIndexAsync(indexKey, cancellationToken).ConfigureAwait(false);
+        return await FinishAsync(indexKey, entries, message.Run, removeMissing: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Converts the due open orders among <paramref name="orderIds"/> (rows of <paramref name="indexKey"/>), counts the finished
-    /// ones and removes their rows; with <paramref name="removeMissing"/>, also the rows whose order does not exist.
+    /// Converts the due open orders among <paramref name="entries"/> (rows of <paramref name="indexKey"/>), counts the finished
+    /// ones and removes their rows; with <paramref name="removeMissing"/>, also the rows whose order does not exist. A row whose
+    /// data shows its order open and not yet due (<see cref="IndexEntry.WaitsAt"/>) is passed over without a read (<c>NotDue</c>).
     /// </summary>
-    private async Task<CutoffBucketReport> FinishAsync(string indexKey, IReadOnlyList<string> orderIds, string run, bool removeMissing, CancellationToken cancellationToken)
+    private async Task<CutoffBucketReport> FinishAsync(string indexKey, IReadOnlyList<IndexEntry> entries, string run, bool removeMissing, CancellationToken cancellationToken)
     {
+        var now = clock.GetUtcNow();
+        var waiting = entries.Count(e => e.WaitsAt(now));
+        var toRead = waiting == 0 ? entries : entries.Where(e => !e.WaitsAt(now)).ToList();
         var finished = new System.Collections.Concurrent.ConcurrentBag<string>();
         var missingIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();
         var convertedIds = new System.Collections.Concurrent.ConcurrentBag<string>();
-        int converted = 0, notDue = 0, missing = 0;
+        int converted = 0, notDue = waiting, missing = 0;
         var failedIds = new System.Collections.Concurrent.ConcurrentBag<(string OrderId, string Error)>();
-        await Parallel.ForEachAsync(orderIds, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (orderId, ct) =>
+        await Parallel.ForEachAsync(toRead, new ParallelOptions { MaxDegreeOfParallelism = options.SweepParallelism, CancellationToken = cancellationToken }, async (entry, ct) =>
         {
+            var orderId = entry.OrderId;
             // Ids derive from the run and the order: a redelivered message makes the same event and commit stamp.
             using var operation = HubOperation.Begin($"order-cutoff/{run}/{orderId}");
             Order? order;
             bool didConvert;
             try
             {
-                (order, didConvert) = await orders.ConvertIfDueAsync(orderId, ct).ConfigureAwait(false);
+                (order, didConvert) = await orders.ConvertIfDueAsync(entry, ct).ConfigureAwait(false);
             }
             catch (Exception e) when (removeMissing && e is not OperationCanceledException)
             {
@@ -213,7 +220,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
             await store.RemoveIndexAsync(indexKey, remove, cancellationToken).ConfigureAwait(false);
         }
 
-        return new CutoffBucketReport(indexKey, orderIds.Count, converted, finished.Count, notDue, missing, failedIds.IsEmpty ? null : [.. failedIds]);
+        return new CutoffBucketReport(indexKey, entries.Count, converted, finished.Count, notDue, missing, failedIds.IsEmpty ? null : [.. failedIds]);
     }
 
     /// <summary>True for <c>yyyyMMddHHmm-ss</c> with a real minute and a shard below the configured count.</summary>

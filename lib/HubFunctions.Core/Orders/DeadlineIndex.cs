@@ -10,6 +10,28 @@ namespace HubFunctions.Core.Orders;
 public sealed record DueBuckets(IReadOnlyList<string> Keys, DateTimeOffset CompletedThrough, bool CaughtUp);
 
 /// <summary>
+/// One row of a deadline index partition as the sweep reads it (issue 11 (d)): the order id, the exact dispatch
+/// <paramref name="Deadline"/>, and, when it fitted (<c>TableOrderStore</c>), the <paramref name="Order"/> as the intake that
+/// wrote the row made it, with that intake's body <paramref name="Fingerprint"/>. Written before the order's commit, so it
+/// proves nothing about the order: the intake may have died before its commit, or lost to another body. It only tells
+/// the sweep when it need not read at all (<see cref="WaitsAt"/>); whether the order exists and what it is come from storage
+/// (<see cref="IOrderStore.FindIndexedAsync"/>). A row of an older layout carries only the id (nulls): it is read as before.
+/// </summary>
+public sealed record IndexEntry(string OrderId, DateTimeOffset? Deadline = null, Order? Order = null, string? Fingerprint = null)
+{
+    /// <summary>
+    /// True when the row shows that its order needs nothing from a sweep at <paramref name="now"/>: open as the row was written and
+    /// not yet past its deadline (DSP-3), so the sweep passes over it without a read. Its minute's last read comes after every
+    /// deadline in that minute (rows are filed at their deadline's minute or later, <see cref="DeadlineIndex.IntakeKeyOf"/>), so a
+    /// row passed over is read again once due. An order instructed meanwhile waits for its deadline too: counted (DSP-5) and
+    /// its row removed then. False for a row without a deadline, or one written converted (an order due at intake).
+    /// </summary>
+    public bool WaitsAt(DateTimeOffset now)
+        => Order is { } order ? order.Status == OrderStatus.Open && !order.IsConversionDue(now)
+            : Deadline is { } deadline && !OrderRules.IsConversionDue(deadline, now);
+}
+
+/// <summary>
 /// The deadline index of open orders (DSP-3 sweep): one row per order in the partition
 /// <c>{yyyyMMddHHmm}-{shard:D2}</c>, the <b>UTC</b> minute of its dispatch deadline and a shard from a stable
 /// hash of the order id, so one minute's orders spread over <c>shardCount</c> partitions and a sweep reads

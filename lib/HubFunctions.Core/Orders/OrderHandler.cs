@@ -56,11 +56,19 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             }
 
             // The index row first (the crash analysis of IOrderStore.AddAsync): a crash before the order leaves a row the sweep ignores.
-            var indexAdded = await store.AddIndexAsync(indexKey, order, ct).ConfigureAwait(false);
+            // It carries the deadline and this order's data, so the sweep reads nothing for it before it is due (IndexEntry).
+            var indexAdded = await store.AddIndexAsync(indexKey, order, fingerprint, ct).ConfigureAwait(false);
             try
             {
                 if (await store.AddAsync(order, fingerprint, null, events, ct).ConfigureAwait(false))
                 {
+                    if (!indexAdded)
+                    {
+                        // A row of this id was in the partition already, yet this intake stored the order: that row's intake never
+                        // stored its order (it died, or it is losing to this one) and its data, perhaps another body's, is not the order's.
+                        await store.ReplaceIndexAsync(indexKey, order, fingerprint, ct).ConfigureAwait(false);
+                    }
+
                     return new OrderIntakeResult(OrderIntakeOutcome.Created, order);
                 }
             }
@@ -142,9 +150,17 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     /// <c>hub.order.converted-to-non-hub</c>. Returns the order as it ends (null: no such order), and whether this call converted it.
     /// </summary>
     public Task<(Order? Order, bool Converted)> ConvertIfDueAsync(string orderId, CancellationToken cancellationToken)
+        => ConvertIfDueAsync(new IndexEntry(orderId), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConvertIfDueAsync(string, CancellationToken)"/> for the order of an index row: read through
+    /// <see cref="IOrderStore.FindIndexedAsync"/>, which reads the order row only when the row's data and the outcome row cannot stand
+    /// for it (a conversion, an order that may not exist); the conversion is still conditional on the token read.
+    /// </summary>
+    public Task<(Order? Order, bool Converted)> ConvertIfDueAsync(IndexEntry entry, CancellationToken cancellationToken)
         => retry.RunAsync<(Order?, bool)>(async (_, ct) =>
         {
-            var stored = await store.FindAsync(orderId, ct).ConfigureAwait(false);
+            var stored = await store.FindIndexedAsync(entry, ct).ConfigureAwait(false);
             if (stored is null)
             {
                 return (null, false);

@@ -30,6 +30,32 @@ public interface IOrderStore
     /// </summary>
     Task<bool> AddIndexAsync(string indexKey, Order order, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="AddIndexAsync(string, Order, CancellationToken)"/>, the row carrying what the sweep needs (<see cref="IndexEntry"/>):
+    /// the exact deadline and, when it fits, the order as this intake stores it with its <paramref name="fingerprint"/>.
+    /// </summary>
+    Task<bool> AddIndexAsync(string indexKey, Order order, string fingerprint, CancellationToken cancellationToken) => AddIndexAsync(indexKey, order, cancellationToken);
+
+    /// <summary>
+    /// Rewrites <paramref name="order"/>'s row in partition <paramref name="indexKey"/> with its data, after this intake stored the
+    /// order although the row was there before (written by an intake that never stored its order: its data is not the order's).
+    /// A row gone meanwhile stays gone.
+    /// </summary>
+    Task ReplaceIndexAsync(string indexKey, Order order, string fingerprint, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The rows of one deadline index partition as the sweep reads them (one single-partition query): each order id with what its
+    /// row carries (<see cref="IndexEntry"/>; a row of an older layout carries nothing but the id).
+    /// </summary>
+    async Task<IReadOnlyList<IndexEntry>> ReadIndexAsync(string indexKey, CancellationToken cancellationToken)
+        => [.. (await ListIndexAsync(indexKey, cancellationToken).ConfigureAwait(false)).Select(id => new IndexEntry(id))];
+
+    /// <summary>
+    /// The order of an index row, as <see cref="FindAsync"/> would answer, reading no more than it must: with the row's data the
+    /// order row is read only when no outcome row vouches for it (<see cref="IndexEntry"/>). Null when the order does not exist.
+    /// </summary>
+    Task<StoredOrder?> FindIndexedAsync(IndexEntry entry, CancellationToken cancellationToken) => FindAsync(entry.OrderId, cancellationToken);
+
     /// <summary>Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events.</summary>
     Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 

@@ -49,6 +49,22 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// <summary>The <see cref="StoredOrder.ConcurrencyToken"/> of an order without an outcome row: its change inserts one.</summary>
     public const string NoOutcome = "no-outcome";
 
+    /// <summary>
+    /// An index row carries the order's data only when its items' JSON is at most this long (8 KB as UTF-16, an eighth of a
+    /// property's 64 KiB and far below an entity's 1 MiB, and a partition of 125 such rows is one modest query page); a longer
+    /// order's row carries its deadline only, and the sweep reads that order as before once it is due.
+    /// </summary>
+    public const int IndexDataMaxItemsChars = 4_096;
+
+    /// <summary>On an index row: the order's exact dispatch deadline (every row written since issue 11 (d)).</summary>
+    public const string IndexDeadline = "Deadline";
+
+    /// <summary>On an outcome row: the fingerprint of the order it belongs to, so an index row's data can be checked against it without reading the order row.</summary>
+    public const string OutcomeOrderFingerprint = "OrderFingerprint";
+
+    /// <summary>On an outcome row: the <see cref="Order.ReceivedAt"/> of the order it belongs to (with the fingerprint: the index row's data is the stored order's).</summary>
+    public const string OutcomeOrderReceivedAt = "OrderReceivedAt";
+
     /// <summary>A process forgets the bucket tables it made beyond this many (the oldest minutes first): it writes only to the next few hours' minutes.</summary>
     private const int KnownBucketsKept = 400;
 
@@ -94,7 +110,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         ArgumentNullException.ThrowIfNull(order);
         if (indexKey is not null)
         {
-            await AddIndexAsync(indexKey, order, cancellationToken).ConfigureAwait(false);
+            await AddIndexAsync(indexKey, order, fingerprint, cancellationToken).ConfigureAwait(false);
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
@@ -106,11 +122,14 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// An insert, not an upsert: an intake that loses to an order stored before (same id, perhaps another body and deadline) must
     /// not rewrite that order's row when its key is the same (its <c>SellerId</c>, its commit stamp).
     /// </summary>
-    public async Task<bool> AddIndexAsync(string indexKey, Order order, CancellationToken cancellationToken)
+    public Task<bool> AddIndexAsync(string indexKey, Order order, CancellationToken cancellationToken) => AddIndexAsync(indexKey, order, null, cancellationToken);
+
+    /// <inheritdoc cref="AddIndexAsync(string, Order, CancellationToken)"/>
+    public async Task<bool> AddIndexAsync(string indexKey, Order order, string? fingerprint, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         var index = await IndexTableAsync(indexKey, cancellationToken).ConfigureAwait(false);
-        var row = IndexEntity(indexKey, order);
+        var row = IndexEntity(indexKey, order, fingerprint);
         try
         {
             await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.Add, row)], [], cancellationToken).ConfigureAwait(false);
@@ -123,6 +142,25 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             // table dropped or being deleted under a stalled call: 404, 409 TableBeingDeleted) propagates: an order must not be
             // stored without its index row (review s7, L1).
             return false;
+        }
+    }
+
+    /// <summary>
+    /// The order's row rewritten with this order's data (<see cref="IndexEntity"/>), under <c>If-Match: *</c>: a row removed meanwhile
+    /// (its order finished by a sweep) is not brought back.
+    /// </summary>
+    public async Task ReplaceIndexAsync(string indexKey, Order order, string fingerprint, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var index = await IndexTableAsync(indexKey, cancellationToken).ConfigureAwait(false);
+        var row = IndexEntity(indexKey, order, fingerprint);
+        try
+        {
+            await outbox.CommitAsync(index, row.PartitionKey, [new(TableTransactionActionType.UpdateReplace, row, ETag.All)], [], cancellationToken).ConfigureAwait(false);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            // Removed meanwhile: the sweep found the order finished (counted it) and removed its row.
         }
     }
 
@@ -145,6 +183,9 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
 
         var table = await Outcomes(cancellationToken).ConfigureAwait(false);
         var row = OutcomeEntity(after);
+        // Whose outcome it is: the sweep compares an index row's data with these instead of reading the order row (FindIndexedAsync).
+        row[OutcomeOrderFingerprint] = before.Fingerprint;
+        row[OutcomeOrderReceivedAt] = before.Order.ReceivedAt;
         TableTransactionAction change = before.ConcurrencyToken == NoOutcome
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
@@ -168,6 +209,77 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         return ids;
+    }
+
+    /// <summary>One query of the partition, every column: the rows as <see cref="IndexEntry"/> (<see cref="EntryOf"/>).</summary>
+    public async Task<IReadOnlyList<IndexEntry>> ReadIndexAsync(string indexKey, CancellationToken cancellationToken)
+    {
+        var (bucket, shard) = Split(indexKey);
+        var entries = new List<IndexEntry>();
+        try
+        {
+            await foreach (var e in Bucket(bucket).QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {shard}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                entries.Add(EntryOf(e));
+            }
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // No order was ever indexed in this minute (or its table was dropped once swept).
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// The order of an index row, reading no more than needed. Without data in the row: <see cref="FindAsync"/>. A row written
+    /// open: its outcome row first. There is one: the order exists (an outcome is only written for an order read), and when the
+    /// outcome names the row's fingerprint and receipt instant (<see cref="OutcomeOrderFingerprint"/>), the row's data is the
+    /// stored order's (same body, same intake), so the order is that data with its outcome: <b>one read</b>. Otherwise (an outcome
+    /// of an older layout, or a row of an intake that did not store the order) the order row is read too. There is none: the order
+    /// row is read, as it must be before converting (a row whose intake died before its commit has no order: null, never converted);
+    /// an outcome inserted after the outcome read makes the conversion's insert conflict (token <see cref="NoOutcome"/>), and the
+    /// retry reads again. A row written converted (due at intake): the order row, and its outcome row only if that order row is open
+    /// (an order converted at intake is final and never gets an outcome row).
+    /// </summary>
+    public async Task<StoredOrder?> FindIndexedAsync(IndexEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Order is not { } indexed || !Ids.IsKeySafe(entry.OrderId) || indexed.OrderId != entry.OrderId)
+        {
+            return await FindAsync(entry.OrderId, cancellationToken).ConfigureAwait(false);
+        }
+
+        var orders = await Orders(cancellationToken).ConfigureAwait(false);
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var orderId = entry.OrderId;
+        if (indexed.Status == OrderStatus.Open)
+        {
+            var read = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            var outcome = read.HasValue ? read.Value : null;
+            if (outcome is not null && entry.Fingerprint is { } fingerprint
+                && outcome.GetString(OutcomeOrderFingerprint) == fingerprint && outcome.GetDateTimeOffset(OutcomeOrderReceivedAt) == indexed.ReceivedAt)
+            {
+                return WithOutcome(indexed, fingerprint, outcome);
+            }
+
+            var row = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+            return row.HasValue && row.Value is { } e ? FromEntities(e, outcome) : null;
+        }
+
+        var stored = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!stored.HasValue || stored.Value is not { } orderRow)
+        {
+            return null;
+        }
+
+        if (OrderWire.ParseStatus(orderRow.GetString("Status")) is { } status && status != OrderStatus.Open)
+        {
+            return FromEntities(orderRow, null);
+        }
+
+        var later = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return FromEntities(orderRow, later.HasValue ? later.Value : null);
     }
 
     public async Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken)
@@ -321,11 +433,65 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return dropped;
     }
 
-    /// <summary>An order's deadline index row as <see cref="AddAsync"/> writes it (also used to seed benchmarks).</summary>
-    public static TableEntity IndexEntity(string indexKey, Order order)
+    /// <summary>
+    /// An order's deadline index row as <see cref="AddAsync"/> writes it (also used to seed benchmarks): <c>SellerId</c>, the exact
+    /// <see cref="IndexDeadline"/>, and, when its items fit (<see cref="IndexDataMaxItemsChars"/>), the order as this intake makes it
+    /// (the columns of <see cref="OrderEntity"/> that intake sets) with <paramref name="fingerprint"/> (<see cref="EntryOf"/> reads it back).
+    /// </summary>
+    public static TableEntity IndexEntity(string indexKey, Order order, string? fingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(order);
-        return new TableEntity(Split(indexKey).Shard, order.OrderId) { ["SellerId"] = order.SellerId };
+        var row = new TableEntity(Split(indexKey).Shard, order.OrderId) { ["SellerId"] = order.SellerId, [IndexDeadline] = order.DispatchDeadline };
+        var items = JsonSerializer.Serialize(order.Items, Json);
+        if (items.Length <= IndexDataMaxItemsChars)
+        {
+            row["Hub"] = order.Hub;
+            row["Channel"] = order.Channel;
+            row["CreatedAt"] = order.CreatedAt.ToString("O", CultureInfo.InvariantCulture);
+            row["Premium"] = order.Premium;
+            row["ReceivedAt"] = order.ReceivedAt;
+            row["Status"] = OrderWire.Name(order.Status);
+            row["ConvertedAt"] = order.ConvertedAt;
+            row["Items"] = items;
+            row["Fingerprint"] = fingerprint;
+        }
+
+        return row;
+    }
+
+    /// <summary>
+    /// An index row as the sweep reads it: the deadline when the row has one, and the order when the row carries its data (a row
+    /// of an older layout, or with data that does not read back, is an id only: the sweep reads that order as before).
+    /// </summary>
+    public static IndexEntry EntryOf(TableEntity row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var deadline = row.GetDateTimeOffset(IndexDeadline);
+        if (row.GetString("CreatedAt") is not { } created || row.GetString("Items") is not { } items || row.GetString("SellerId") is not { } seller
+            || row.GetString("Hub") is not { } hub || row.GetString("Channel") is not { } channel || row.GetDateTimeOffset("ReceivedAt") is not { } receivedAt
+            || OrderWire.ParseStatus(row.GetString("Status")) is not { } status || status == OrderStatus.Instructed
+            || !DateTimeOffset.TryParseExact(created, "O", CultureInfo.InvariantCulture, DateTimeStyles.None, out var createdAt))
+        {
+            return new IndexEntry(row.RowKey, deadline);
+        }
+
+        List<OrderItem>? lines;
+        try
+        {
+            lines = JsonSerializer.Deserialize<List<OrderItem>>(items, Json);
+        }
+        catch (JsonException)
+        {
+            lines = null;
+        }
+
+        if (lines is null)
+        {
+            return new IndexEntry(row.RowKey, deadline);
+        }
+
+        var order = new Order(row.RowKey, seller, hub, channel, createdAt, lines, row.GetBoolean("Premium") ?? false, receivedAt, status, null, null, row.GetDateTimeOffset("ConvertedAt"));
+        return new IndexEntry(row.RowKey, order.DispatchDeadline, order, row.GetString("Fingerprint"));
     }
 
     /// <summary>The bucket table of the index key <paramref name="indexKey"/> (its minute), created on first use by this process.</summary>
@@ -469,19 +635,20 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             e.GetString("InstructionId"),
             e.GetDateTimeOffset("InstructedAt"),
             e.GetDateTimeOffset("ConvertedAt"));
-        if (outcome is null)
-        {
-            return new StoredOrder(order, e.GetString("Fingerprint")!, NoOutcome);
-        }
+        return outcome is null ? new StoredOrder(order, e.GetString("Fingerprint")!, NoOutcome) : WithOutcome(order, e.GetString("Fingerprint")!, outcome);
+    }
 
+    /// <summary><paramref name="order"/> as intake stored it, with what its <paramref name="outcome"/> row changed; the token is the outcome's ETag.</summary>
+    private static StoredOrder WithOutcome(Order order, string fingerprint, TableEntity outcome)
+    {
         order = order with
         {
-            Status = OrderWire.ParseStatus(outcome.GetString("Status")) ?? throw new InvalidOperationException($"Order {e.PartitionKey} has an outcome with an unknown status."),
+            Status = OrderWire.ParseStatus(outcome.GetString("Status")) ?? throw new InvalidOperationException($"Order {order.OrderId} has an outcome with an unknown status."),
             InstructionId = outcome.GetString("InstructionId"),
             InstructedAt = outcome.GetDateTimeOffset("InstructedAt"),
             ConvertedAt = outcome.GetDateTimeOffset("ConvertedAt"),
         };
-        return new StoredOrder(order, e.GetString("Fingerprint")!, outcome.ETag.ToString());
+        return new StoredOrder(order, fingerprint, outcome.ETag.ToString());
     }
 }
 
