@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace HubFunctions.Integration.Tests.Hosting;
 
 /// <summary>
-/// The webhook-id store against Azurite, with a fake clock: day buckets and stale entries. Each test
+/// The webhook-id store against Azurite, with a fake clock: the window across UTC days, stale entries, the purge. Each test
 /// has its own idempotency table, so its purge deletes only its own entries.
 /// </summary>
 public sealed class IdempotencyStoreTests
