@@ -10,6 +10,7 @@ using HubFunctions.Core.Admission;
 using HubFunctions.Core.Appointments;
 using HubFunctions.Infrastructure.Admission;
 using HubFunctions.Infrastructure.Events;
+using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -36,7 +37,7 @@ public sealed record AppointmentThroughputResult(int Bookings, int Concurrency, 
 /// Each booking takes its own hub-hour on both sides (no capacity contention; the race is tested elsewhere).
 /// Each booking is a different vehicle (plate), as in practice: bookings of one plate on one day at one hub claim the
 /// same APT-6 plate-day row and are serialised on it. The storage operations of one booking, both ways, as
-/// <c>TableOutbox</c> makes them now: idempotency read + insert, seller read, APT-6 plate-day read, plate-day claim
+/// <c>TableOutbox</c> makes them now: idempotency insert, seller read, APT-6 plate-day read, plate-day claim
 /// (insert), slot read, outbox intent upsert (carrying the event), the transaction (counter + appointment + outbox
 /// row), the intent marked committed, the shared relay wake-up (one queue message for many commits), idempotency update.
 /// </summary>
@@ -219,8 +220,8 @@ public static class AppointmentThroughput
         {
             var id = Guid.NewGuid().ToString("N");
             var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
-            var lease = await _idempotency.AddEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyStarted));
+            var (idempotencyPartition, _) = TableIdempotencyStore.KeysOf(ClientId, id);
+            var lease = await _idempotency.AddEntityAsync(Rows.Entity(idempotencyPartition, id, rows.IdempotencyStarted));
             await _sellers.GetEntityIfExistsAsync<TableEntity>(SellerId, TableSellerDirectory.SellerRow(SellerId));
             var plateDay = "hangzhou|" + VehiclePlate.ToKeySafe(plate) + "|" + day;
             await _gate.GetEntityIfExistsAsync<TableEntity>(plateDay, "plate-day", ["Blocked"]);
@@ -237,7 +238,7 @@ public static class AppointmentThroughput
                 : new TableTransactionAction(TableTransactionActionType.Add, Rows.Entity(slotKey, r.RowKey[..(r.RowKey.IndexOf('|', StringComparison.Ordinal) + 1)] + (r.RowKey.StartsWith("outbox|", StringComparison.Ordinal) ? eventId : id), r.Properties))));
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpdateMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
             await _wakeUps.WakeUpAsync();
-            await _idempotency.UpdateEntityAsync(Rows.Entity(day + "|" + ClientId, id, rows.IdempotencyDone), lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            await _idempotency.UpdateEntityAsync(Rows.Entity(idempotencyPartition, id, rows.IdempotencyDone), lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }
     }

@@ -9,6 +9,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
@@ -50,7 +51,7 @@ public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHo
 /// field rules, SEC-2 seller check, the deadline index row, the outbox commit of the order with
 /// <c>hub.order.received</c>) against the same storage operations made directly with the SDK at the same concurrency,
 /// alternating in the same run, on the Azurite of <c>HUB_TEST_STORAGE</c>. The storage operations of one intake, both
-/// ways: idempotency read + insert (at once), seller read, index row insert (the deadline minute's bucket table), outbox
+/// ways: idempotency insert, seller read, index row insert (the deadline minute's bucket table), outbox
 /// intent upsert (carrying the event), the order transaction (order row + outbox row), the shared relay wake-up (one queue
 /// message for many commits), the DSP-5 shard read and counter commit, idempotency update (since session s7 no order read
 /// before the insert and no "Committed" mark: the intent is handed to the relay in process). Every order is new,
@@ -259,11 +260,9 @@ public static class OrderIntakeThroughput
         {
             var id = Guid.NewGuid().ToString("N");
             var now = DateTimeOffset.UtcNow;
-            var day = now.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            // As TableIdempotencyStore.BeginAsync: yesterday's bucket read while today's entry is inserted.
-            var yesterday = _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
-            var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
-            await yesterday;
+            // As TableIdempotencyStore.BeginAsync since session s8: one insert under keys that do not depend on the day.
+            var (idempotencyPartition, _) = TableIdempotencyStore.KeysOf(ClientId, id);
+            var lease = await _idempotency.AddEntityAsync(new TableEntity(idempotencyPartition, id) { ["Status"] = "pending", ["Fingerprint"] = id });
             var sellerId = SellerOf(orderId);
             await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
             // As OrderHandler.SubmitAsync since session s7: no read of the order before its insert-only commit.
@@ -284,7 +283,7 @@ public static class OrderIntakeThroughput
             // No "Committed" mark since session s7: the intent is handed to the relay in process (OutboxHandOff).
             await _wakeUps.WakeUpAsync();
             await CountAsync(order);
-            await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            await _idempotency.UpdateEntityAsync(new TableEntity(idempotencyPartition, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }
 

@@ -12,6 +12,7 @@ using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Infrastructure.Admission;
+using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
@@ -299,7 +300,7 @@ public static class UploadThroughput
     }
 
     /// <summary>
-    /// The storage calls of one DevHost upload, made directly: idempotency read + insert, seller read,
+    /// The storage calls of one DevHost upload, made directly: idempotency insert, seller read,
     /// the staged block, the pending-file marker with the DOC-2 lookup, the blob commit, the "latest"
     /// pointer read, the outbox intent, the version transaction (version, content, pointer, outbox
     /// row), the intent's "committed" mark, the validation and relay messages, the idempotency update.
@@ -334,9 +335,8 @@ public static class UploadThroughput
         public async Task<bool> UploadAsync(string sellerId, int bytes)
         {
             var id = Guid.NewGuid().ToString("N");
-            var day = DateTime.UtcNow.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-            await _idempotency.GetEntityIfExistsAsync<TableEntity>("yesterday|" + ClientId, id);
-            var lease = await _idempotency.AddEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "pending", ["Fingerprint"] = id });
+            var (idempotencyPartition, _) = TableIdempotencyStore.KeysOf(ClientId, id);
+            var lease = await _idempotency.AddEntityAsync(new TableEntity(idempotencyPartition, id) { ["Status"] = "pending", ["Fingerprint"] = id });
             await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, TableSellerDirectory.SellerRow(sellerId));
 
             var file = new byte[bytes];
@@ -370,7 +370,7 @@ public static class UploadThroughput
             await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertMerge, new TableEntity(minute, eventId) { ["Committed"] = true }, ETag.All)]);
             await _relay.SendMessageAsync(JsonSerializer.Serialize(new { table = _documents.Name, partitionKey = sellerId, eventId }));
             await _validation.SendMessageAsync(JsonSerializer.Serialize(new { sellerId, documentId }));
-            await _idempotency.UpdateEntityAsync(new TableEntity(day + "|" + ClientId, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
+            await _idempotency.UpdateEntityAsync(new TableEntity(idempotencyPartition, id) { ["Status"] = "done", ["Response"] = "{}" }, lease.Headers.ETag ?? ETag.All, TableUpdateMode.Merge);
             return true;
         }
     }

@@ -5,6 +5,7 @@ using System.Text;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -39,13 +40,16 @@ public abstract record IdempotencyBegin
 public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag ETag, string Attempt);
 
 /// <summary>
-/// webhook-id idempotency on Table Storage (API.md). Keys are bucketed by UTC day
-/// (<c>{yyyyMMdd}|{clientId}</c>, row = webhook-id); a lookup reads today's and yesterday's bucket,
-/// so a message is recognised for at least 24 hours, and whole expired days are purged by a range
-/// query on the partition key. An outcome too large for a table entry is kept gzip-compressed in
-/// Blob Storage (<see cref="StorageNames.IdempotencyBodiesContainer"/>), one blob per entry named from its keys under its day,
-/// and the entry references it with the blob's SHA-256: a replay is the first body or an error,
-/// never another body.
+/// webhook-id idempotency on Table Storage (API.md). An entry's keys depend only on the message:
+/// partition <c>{clientId}|{bucket}</c>, where the bucket is one hex digit of the SHA-256 of the
+/// webhook-id (16 partitions per client), row = webhook-id. So one insert finds a message whatever
+/// day it was first seen: a new message costs one call to begin, a repeat one more (the read after
+/// the insert's 409). An entry is recognised until the end of the UTC day after the one it started on
+/// (<see cref="RecognisedSince"/>); an older one counts as absent (a new message under that id replaces it) and the daily purge deletes it by a
+/// query on its <c>StartedAt</c>. An outcome too large for a table entry is kept gzip-compressed in
+/// Blob Storage (<see cref="StorageNames.IdempotencyBodiesContainer"/>), one blob per entry named from
+/// its keys, with the time it was written in its metadata, and the entry references it with the
+/// blob's SHA-256: a replay is the first body or an error, never another body.
 /// <para>
 /// The SDK re-sends a write whose answer did not arrive in time (network timeout, dropped
 /// connection), and the re-sent write meets the first one's effect: an insert gets 409, a
@@ -62,126 +66,131 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// </summary>
     public static readonly TimeSpan PendingTakeover = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The oldest start of an entry still recognised at <paramref name="now"/>: 00:00 UTC of the day before. So a message
+    /// is recognised until the end of the UTC day after the one it started on, 24 to 48 hours (API.md: at least 24), the
+    /// same messages the day buckets recognised (today's and yesterday's). Older entries count as absent and are purged.
+    /// </summary>
+    public static DateTimeOffset RecognisedSince(DateTimeOffset now) => new(now.UtcDateTime.Date.AddDays(-1), TimeSpan.Zero);
+
     /// <summary>Responses up to this size (gzip-compressed) are kept in the entry itself: 15 properties of 60,000 bytes; larger ones in a blob.</summary>
     public const int MaxStoredBytes = ChunkSize * MaxChunks;
 
     private const int ChunkSize = 60_000;
     private const int MaxChunks = 15;
+    private const int MaxBatch = 100;
     private const string Pending = "pending";
     private const string Done = "done";
     private const string AttemptProperty = "Attempt";
+    private const string StartedAtProperty = "StartedAt";
+
+    /// <summary>The metadata of an outcome blob that holds when it was written (the app's clock, as the entries' times).</summary>
+    private const string WrittenAtMetadata = "writtenat";
+
+    /// <summary>The table keys of a client's message: <c>{clientId}|{bucket}</c> and the webhook-id.</summary>
+    public static (string PartitionKey, string RowKey) KeysOf(string clientId, string messageId)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(Encoding.UTF8.GetBytes(messageId), hash);
+        return (clientId + "|" + (hash[0] & 0x0F).ToString("x", CultureInfo.InvariantCulture), messageId);
+    }
 
     public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
-        var today = PartitionFor(now, clientId);
+        var (partition, row) = KeysOf(clientId, messageId);
         var attempt = NewAttempt();
-        var entity = new TableEntity(today, messageId)
-        {
-            ["State"] = Pending,
-            [AttemptProperty] = attempt,
-            ["Fingerprint"] = fingerprint,
-            ["StartedAt"] = now,
-        };
 
-        // Yesterday's bucket is read while today's entry is inserted: the two calls are independent, so a signed request
-        // waits for one round trip less. Yesterday's entry, when there is one (a retry across midnight), decides as
-        // before, and the entry this attempt just inserted today is deleted again (under its own ETag).
-        var earlierRead = table.GetEntityIfExistsAsync<TableEntity>(PartitionFor(now.AddDays(-1), clientId), messageId, cancellationToken: cancellationToken);
-        var insert = InsertAsync(table, entity, cancellationToken);
-        NullableResponse<TableEntity> earlier;
-        try
+        // One insert finds any entry of this message. An entry that is gone by the read (abandoned after a 5xx, or purged)
+        // between the insert's 409 and the read: insert again.
+        for (var tries = 1; ; tries++)
         {
-            earlier = await earlierRead.ConfigureAwait(false);
-        }
-        catch
-        {
-            // Nothing may stay behind for a request that fails here: a retry would find it pending (409 in progress).
-            await ForgetInsertAsync(table, insert, today, messageId).ConfigureAwait(false);
-            throw;
-        }
+            try
+            {
+                var added = await table.AddEntityAsync(PendingEntry(partition, row, attempt, fingerprint, now), cancellationToken).ConfigureAwait(false);
+                return new IdempotencyBegin.Started(new IdempotencyLease(partition, row, added.Headers.ETag ?? ETag.All, attempt));
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+                // Seen before, or this attempt's own insert re-sent by the SDK: the entry decides.
+            }
 
-        if (earlier.HasValue && earlier.Value is { } previous)
-        {
-            await ForgetInsertAsync(table, insert, today, messageId).ConfigureAwait(false);
-            return await EvaluateAsync(previous, fingerprint, now, cancellationToken).ConfigureAwait(false)
-                ?? await TakeOverAsync(table, previous, now, cancellationToken).ConfigureAwait(false);
-        }
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(partition, row, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!found.HasValue || found.Value is not { } existing)
+            {
+                if (tries < 3)
+                {
+                    continue;
+                }
 
-        try
-        {
-            var added = await insert.ConfigureAwait(false);
-            return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, added, attempt));
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            var existing = await table.GetEntityAsync<TableEntity>(today, messageId, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (IsOwn(existing.Value, Pending, attempt))
+                return new IdempotencyBegin.InProgress();
+            }
+
+            if (IsOwn(existing, Pending, attempt))
             {
                 // Our own insert, re-sent by the SDK after its answer was lost or late.
-                logger.LogInformation("Idempotency entry {Partition}/{MessageId} was written by this attempt's earlier try", today, messageId);
-                return new IdempotencyBegin.Started(new IdempotencyLease(today, messageId, existing.Value.ETag, attempt));
+                logger.LogInformation("Idempotency entry {Partition}/{MessageId} was written by this attempt's earlier try", partition, row);
+                return new IdempotencyBegin.Started(new IdempotencyLease(partition, row, existing.ETag, attempt));
             }
 
-            var evaluated = await EvaluateAsync(existing.Value, fingerprint, now, cancellationToken).ConfigureAwait(false);
-            if (evaluated is not null)
+            if (IsExpired(existing, now))
             {
-                return evaluated;
+                // Started before the window: the message is new again, whatever it was (the purge has not come by yet).
+                return await TakeOverAsync(table, existing, fingerprint, now, stale: false, cancellationToken).ConfigureAwait(false);
             }
 
-            // A stale pending entry: the request that wrote it died. Take it over, if nobody else did.
-            return await TakeOverAsync(table, existing.Value, now, cancellationToken).ConfigureAwait(false);
+            // Replay, in progress or mismatch; or a stale pending entry (the request that wrote it died): take it over, if
+            // nobody else did.
+            return await EvaluateAsync(existing, fingerprint, now, cancellationToken).ConfigureAwait(false)
+                ?? await TakeOverAsync(table, existing, fingerprint, now, stale: true, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Inserts today's pending entry; its ETag (a 409 is thrown to the caller, as the insert's own).</summary>
-    private static async Task<ETag> InsertAsync(TableClient table, TableEntity entity, CancellationToken cancellationToken)
+    private void LogTakeOver(TableEntity old, bool stale)
     {
-        var added = await table.AddEntityAsync(entity, cancellationToken).ConfigureAwait(false);
-        return added.Headers.ETag ?? ETag.All;
+        if (stale)
+        {
+            logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", old.PartitionKey, old.RowKey);
+        }
+        else
+        {
+            logger.LogInformation("Replaced expired idempotency entry {Partition}/{MessageId}", old.PartitionKey, old.RowKey);
+        }
     }
+
+    private static TableEntity PendingEntry(string partition, string row, string attempt, string fingerprint, DateTimeOffset now) => new(partition, row)
+    {
+        ["State"] = Pending,
+        [AttemptProperty] = attempt,
+        ["Fingerprint"] = fingerprint,
+        [StartedAtProperty] = now,
+    };
+
+    private static bool IsExpired(TableEntity entity, DateTimeOffset now)
+        => entity.GetDateTimeOffset(StartedAtProperty) is { } startedAt && startedAt < RecognisedSince(now);
 
     /// <summary>
-    /// Deletes the entry <paramref name="insert"/> wrote, if it wrote one (best effort: an entry left pending is taken over
-    /// after <see cref="PendingTakeover"/>, and yesterday's entry is read first while it exists).
+    /// Replaces <paramref name="old"/> (<paramref name="stale"/> pending, or expired) by this attempt's pending entry,
+    /// under the version read.
     /// </summary>
-    private async Task ForgetInsertAsync(TableClient table, Task<ETag> insert, string partition, string messageId)
-    {
-        try
-        {
-            var etag = await insert.ConfigureAwait(false);
-            await table.DeleteEntityAsync(partition, messageId, etag, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 409 or 412)
-        {
-            // Not written by this attempt (409), or already gone or changed: nothing of ours to forget.
-        }
-        catch (Exception e) when (e is RequestFailedException or OperationCanceledException or AggregateException)
-        {
-            logger.LogWarning(e, "Could not delete idempotency entry {Partition}/{MessageId} inserted beside an earlier day's", partition, messageId);
-        }
-    }
-
-    private async Task<IdempotencyBegin> TakeOverAsync(TableClient table, TableEntity stale, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IdempotencyBegin> TakeOverAsync(TableClient table, TableEntity old, string fingerprint, DateTimeOffset now, bool stale, CancellationToken cancellationToken)
     {
         var attempt = NewAttempt();
         try
         {
-            stale["StartedAt"] = now;
-            stale[AttemptProperty] = attempt;
-            var taken = await table.UpdateEntityAsync(stale, stale.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-            logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", stale.PartitionKey, stale.RowKey);
-            return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, taken.Headers.ETag ?? ETag.All, attempt));
+            var taken = await table.UpdateEntityAsync(PendingEntry(old.PartitionKey, old.RowKey, attempt, fingerprint, now), old.ETag, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            LogTakeOver(old, stale);
+            return new IdempotencyBegin.Started(new IdempotencyLease(old.PartitionKey, old.RowKey, taken.Headers.ETag ?? ETag.All, attempt));
         }
         catch (RequestFailedException e) when (e.Status is 404 or 412)
         {
             // A 412 may be our own takeover, re-sent by the SDK after its answer was lost or late.
-            var current = await table.GetEntityIfExistsAsync<TableEntity>(stale.PartitionKey, stale.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var current = await table.GetEntityIfExistsAsync<TableEntity>(old.PartitionKey, old.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (current.HasValue && current.Value is { } row && IsOwn(row, Pending, attempt))
             {
-                logger.LogWarning("Took over stale idempotency entry {Partition}/{MessageId}", stale.PartitionKey, stale.RowKey);
-                return new IdempotencyBegin.Started(new IdempotencyLease(stale.PartitionKey, stale.RowKey, row.ETag, attempt));
+                LogTakeOver(old, stale);
+                return new IdempotencyBegin.Started(new IdempotencyLease(old.PartitionKey, old.RowKey, row.ETag, attempt));
             }
 
             return new IdempotencyBegin.InProgress();
@@ -215,7 +224,8 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         {
             var name = BodyBlobName(lease.PartitionKey, lease.RowKey);
             var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
-            await container.GetBlobClient(name).UploadAsync(new BinaryData(compressed), overwrite: true, cancellationToken).ConfigureAwait(false);
+            var upload = new BlobUploadOptions { Metadata = new Dictionary<string, string> { [WrittenAtMetadata] = clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture) } };
+            await container.GetBlobClient(name).UploadAsync(new BinaryData(compressed), upload, cancellationToken).ConfigureAwait(false);
             entity["BodyBlob"] = name;
             entity["BodySha256"] = Convert.ToHexString(SHA256.HashData(compressed));
             logger.LogInformation("Response to {MessageId} is {Bytes} bytes compressed; kept in blob {Blob}", lease.RowKey, compressed.Length, name);
@@ -239,12 +249,11 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     }
 
     /// <summary>
-    /// The blob that holds a large outcome: <c>{yyyyMMdd}/{SHA-256 of partition and row key}</c>, under
-    /// the entry's day so the purge removes whole days by name order; the hash keeps any client id
-    /// or webhook-id out of the blob path.
+    /// The blob that holds a large outcome: the SHA-256 of the entry's partition and row key, which keeps any client id
+    /// or webhook-id out of the blob path. A retried completion, or the completion of a message taken over, overwrites it.
     /// </summary>
     public static string BodyBlobName(string partitionKey, string rowKey)
-        => partitionKey[..8] + "/" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(partitionKey + "\n" + rowKey))).ToLowerInvariant();
+        => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(partitionKey + "\n" + rowKey))).ToLowerInvariant();
 
     /// <summary>Forgets a message whose processing failed (5xx), so a retry runs it again.</summary>
     public async Task AbandonAsync(IdempotencyLease lease, CancellationToken cancellationToken)
@@ -261,82 +270,147 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     }
 
     /// <summary>
-    /// Deletes every day bucket older than yesterday, and the blobs of its large outcomes (those
-    /// first: a purge that stops half-way leaves entries that the next purge finds, never a blob
-    /// nobody looks for). Returns how many entries went.
+    /// Deletes every entry that started before <see cref="RecognisedSince"/> (entries of the day-bucket layout, which only a
+    /// developer's Azurite can hold, too: they have the same <c>StartedAt</c>), and the outcome blobs written before then.
+    /// The blobs go first: an entry whose blob is gone is already outside the window, so a purge that stops half-way
+    /// leaves entries that count as absent and that the next purge finds, never a blob nobody looks for. Each delete is
+    /// conditional on the version read, so an entry or blob taken over by a new message meanwhile stays. Returns how
+    /// many entries went.
     /// </summary>
+    /// <remarks>
+    /// One query for the whole table, filtered on <c>StartedAt</c> (not a key, so the service scans the table:
+    /// on Azure a server-side scan paged per 1,000 entities and per partition boundary, billed per page; in Azurite a
+    /// scan of every entity of the table), and one <c>$batch</c> per 100 expired entries of a partition.
+    /// </remarks>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken)
     {
-        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
-        var cutoff = clock.GetUtcNow().AddDays(-1).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+        var cutoff = RecognisedSince(clock.GetUtcNow());
         await PurgeBodiesAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
-        var batch = new List<TableTransactionAction>();
-        string? batchPartition = null;
+        var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
         await foreach (var e in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"PartitionKey lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            if (batch.Count == 100 || (batchPartition is not null && batchPartition != e.PartitionKey))
+            if (!batches.TryGetValue(e.PartitionKey, out var batch))
             {
-                deleted += await FlushAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                batches[e.PartitionKey] = batch = [];
             }
 
-            batchPartition = e.PartitionKey;
-            batch.Add(new TableTransactionAction(TableTransactionActionType.Delete, e, ETag.All));
+            batch.Add(e);
+            if (batch.Count == MaxBatch)
+            {
+                deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        deleted += await FlushAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        foreach (var batch in batches.Values)
+        {
+            deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+
         return deleted;
     }
 
     /// <summary>
-    /// Deletes the body blobs of days before <paramref name="cutoff"/>. Blob names start with their
-    /// day and are listed in name order, so the listing stops at the first blob of a kept day: the
-    /// cost grows with what is deleted. Blobs whose entry never completed (the outcome's table write
-    /// failed after the upload) go too.
+    /// Deletes the outcome blobs written before <paramref name="cutoff"/>, by the time in their metadata (a blob of the
+    /// day-bucket layout, <c>{yyyyMMdd}/...</c>, by the last instant of its day). Lists the whole container: one listing call per
+    /// 5,000 blobs, which are the large outcomes of the last days only. Blobs whose entry never completed (the outcome's
+    /// table write failed after the upload) go too.
     /// </summary>
-    private async Task PurgeBodiesAsync(string cutoff, CancellationToken cancellationToken)
+    private async Task PurgeBodiesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
-        await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
         {
-            if (string.CompareOrdinal(blob.Name, cutoff) >= 0)
+            if (WrittenAt(blob) >= cutoff)
             {
-                break;
+                continue;
             }
 
-            await container.DeleteBlobIfExistsAsync(blob.Name, cancellationToken: cancellationToken).ConfigureAwait(false);
-            deleted++;
+            try
+            {
+                var conditions = new BlobRequestConditions { IfMatch = blob.Properties.ETag };
+                if ((await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value)
+                {
+                    deleted++;
+                }
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // Overwritten since the listing by the outcome of a message that took its entry over: it stays.
+            }
         }
 
         if (deleted > 0)
         {
-            logger.LogInformation("Idempotency purge deleted {Count} outcome blobs before {Cutoff}", deleted, cutoff);
+            logger.LogInformation("Idempotency purge deleted {Count} outcome blobs written before {Cutoff}", deleted, cutoff);
         }
     }
 
-    private static async Task<int> FlushAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken cancellationToken)
+    private static DateTimeOffset WrittenAt(BlobItem blob)
+    {
+        if (blob.Metadata is { } metadata && metadata.TryGetValue(WrittenAtMetadata, out var written)
+            && DateTimeOffset.TryParse(written, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var at))
+        {
+            return at;
+        }
+
+        if (blob.Name.Length > 8 && blob.Name[8] == '/'
+            && DateTime.TryParseExact(blob.Name[..8], "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var day))
+        {
+            return new DateTimeOffset(day, TimeSpan.Zero).AddDays(1).AddTicks(-1);
+        }
+
+        return blob.Properties.LastModified ?? DateTimeOffset.MaxValue;
+    }
+
+    /// <summary>
+    /// Deletes <paramref name="batch"/> (one partition) in one transaction, each entry under the version the query read.
+    /// When one of them changed or went since (taken over, abandoned), the transaction fails as a whole and the rest are
+    /// deleted one by one.
+    /// </summary>
+    private static async Task<int> DeleteAsync(TableClient table, List<TableEntity> batch, CancellationToken cancellationToken)
     {
         if (batch.Count == 0)
         {
             return 0;
         }
 
-        var count = batch.Count;
-        await table.SubmitTransactionAsync(batch, cancellationToken).ConfigureAwait(false);
+        var count = 0;
+        try
+        {
+            await table.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.Delete, e, VersionOf(e))), cancellationToken).ConfigureAwait(false);
+            count = batch.Count;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            foreach (var entity in batch)
+            {
+                try
+                {
+                    await table.DeleteEntityAsync(entity.PartitionKey, entity.RowKey, VersionOf(entity), cancellationToken).ConfigureAwait(false);
+                    count++;
+                }
+                catch (RequestFailedException one) when (one.Status is 404 or 412)
+                {
+                    // Changed or gone since the query: not an expired entry any more, or nothing to delete.
+                }
+            }
+        }
+
         batch.Clear();
         return count;
     }
+
+    private static ETag VersionOf(TableEntity entity) => entity.ETag == default ? ETag.All : entity.ETag;
 
     /// <summary>A random token per attempt; ids from <c>IIdSource</c> would repeat for a retried message, which is exactly what must be told apart.</summary>
     private static string NewAttempt() => Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
 
     private static bool IsOwn(TableEntity entity, string state, string attempt)
         => entity.GetString("State") == state && string.Equals(entity.GetString(AttemptProperty), attempt, StringComparison.Ordinal);
-
-    private static string PartitionFor(DateTimeOffset instant, string clientId)
-        => instant.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture) + "|" + clientId;
 
     private async Task<IdempotencyBegin?> EvaluateAsync(TableEntity entity, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -354,7 +428,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
                 entity.GetInt32("Status") ?? 200, entity.GetString("ContentType"), entity.GetString("Location"), Decompress(compressed)));
         }
 
-        var startedAt = entity.GetDateTimeOffset("StartedAt") ?? now;
+        var startedAt = entity.GetDateTimeOffset(StartedAtProperty) ?? now;
         return now - startedAt < PendingTakeover ? new IdempotencyBegin.InProgress() : null;
     }
 

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Time.Testing;
 namespace HubFunctions.Integration.Tests.Hosting;
 
 /// <summary>
-/// The webhook-id store against Azurite, with a fake clock: day buckets and stale entries. Each test
+/// The webhook-id store against Azurite, with a fake clock: the window across UTC days, stale entries, the purge. Each test
 /// has its own idempotency table, so its purge deletes only its own entries.
 /// </summary>
 public sealed class IdempotencyStoreTests
@@ -30,6 +30,30 @@ public sealed class IdempotencyStoreTests
             .AddSingleton<StorageClientPolicy>(fault)
             .AddSingleton<TableIdempotencyStore>());
         return (provider, provider.GetRequiredService<TableIdempotencyStore>(), fault);
+    }
+
+    /// <summary>Counts this process's requests to one table, by HTTP method.</summary>
+    private sealed class CountCalls(string table) : StorageClientPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _calls = new();
+
+        public IReadOnlyDictionary<string, int> Calls => new Dictionary<string, int>(_calls);
+
+        public void Reset() => _calls.Clear();
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var path = message.Request.Uri.Path;
+            if (path.EndsWith("/" + table, StringComparison.Ordinal) || path.Contains("/" + table + "(", StringComparison.Ordinal))
+            {
+                _calls.AddOrUpdate(message.Request.Method.Method, 1, (_, n) => n + 1);
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
     }
 
     private static StoredResponse Ok => new(201, "application/json", null, "{\"n\":1}"u8.ToArray());
@@ -55,9 +79,10 @@ public sealed class IdempotencyStoreTests
     }
 
     [Fact]
-    public async Task A_message_recognised_from_yesterday_leaves_no_entry_in_todays_bucket()
+    public async Task A_message_recognised_the_next_day_leaves_no_second_entry()
     {
-        // Yesterday's bucket is read while today's entry is inserted; when yesterday's decides, today's insert is undone.
+        // (Before the keys stopped depending on the day, this test checked that today's bucket held nothing: the entry
+        // inserted there beside yesterday's was deleted again. Now one entry is all there is.)
         var clock = new FakeTimeProvider(new DateTimeOffset(2020, 3, 10, 23, 50, 0, TimeSpan.Zero));
         var (provider, store) = Store(clock);
         using var _ = provider;
@@ -70,8 +95,10 @@ public sealed class IdempotencyStoreTests
         Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_y", "other", CancellationToken.None));
 
         var table = TestStorage.Tables().GetTableClient(provider.GetRequiredService<HubStorage>().Names.IdempotencyTable);
-        Assert.False((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("20200311|" + client, "msg_y")).HasValue);
-        Assert.True((await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>("20200310|" + client, "msg_y")).HasValue);
+        var entry = Assert.Single(await table.QueryAsync<Azure.Data.Tables.TableEntity>(e => e.RowKey == "msg_y").ToListAsync());
+        Assert.Equal(TableIdempotencyStore.KeysOf(client, "msg_y").PartitionKey, entry.PartitionKey);
+        Assert.Equal("done", entry.GetString("State"));
+        Assert.Equal(new DateTimeOffset(2020, 3, 10, 23, 50, 0, TimeSpan.Zero), entry.GetDateTimeOffset("StartedAt"));
     }
 
     [Fact]
@@ -194,5 +221,93 @@ public sealed class IdempotencyStoreTests
         // Nor can it complete after the taker did.
         conflict = await Assert.ThrowsAsync<RequestFailedException>(() => store.CompleteAsync(dead.Lease, Ok, CancellationToken.None));
         Assert.Equal(412, conflict.Status);
+    }
+
+    [Fact]
+    public async Task A_message_first_seen_yesterday_is_replayed_by_one_insert_and_one_read_and_a_new_message_begins_with_one_insert()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 3, 10, 22, 0, 0, TimeSpan.Zero));
+        var names = TestStorage.IsolatedNames();
+        var calls = new CountCalls(names.IdempotencyTable);
+        using var provider = TestServices.Build(clock, names, services => services.AddSingleton<StorageClientPolicy>(calls).AddSingleton<TableIdempotencyStore>());
+        var store = provider.GetRequiredService<TableIdempotencyStore>();
+        var client = TestStorage.Unique("c");
+        await provider.GetRequiredService<HubStorage>().TableAsync(names.IdempotencyTable, CancellationToken.None);
+
+        calls.Reset();
+        var started = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_1", "f", CancellationToken.None));
+        Assert.Equal(new Dictionary<string, int> { ["POST"] = 1 }, calls.Calls);
+        await store.CompleteAsync(started.Lease, Ok, CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromHours(20)); // 18:00 the next UTC day
+        calls.Reset();
+        var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_1", "f", CancellationToken.None));
+        Assert.Equal(201, replay.Response.Status);
+        Assert.Equal("{\"n\":1}", System.Text.Encoding.UTF8.GetString(replay.Response.Body));
+        Assert.Equal(new Dictionary<string, int> { ["POST"] = 1, ["GET"] = 1 }, calls.Calls);
+        Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_1", "other", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_entry_started_before_yesterday_counts_as_absent_before_the_purge_also_with_another_body()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 9, 10, 23, 0, 0, TimeSpan.Zero));
+        var (provider, store) = Store(clock);
+        using var _ = provider;
+        var client = TestStorage.Unique("c");
+        var first = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_exp", "f", CancellationToken.None));
+        await store.CompleteAsync(first.Lease, Ok, CancellationToken.None);
+
+        clock.Advance(new TimeSpan(24, 59, 0)); // 2020-09-11 23:59: still recognised
+        Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_exp", "f", CancellationToken.None));
+        Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_exp", "other", CancellationToken.None));
+
+        clock.Advance(TimeSpan.FromMinutes(2)); // 2020-09-12 00:01: the entry started before yesterday
+        var again = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_exp", "other", CancellationToken.None));
+        await store.CompleteAsync(again.Lease, new StoredResponse(422, "application/problem+json", null, "{}"u8.ToArray()), CancellationToken.None);
+        var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_exp", "other", CancellationToken.None));
+        Assert.Equal(422, replay.Response.Status);
+        Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_exp", "f", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task An_entry_started_before_yesterday_is_purged_with_its_blob_and_one_since_is_not_old_layout_entries_and_blobs_too()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 1, 10, 0, 0, TimeSpan.Zero));
+        var (provider, store) = Store(clock);
+        using var _ = provider;
+        var names = provider.GetRequiredService<HubStorage>().Names;
+        var client = TestStorage.Unique("c");
+        var large = new StoredResponse(200, "application/octet-stream", null, System.Security.Cryptography.RandomNumberGenerator.GetBytes(TableIdempotencyStore.MaxStoredBytes + 1));
+        var old = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_old", "f", CancellationToken.None));
+        await store.CompleteAsync(old.Lease, large, CancellationToken.None);
+
+        clock.Advance(TimeSpan.FromHours(23)); // 2020-08-02 09:00
+        var kept = Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_new", "f", CancellationToken.None));
+        await store.CompleteAsync(kept.Lease, large, CancellationToken.None);
+
+        // Entries and blobs of the day-bucket layout, as a developer's Azurite may hold them.
+        var table = TestStorage.Tables().GetTableClient(names.IdempotencyTable);
+        await table.AddEntityAsync(new Azure.Data.Tables.TableEntity("20200801|" + client, "legacy_old") { ["State"] = "done", ["StartedAt"] = new DateTimeOffset(2020, 8, 1, 12, 0, 0, TimeSpan.Zero) });
+        await table.AddEntityAsync(new Azure.Data.Tables.TableEntity("20200802|" + client, "legacy_new") { ["State"] = "done", ["StartedAt"] = new DateTimeOffset(2020, 8, 2, 1, 0, 0, TimeSpan.Zero) });
+        var bodies = new BlobContainerClient(TestStorage.ConnectionString, names.IdempotencyBodiesContainer);
+        await bodies.UploadBlobAsync("20200801/legacyold", new BinaryData("x"u8.ToArray()));
+        await bodies.UploadBlobAsync("20200802/legacynew", new BinaryData("x"u8.ToArray()));
+
+        clock.Advance(new TimeSpan(18, 30, 0)); // 2020-08-03 03:30, the purge's time: entries since 2020-08-02 00:00 stay
+        Assert.Equal(2, await store.PurgeAsync(CancellationToken.None));
+
+        var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => e.RowKey).Order(StringComparer.Ordinal);
+        Assert.Equal(["legacy_new", "msg_new"], left);
+        var blobs = new List<string>();
+        await foreach (var blob in bodies.GetBlobsAsync())
+        {
+            blobs.Add(blob.Name);
+        }
+
+        Assert.Equal(new[] { "20200802/legacynew", TableIdempotencyStore.BodyBlobName(kept.Lease.PartitionKey, kept.Lease.RowKey) }.Order(StringComparer.Ordinal), blobs.Order(StringComparer.Ordinal));
+        var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_new", "f", CancellationToken.None));
+        Assert.True(large.Body.AsSpan().SequenceEqual(replay.Response.Body));
+        Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_old", "f", CancellationToken.None));
     }
 }
