@@ -49,7 +49,7 @@ public sealed class DispatchInstructionFunction(OrderHandler handler, SellerAcce
             return refused;
         }
 
-        var outcome = await handler.InstructAsync(orderId, body.Value.InstructionId!, seller!, cancellationToken);
+        var outcome = await handler.InstructAsync(stored, body.Value.InstructionId!, seller!, cancellationToken);
         return outcome?.Kind switch
         {
             null => OrderAnswers.NotFound(orderId),

@@ -109,15 +109,20 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     public Task CountAsync(IReadOnlyList<Order> orders, IReadOnlySet<string> changedNow, CancellationToken cancellationToken) => metrics.CountAsync(orders, changedNow, cancellationToken);
 
     /// <summary>
-    /// A dispatch instruction for <paramref name="orderId"/> of <paramref name="seller"/> (read by the caller), received now.
-    /// Null when there is no such order of this seller.
+    /// A dispatch instruction for the order <paramref name="read"/> of <paramref name="seller"/> (both read by the caller just
+    /// before), received now. Null when there is no such order of this seller. The first attempt decides on
+    /// <paramref name="read"/> instead of reading the order again: an order row never changes and an outcome row is only ever
+    /// inserted, so the one change it can have missed, an outcome written meanwhile, makes this attempt's outcome insert
+    /// conflict, and the retry reads the order again.
     /// </summary>
-    public async Task<InstructionOutcome?> InstructAsync(string orderId, string instructionId, Seller seller, CancellationToken cancellationToken)
+    public async Task<InstructionOutcome?> InstructAsync(StoredOrder read, string instructionId, Seller seller, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(read);
         ArgumentNullException.ThrowIfNull(seller);
-        var result = await retry.RunAsync<InstructionOutcome?>(async (_, ct) =>
+        var orderId = read.Order.OrderId;
+        var result = await retry.RunAsync<InstructionOutcome?>(async (attempt, ct) =>
         {
-            var stored = await store.FindAsync(orderId, ct).ConfigureAwait(false);
+            var stored = attempt == 1 ? read : await store.FindAsync(orderId, ct).ConfigureAwait(false);
             if (stored is null || !string.Equals(stored.Order.SellerId, seller.SellerId, StringComparison.Ordinal))
             {
                 return null;

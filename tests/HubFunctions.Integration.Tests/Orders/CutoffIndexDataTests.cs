@@ -20,35 +20,7 @@ public sealed class CutoffIndexDataTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
 
-    /// <summary>Counts this host's point reads (<c>GET {table}(PartitionKey='…',RowKey='…')</c>) per table and partition.</summary>
-    private sealed class PointReads : StorageClientPolicy
-    {
-        private readonly ConcurrentDictionary<string, int> _reads = new(StringComparer.Ordinal);
-
-        public int Of(string table, string partition) => _reads.GetValueOrDefault($"{table}({partition})");
-
-        public void Reset() => _reads.Clear();
-
-        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
-            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
-
-        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
-        {
-            var path = Uri.UnescapeDataString(message.Request.Uri.Path);
-            var open = path.IndexOf("(PartitionKey='", StringComparison.Ordinal);
-            if (message.Request.Method == Azure.Core.RequestMethod.Get && open > 0)
-            {
-                var table = path[(path.LastIndexOf('/', open) + 1)..open];
-                var start = open + "(PartitionKey='".Length;
-                var partition = path[start..path.IndexOf('\'', start)];
-                _reads.AddOrUpdate($"{table}({partition})", 1, (_, n) => n + 1);
-            }
-
-            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
-        }
-    }
-
-    private static DevHostFactory Host(FakeTimeProvider clock, PointReads reads)
+    private static DevHostFactory Host(FakeTimeProvider clock, PointReadCounter reads)
         => new(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" }, services: s => s.AddSingleton<StorageClientPolicy>(reads));
 
     private static Order OpenOrder(string orderId, DateTimeOffset createdAt, string sellerId = "demo-seller", int quantity = 1)
@@ -71,7 +43,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_3_a_row_not_yet_due_is_passed_over_without_reading_its_order_and_its_order_is_read_once_due()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
@@ -98,7 +70,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_5_an_instructed_order_is_counted_once_and_its_row_removed_reading_only_its_outcome_row()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
@@ -121,7 +93,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_3_an_index_row_carrying_the_data_of_an_order_whose_intake_died_before_its_commit_is_not_converted()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
         var store = factory.Services.GetRequiredService<IOrderStore>();
@@ -160,7 +132,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_3_an_index_row_of_the_old_layout_without_order_data_still_converts_its_order()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
         var order = OpenOrder("ORD-old-row", Created);
@@ -180,7 +152,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_3_an_intake_that_stores_its_order_over_a_row_left_by_a_dead_intake_of_another_body_rewrites_the_row_with_its_own_data()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
 
@@ -208,7 +180,7 @@ public sealed class CutoffIndexDataTests
     public async Task DSP_5_an_instructed_order_whose_row_holds_another_bodys_data_is_counted_as_stored_never_as_the_row_says()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
-        var reads = new PointReads();
+        var reads = new PointReadCounter();
         using var factory = Host(clock, reads);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
