@@ -232,6 +232,13 @@ public static class OrderIntakeThroughput
     {
         private readonly TableServiceClient _service = new(connectionString, Timed(new TableClientOptions(), timer));
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<TableClient>>> _buckets = new(StringComparer.Ordinal);
+
+        // As the product since session s8: a seller's hub is read once per process (TableSellerDirectory.FindHubAsync), a
+        // counter shard row is written from what this process last read or wrote of it (TableSellerMetricsStore), and every
+        // transaction of the write path goes through a TableGroupCommit (commits into one partition at once share a round trip).
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownSellers = new(StringComparer.Ordinal);
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Orders, ETag ETag)> _shards = new(StringComparer.Ordinal);
+        private readonly TableGroupCommit _group = new();
         private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!, _metrics = null!;
         private QueueClient _relay = null!;
         private HeldWakeUps _wakeUps = null!;
@@ -264,7 +271,11 @@ public static class OrderIntakeThroughput
             var (idempotencyPartition, _) = TableIdempotencyStore.KeysOf(ClientId, id);
             var lease = await _idempotency.AddEntityAsync(new TableEntity(idempotencyPartition, id) { ["Status"] = "pending", ["Fingerprint"] = id });
             var sellerId = SellerOf(orderId);
-            await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller");
+            if (!_knownSellers.ContainsKey(sellerId) && (await _sellers.GetEntityIfExistsAsync<TableEntity>(sellerId, "seller")).HasValue)
+            {
+                _knownSellers[sellerId] = true;
+            }
+
             // As OrderHandler.SubmitAsync since session s7: no read of the order before its insert-only commit.
             var order = new Order(orderId, sellerId, "hangzhou", OrderSubmission.AliExpress, now.AddSeconds(-5),
                 [new OrderItem("SKU-1", 2), new OrderItem("SKU-2", 1)], false, now, OrderStatus.Open, null, null, null);
@@ -274,12 +285,12 @@ public static class OrderIntakeThroughput
             await bucket.SubmitTransactionAsync([new(TableTransactionActionType.Add, indexRow)]);
             var eventId = Guid.NewGuid().ToString("D");
             var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
-            await _intents.SubmitTransactionAsync([new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _orders.Name, ["StatePartition"] = orderId, ["Event"] = "{}" })]);
-            await _orders.SubmitTransactionAsync(
+            await _group.SubmitAsync(_intents, [new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _orders.Name, ["StatePartition"] = orderId, ["Event"] = "{}" })], default);
+            await _group.SubmitAsync(_orders,
             [
                 new(TableTransactionActionType.Add, TableOrderStore.OrderEntity(order, id)),
                 new(TableTransactionActionType.Add, new TableEntity(orderId, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = OrderEvents.Received }),
-            ]);
+            ], default);
             // No "Committed" mark since session s7: the intent is handed to the relay in process (OutboxHandOff).
             await _wakeUps.WakeUpAsync();
             await CountAsync(order);
@@ -288,31 +299,38 @@ public static class OrderIntakeThroughput
         }
 
         /// <summary>
-        /// As <c>TableSellerMetricsStore.CountNewAsync</c> for an order just created: its counter shard row read (the marker of
-        /// a new order is not read), then the marker inserted and the shard row written in one transaction (insert, or replace
-        /// under its ETag); a conflict on the shard row (another order of the seller-month at the same time) reads again.
+        /// As <c>TableSellerMetricsStore.CountNewAsync</c> for an order just created: its counter shard row read only when this
+        /// process has not read or written it yet (the marker of a new order is not read), then the marker inserted and the
+        /// shard row written in one transaction (insert, or replace under its ETag); a conflict on the shard row reads again.
         /// </summary>
         private async Task CountAsync(Order order)
         {
             var partition = TableSellerMetricsStore.Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order));
             var shardRow = TableSellerMetricsStore.ShardPrefix + DeadlineIndex.Shard(order.OrderId, new OrderOptions().MetricShards).ToString("D2", CultureInfo.InvariantCulture);
+            var cacheKey = partition + "/" + shardRow;
             while (true)
             {
-                var shard = await _metrics.GetEntityIfExistsAsync<TableEntity>(partition, shardRow);
-                var counted = shard.HasValue ? shard.Value!.GetInt64("Orders") ?? 0 : 0;
-                var row = new TableEntity(partition, shardRow) { ["Orders"] = counted + 1, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
+                if (!_shards.TryGetValue(cacheKey, out var known))
+                {
+                    var read = await _metrics.GetEntityIfExistsAsync<TableEntity>(partition, shardRow);
+                    known = read.HasValue ? (read.Value!.GetInt64("Orders") ?? 0, read.Value!.ETag) : (0, default);
+                }
+
+                var row = new TableEntity(partition, shardRow) { ["Orders"] = known.Orders + 1, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
                 try
                 {
-                    await _metrics.SubmitTransactionAsync(
+                    var written = await _group.SubmitAsync(_metrics,
                     [
+                        known.ETag == default ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, known.ETag),
                         new(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerRow(order.OrderId, OrderMetricEvent.Received))),
-                        shard.HasValue ? new(TableTransactionActionType.UpdateReplace, row, shard.Value!.ETag) : new(TableTransactionActionType.Add, row),
-                    ]);
+                    ], default);
+                    _shards[cacheKey] = (known.Orders + 1, written[0].Headers.ETag ?? default);
                     return;
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
                 {
                     // Another order of this seller-month took the shard row first: read again.
+                    _shards.TryRemove(cacheKey, out _);
                 }
             }
         }
