@@ -8,8 +8,10 @@ namespace HubFunctions.Infrastructure.Storage;
 /// (group commit). A caller hands its actions (one partition); while no transaction of that table and
 /// partition is running they go at once, alone (a quiet process writes as before); while one is
 /// running they wait, and the next transaction takes every submission waiting then, in arrival order,
-/// as long as they fit <see cref="MaxActions"/> actions and <see cref="MaxBatchBytes"/> and repeat no
-/// row key (Azure refuses a row twice in one batch); a submission is never split. One transaction per
+/// as long as they fit <see cref="MaxActions"/> actions and <see cref="MaxBatchBytes"/>; a submission is
+/// never split. A submission that writes a row which a waiting or running transaction writes too (Azure
+/// refuses a row twice in one batch; and writers of one row, such as a counter under its ETag, must race,
+/// not queue, or every loser would fail in turn behind the winner) is not queued: it goes alone at once. One transaction per
 /// table and partition runs at a time, never on a caller's token (one caller giving up must not fail the
 /// others; a caller that stops waiting may still have its actions written): the caller that finds the
 /// partition quiet writes its own transaction itself, and a thread-pool task writes what waits behind it.
@@ -66,7 +68,7 @@ public sealed class TableGroupCommit
 
         var submission = new Submission(actions, EstimateBytes(actions));
         var key = (table.Name, partition);
-        bool start;
+        bool start, alone = false;
         lock (_gate)
         {
             if (!_lanes.TryGetValue(key, out var lane))
@@ -74,9 +76,25 @@ public sealed class TableGroupCommit
                 _lanes[key] = lane = new Lane();
             }
 
-            lane.Waiting.Add(submission);
-            start = !lane.Writing;
-            lane.Writing = true;
+            if (submission.Actions.Any(a => lane.Rows.Contains(a.Entity.RowKey)))
+            {
+                // A row that a waiting or running transaction writes too: the writers of one row race (ETags decide), they
+                // are not queued behind each other, so this one goes alone now, as without group commit.
+                alone = true;
+                start = false;
+            }
+            else
+            {
+                lane.Waiting.Add(submission);
+                lane.Rows.UnionWith(submission.Actions.Select(a => a.Entity.RowKey));
+                start = !lane.Writing;
+                lane.Writing = true;
+            }
+        }
+
+        if (alone)
+        {
+            return [.. (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value];
         }
 
         if (start)
@@ -174,6 +192,13 @@ public sealed class TableGroupCommit
             }
 
             await WriteBatchAsync(table, batch).ConfigureAwait(false);
+            lock (_gate)
+            {
+                foreach (var written in batch)
+                {
+                    _lanes[key].Rows.ExceptWith(written.Actions.Select(a => a.Entity.RowKey));
+                }
+            }
         }
     }
 
@@ -220,6 +245,9 @@ public sealed class TableGroupCommit
     private sealed class Lane
     {
         public List<Submission> Waiting { get; } = [];
+
+        /// <summary>The row keys of the waiting submissions and of the transaction running.</summary>
+        public HashSet<string> Rows { get; } = new(StringComparer.Ordinal);
 
         public bool Writing { get; set; }
     }

@@ -93,4 +93,26 @@ public sealed class TableGroupCommitTests
         hold.Release();
         Assert.Single(await held);
     }
+
+    [Fact]
+    public async Task A_submission_writing_a_row_that_a_waiting_or_running_transaction_writes_goes_alone_at_once()
+    {
+        // Writers of one row (a counter under its ETag) race as without group commit: queued behind each other, every loser
+        // would fail in turn behind the winner, one round trip after the other.
+        var hold = new HoldFirstBatch();
+        using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
+        var storage = process.GetRequiredService<HubStorage>();
+        var group = process.GetRequiredService<TableGroupCommit>();
+        var table = await storage.TableAsync(TestStorage.Unique("group"));
+
+        var held = group.SubmitAsync(table, [new(TableTransactionActionType.UpsertReplace, new TableEntity("p", "counter") { ["Value"] = 1 })], CancellationToken.None);
+        await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
+        var second = await group.SubmitAsync(table, [new(TableTransactionActionType.UpsertReplace, new TableEntity("p", "counter") { ["Value"] = 2 }), Insert("p", "other")], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(2, second.Count);
+        Assert.False(held.IsCompleted);
+        Assert.Equal(0, group.Waiting);
+        hold.Release();
+        Assert.Single(await held);
+        Assert.Equal(1, (await table.GetEntityAsync<TableEntity>("p", "counter")).Value.GetInt32("Value"));
+    }
 }
