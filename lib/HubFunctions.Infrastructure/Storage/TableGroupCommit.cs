@@ -134,20 +134,18 @@ public sealed class TableGroupCommit
     }
 
     /// <summary>
-    /// The submissions that go in the next transaction, in arrival order: the first, then each later one whose actions fit
-    /// and repeat no row key already taken. Removes them from <paramref name="waiting"/>.
+    /// The submissions that go in the next transaction, in arrival order: the first, then each later one whose actions fit.
+    /// No two of them write the same row: a submission that would is never queued (<see cref="SubmitAsync"/>). Removes them
+    /// from <paramref name="waiting"/>.
     /// </summary>
     private static List<Submission> TakeBatch(List<Submission> waiting)
     {
         var batch = new List<Submission>();
-        var keys = new HashSet<string>(StringComparer.Ordinal);
         int actions = 0, bytes = 0;
         for (var i = 0; i < waiting.Count; i++)
         {
             var s = waiting[i];
-            var fits = batch.Count == 0
-                || (actions + s.Actions.Count <= MaxActions && bytes + s.Bytes <= MaxBatchBytes && !s.Actions.Any(a => keys.Contains(a.Entity.RowKey)));
-            if (!fits)
+            if (batch.Count > 0 && (actions + s.Actions.Count > MaxActions || bytes + s.Bytes > MaxBatchBytes))
             {
                 continue;
             }
@@ -155,7 +153,6 @@ public sealed class TableGroupCommit
             batch.Add(s);
             actions += s.Actions.Count;
             bytes += s.Bytes;
-            keys.UnionWith(s.Actions.Select(a => a.Entity.RowKey));
             waiting.RemoveAt(i--);
         }
 
