@@ -114,7 +114,9 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
-        var outcome = await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
+        // The order row is inserted once and never changed or deleted: it witnesses its events (no outbox rows, no relay deletes).
+        TableTransactionAction insert = new(TableTransactionActionType.Add, OrderEntity(order, fingerprint));
+        var outcome = await outbox.CommitAsync(table, order.OrderId, [insert], events, insert, cancellationToken).ConfigureAwait(false);
         return outcome == CommitOutcome.Committed;
     }
 
@@ -189,7 +191,8 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         TableTransactionAction change = before.ConcurrencyToken == NoOutcome
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
-        await outbox.CommitAsync(table, after.OrderId, [change], events, cancellationToken).ConfigureAwait(false);
+        // An inserted outcome is never changed while its events may be pending (no path replaces one): it witnesses them.
+        await outbox.CommitAsync(table, after.OrderId, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)
