@@ -44,7 +44,8 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// <summary>
 /// Moves committed events to the publisher. Each event has an intent (in the intents table, keyed by
 /// UTC minute, carrying the event) and an outbox row (in its state partition, written in the commit's
-/// transaction: the truth that the commit is stored and the event still pending). Once its commit is
+/// transaction: the truth that the commit is stored and the event still pending; a witnessed commit has none, its
+/// witness row carrying the commit stamp is that truth, <see cref="TableOutbox.WitnessProperty"/>). Once its commit is
 /// stored, the committer hands the intents to this process's relay in memory (<see cref="OutboxHandOff"/>;
 /// only when that is full does it mark them <see cref="TableOutbox.CommittedProperty"/> in the table)
 /// and wakes the relay (<see cref="OutboxWakeUp"/>). A relay run then takes the handed-off intents

@@ -170,8 +170,9 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// The order's transition after intake (instructed, converted) as its outcome row in <see cref="StorageNames.OrderOutcomesTable"/>,
     /// with its events, in one outbox commit on that table: inserted when <paramref name="before"/> had none (an outcome
     /// inserted meanwhile is a conflict, so of an instruction and a sweep racing exactly one commits), else replaced under
-    /// its ETag. The order row is never written again, and the outbox rows of the transition (and the relay's deletes of
-    /// them) are in the outcomes table too: the big orders table only ever gets inserts.
+    /// its ETag. The order row is never written again: the big orders table only ever gets inserts. An inserted outcome is the
+    /// witness of its events (no outbox rows; <see cref="TableOutbox.WitnessProperty"/>); a replace keeps outbox rows, and must
+    /// not happen while the insert's events are pending (it rewrites the stamp they are proven by; no path replaces today).
     /// </summary>
     public async Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
