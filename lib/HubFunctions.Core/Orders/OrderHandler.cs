@@ -116,12 +116,14 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     /// is the order row alone, read by the caller just before (<see cref="FindOrderRowAsync"/>). Null when there is no such order of
     /// this seller. The first attempt decides on <paramref name="read"/> as if the order had no outcome, which is so for almost every
     /// instruction (an on-time first one). If that decision is <see cref="InstructionOutcomeKind.Accepted"/>, the outcome's insert
-    /// is the check: an outcome that exists (instructed before, converted by the sweep, or written meanwhile) makes it conflict, and
-    /// the retry reads the order with its outcome and decides on that. Any other decision (late, frozen, converted at intake) is not
-    /// trusted on the order row alone: the outcome is read (<see cref="IOrderStore.WithOutcomeAsync"/>) and the decision made on the
-    /// full state, so the same <c>instructionId</c> after the deadline is still answered as before and a converted order is DSP-4.
-    /// An insert that meets this operation's own earlier commit (a request retried after a failure that followed its commit) is
-    /// decided again on what is stored, like a conflict, so it is answered as that attempt stored it.
+    /// is the check: an outcome that exists (instructed before, converted by the sweep, or written meanwhile) makes it conflict; an
+    /// outcome is insert-only, so it is read at once (no retry pause) and the decision made on the order with it. Any other decision
+    /// (late, frozen, converted at intake) is not trusted on the order row alone: the outcome is read first
+    /// (<see cref="IOrderStore.WithOutcomeAsync"/>) and the decision made on the full state, so the same <c>instructionId</c> after
+    /// the deadline is still answered as before and a converted order is DSP-4. An insert that meets this operation's own earlier
+    /// commit (a request retried after a failure that followed its commit) is decided the same way, so it is answered as that
+    /// attempt stored it. A conflict that finds no outcome, and any conflict after that, is retried under <see cref="OptimisticRetry"/>,
+    /// each attempt reading the order and its outcome (<see cref="IOrderStore.FindAsync"/>).
     /// </summary>
     public async Task<InstructionOutcome?> InstructAsync(StoredOrder read, string instructionId, Seller seller, CancellationToken cancellationToken)
     {
@@ -138,23 +140,49 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
 
             var instruction = new DispatchInstruction(instructionId, clock.GetUtcNow());
             var outcome = stored.Order.Instruct(instruction, seller);
-            if (attempt == 1 && outcome.Kind != InstructionOutcomeKind.Accepted)
+            var onOrderRow = attempt == 1;
+            if (onOrderRow && outcome.Kind != InstructionOutcomeKind.Accepted)
             {
-                // Decided on the order row alone: only an acceptance is checked by the insert. Anything else is decided on the full state.
+                // Decided on the order row alone: only an acceptance is checked (by the insert). Anything else is decided on the full state.
                 stored = await store.WithOutcomeAsync(stored, ct).ConfigureAwait(false);
                 outcome = stored.Order.Instruct(instruction, seller);
+                onOrderRow = false;
             }
 
-            if (outcome.Kind == InstructionOutcomeKind.Accepted)
+            if (outcome.Kind != InstructionOutcomeKind.Accepted)
             {
-                var instructed = outcome.Order;
-                if (!await store.UpdateAsync(stored, instructed, [OrderEvent(OrderEvents.Instructed, instructed, instructed.InstructedEventData())], ct).ConfigureAwait(false))
+                return outcome;
+            }
+
+            var instructed = outcome.Order;
+            bool committed;
+            try
+            {
+                committed = await store.UpdateAsync(stored, instructed, [OrderEvent(OrderEvents.Instructed, instructed, instructed.InstructedEventData())], ct).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (onOrderRow)
+            {
+                committed = false;
+            }
+
+            if (committed)
+            {
+                return outcome;
+            }
+
+            if (onOrderRow)
+            {
+                // The insert met an outcome (instructed before, converted, or this operation's own earlier commit). Outcomes are
+                // insert-only, so it is there to read now, no retry pause: decided on the full state. None found: the ordinary retry.
+                var full = await store.WithOutcomeAsync(stored, ct).ConfigureAwait(false);
+                var decided = full.Order.Instruct(instruction, seller);
+                if (decided.Kind != InstructionOutcomeKind.Accepted)
                 {
-                    throw new ConcurrencyConflictException($"Order '{orderId}' has the outcome an earlier attempt of this operation stored; answered from it.");
+                    return decided;
                 }
             }
 
-            return outcome;
+            throw new ConcurrencyConflictException($"Order '{orderId}': the instruction's outcome met another one (or this operation's earlier commit); read again.");
         }, cancellationToken).ConfigureAwait(false);
         if (result?.Kind is InstructionOutcomeKind.Accepted)
         {
