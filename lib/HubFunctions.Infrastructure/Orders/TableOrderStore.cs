@@ -105,6 +105,29 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return FromEntities(e, outcome.HasValue ? outcome.Value : null);
     }
 
+    /// <summary>The order's row alone, one point read: the order as intake stored it, token <see cref="NoOutcome"/> (<see cref="IOrderStore.FindOrderRowAsync"/>).</summary>
+    public async Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(orderId))
+        {
+            return null;
+        }
+
+        var table = await Orders(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? FromEntities(e, null) : null;
+    }
+
+    /// <summary>The outcome row of <paramref name="orderRow"/>'s order, one point read, applied to it as <see cref="FindAsync"/> does (<see cref="IOrderStore.WithOutcomeAsync"/>).</summary>
+    public async Task<StoredOrder> WithOutcomeAsync(StoredOrder orderRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orderRow);
+        var orderId = orderRow.Order.OrderId;
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var outcome = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return outcome.HasValue && outcome.Value is { } o ? WithOutcome(orderRow.Order, orderRow.Fingerprint, o) : orderRow;
+    }
+
     public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
@@ -169,9 +192,10 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// with its events, in one outbox commit on that table: inserted when <paramref name="before"/> had none (an outcome
     /// inserted meanwhile is a conflict, so of an instruction and a sweep racing exactly one commits), else replaced under
     /// its ETag. The order row is never written again, and the outbox rows of the transition (and the relay's deletes of
-    /// them) are in the outcomes table too: the big orders table only ever gets inserts.
+    /// them) are in the outcomes table too: the big orders table only ever gets inserts. False when the commit was this
+    /// operation's earlier attempt's (<see cref="CommitOutcome.AlreadyCommitted"/>: the outcome stored is that attempt's).
     /// </summary>
-    public async Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -189,7 +213,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         TableTransactionAction change = before.ConcurrencyToken == NoOutcome
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
-        await outbox.CommitAsync(table, after.OrderId, [change], events, cancellationToken).ConfigureAwait(false);
+        return await outbox.CommitAsync(table, after.OrderId, [change], events, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)
