@@ -71,9 +71,9 @@ public static class DevHostEndpoints
         }), HubJson.Options));
 
         // Local only: a look at the event sink (the queue hub-events) without removing anything.
-        app.MapGet("/admin/events", async (HubStorage storage, CancellationToken cancellationToken) =>
+        app.MapGet("/admin/events", async (EventSinkQueue sink, CancellationToken cancellationToken) =>
         {
-            var queue = await storage.QueueAsync(storage.Names.EventsQueue, cancellationToken);
+            var queue = await sink.QueueAsync(cancellationToken);
             var peeked = await queue.PeekMessagesAsync(32, cancellationToken);
             return Results.Json(peeked.Value.Select(m => JsonDocument.Parse(m.Body.ToMemory()).RootElement), HubJson.Options);
         });

@@ -262,12 +262,17 @@ public static class BillingCommand
 /// <summary>
 /// CPU time used during a phase by this process and, when <c>HUB_TEST_AZURITE_PID</c> names it, by Azurite (from
 /// <c>/proc/{pid}/stat</c>): on a shared machine the wall time of a phase depends on the other load, its CPU time much less.
+/// When <c>HUB_BENCH_EVENTS_AZURITE_PID</c> names a second Azurite (the event sink's own, benchmark (d)), its CPU too.
 /// </summary>
-public sealed record CpuSeconds(double Process, double? Azurite)
+public sealed record CpuSeconds(double Process, double? Azurite, double? EventsAzurite = null)
 {
-    public static Mark Start() => new(Own(), AzuriteNow());
+    private const string AzuritePid = "HUB_TEST_AZURITE_PID";
+    private const string EventsAzuritePid = "HUB_BENCH_EVENTS_AZURITE_PID";
 
-    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"benchmark process {Process:F1} s, Azurite {(Azurite is { } a ? a.ToString("F1", CultureInfo.InvariantCulture) + " s" : "unknown (HUB_TEST_AZURITE_PID not set)")}");
+    public static Mark Start() => new(Own(), CpuOf(AzuritePid), CpuOf(EventsAzuritePid));
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"benchmark process {Process:F1} s, Azurite {(Azurite is { } a ? a.ToString("F1", CultureInfo.InvariantCulture) + " s" : "unknown (HUB_TEST_AZURITE_PID not set)")}")
+        + (EventsAzurite is { } e ? string.Create(CultureInfo.InvariantCulture, $", the event sink's Azurite {e:F1} s") : "");
 
     private static double Own()
     {
@@ -275,9 +280,9 @@ public sealed record CpuSeconds(double Process, double? Azurite)
         return process.TotalProcessorTime.TotalSeconds;
     }
 
-    private static double? AzuriteNow()
+    private static double? CpuOf(string pidVariable)
     {
-        if (!int.TryParse(Environment.GetEnvironmentVariable("HUB_TEST_AZURITE_PID"), out var pid) || !File.Exists($"/proc/{pid}/stat"))
+        if (!int.TryParse(Environment.GetEnvironmentVariable(pidVariable), out var pid) || !File.Exists($"/proc/{pid}/stat"))
         {
             return null;
         }
@@ -288,8 +293,8 @@ public sealed record CpuSeconds(double Process, double? Azurite)
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
 
-    public sealed record Mark(double Process, double? Azurite)
+    public sealed record Mark(double Process, double? Azurite, double? EventsAzurite)
     {
-        public CpuSeconds Stop() => new(Own() - Process, AzuriteNow() - Azurite);
+        public CpuSeconds Stop() => new(Own() - Process, CpuOf(AzuritePid) - Azurite, CpuOf(EventsAzuritePid) - EventsAzurite);
     }
 }

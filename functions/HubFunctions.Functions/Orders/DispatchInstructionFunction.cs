@@ -37,7 +37,7 @@ public sealed class DispatchInstructionFunction(OrderHandler handler, SellerAcce
             return new ProblemResult(Problems.Validation(errors));
         }
 
-        var stored = await handler.FindAsync(orderId, cancellationToken);
+        var stored = await handler.FindOrderRowAsync(orderId, cancellationToken);
         if (stored is null || !request.GetCaller().ActsForSeller(stored.Order.SellerId))
         {
             return OrderAnswers.NotFound(orderId);

@@ -33,6 +33,9 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
 {
     public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => store.FindAsync(orderId, cancellationToken);
 
+    /// <summary>The order row alone, not its outcome (<see cref="IOrderStore.FindOrderRowAsync"/>): what <see cref="InstructAsync"/> starts from.</summary>
+    public Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken) => store.FindOrderRowAsync(orderId, cancellationToken);
+
     /// <summary>Stores <paramref name="valid"/> (already past its deadline: converted in the same commit), or answers the order stored before under its id.</summary>
     public async Task<OrderIntakeResult> SubmitAsync(ValidOrder valid, CancellationToken cancellationToken)
     {
@@ -109,11 +112,18 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     public Task CountAsync(IReadOnlyList<Order> orders, IReadOnlySet<string> changedNow, CancellationToken cancellationToken) => metrics.CountAsync(orders, changedNow, cancellationToken);
 
     /// <summary>
-    /// A dispatch instruction for the order <paramref name="read"/> of <paramref name="seller"/> (both read by the caller just
-    /// before), received now. Null when there is no such order of this seller. The first attempt decides on
-    /// <paramref name="read"/> instead of reading the order again: an order row never changes and an outcome row is only ever
-    /// inserted, so the one change it can have missed, an outcome written meanwhile, makes this attempt's outcome insert
-    /// conflict, and the retry reads the order again.
+    /// A dispatch instruction for the order <paramref name="read"/> of <paramref name="seller"/>, received now; <paramref name="read"/>
+    /// is the order row alone, read by the caller just before (<see cref="FindOrderRowAsync"/>). Null when there is no such order of
+    /// this seller. The first attempt decides on <paramref name="read"/> as if the order had no outcome, which is so for almost every
+    /// instruction (an on-time first one). If that decision is <see cref="InstructionOutcomeKind.Accepted"/>, the outcome's insert
+    /// is the check: an outcome that exists (instructed before, converted by the sweep, or written meanwhile) makes it conflict; an
+    /// outcome is insert-only, so it is read at once (no retry pause) and the decision made on the order with it. Any other decision
+    /// (late, frozen, converted at intake) is not trusted on the order row alone: the outcome is read first
+    /// (<see cref="IOrderStore.WithOutcomeAsync"/>) and the decision made on the full state, so the same <c>instructionId</c> after
+    /// the deadline is still answered as before and a converted order is DSP-4. An insert that meets this operation's own earlier
+    /// commit (a request retried after a failure that followed its commit) is decided the same way, so it is answered as that
+    /// attempt stored it. A conflict that finds no outcome, and any conflict after that, is retried under <see cref="OptimisticRetry"/>,
+    /// each attempt reading the order and its outcome (<see cref="IOrderStore.FindAsync"/>).
     /// </summary>
     public async Task<InstructionOutcome?> InstructAsync(StoredOrder read, string instructionId, Seller seller, CancellationToken cancellationToken)
     {
@@ -128,14 +138,51 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
                 return null;
             }
 
-            var outcome = stored.Order.Instruct(new DispatchInstruction(instructionId, clock.GetUtcNow()), seller);
-            if (outcome.Kind == InstructionOutcomeKind.Accepted)
+            var instruction = new DispatchInstruction(instructionId, clock.GetUtcNow());
+            var outcome = stored.Order.Instruct(instruction, seller);
+            var onOrderRow = attempt == 1;
+            if (onOrderRow && outcome.Kind != InstructionOutcomeKind.Accepted)
             {
-                var instructed = outcome.Order;
-                await store.UpdateAsync(stored, instructed, [OrderEvent(OrderEvents.Instructed, instructed, instructed.InstructedEventData())], ct).ConfigureAwait(false);
+                // Decided on the order row alone: only an acceptance is checked (by the insert). Anything else is decided on the full state.
+                stored = await store.WithOutcomeAsync(stored, ct).ConfigureAwait(false);
+                outcome = stored.Order.Instruct(instruction, seller);
+                onOrderRow = false;
             }
 
-            return outcome;
+            if (outcome.Kind != InstructionOutcomeKind.Accepted)
+            {
+                return outcome;
+            }
+
+            var instructed = outcome.Order;
+            bool committed;
+            try
+            {
+                committed = await store.UpdateAsync(stored, instructed, [OrderEvent(OrderEvents.Instructed, instructed, instructed.InstructedEventData())], ct).ConfigureAwait(false);
+            }
+            catch (ConcurrencyConflictException) when (onOrderRow)
+            {
+                committed = false;
+            }
+
+            if (committed)
+            {
+                return outcome;
+            }
+
+            if (onOrderRow)
+            {
+                // The insert met an outcome (instructed before, converted, or this operation's own earlier commit). Outcomes are
+                // insert-only, so it is there to read now, no retry pause: decided on the full state. None found: the ordinary retry.
+                var full = await store.WithOutcomeAsync(stored, ct).ConfigureAwait(false);
+                var decided = full.Order.Instruct(instruction, seller);
+                if (decided.Kind != InstructionOutcomeKind.Accepted)
+                {
+                    return decided;
+                }
+            }
+
+            throw new ConcurrencyConflictException($"Order '{orderId}': the instruction's outcome met another one (or this operation's earlier commit); read again.");
         }, cancellationToken).ConfigureAwait(false);
         if (result?.Kind is InstructionOutcomeKind.Accepted)
         {

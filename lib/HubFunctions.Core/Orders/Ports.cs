@@ -16,6 +16,24 @@ public interface IOrderStore
     Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The order as intake stored it, <b>without reading its outcome</b> (an instruction or conversion after intake): its status
+    /// is intake's (open, or converted at intake) and its token that of an order without an outcome, so a change based on it
+    /// inserts the outcome and conflicts if one exists. Only for a decision that such an insert checks; anything else must
+    /// complete it first (<see cref="WithOutcomeAsync"/>). Null as <see cref="FindAsync"/>. The default reads the outcome too.
+    /// </summary>
+    Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken) => FindAsync(orderId, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="orderRow"/> (as <see cref="FindOrderRowAsync"/> read it) with its outcome, read now: the order as
+    /// <see cref="FindAsync"/> would answer, without reading the order row again (it never changes). The default reads both.
+    /// </summary>
+    async Task<StoredOrder> WithOutcomeAsync(StoredOrder orderRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orderRow);
+        return await FindAsync(orderRow.Order.OrderId, cancellationToken).ConfigureAwait(false) ?? orderRow;
+    }
+
+    /// <summary>
     /// Stores a new order (insert-only) with its events. With <paramref name="indexKey"/> the order gets its deadline index row
     /// <b>first</b> (<see cref="AddIndexAsync"/>), so a crash between the two leaves at most an index
     /// row without an order (which the sweep ignores), never an open order the sweep cannot find. True when this call's commit
@@ -56,8 +74,12 @@ public interface IOrderStore
     /// </summary>
     Task<StoredOrder?> FindIndexedAsync(IndexEntry entry, CancellationToken cancellationToken) => FindAsync(entry.OrderId, cancellationToken);
 
-    /// <summary>Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events.</summary>
-    Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events. True when this call
+    /// stored it; false when an earlier attempt of the same operation (the same commit stamp) had stored it: what is stored is then
+    /// that attempt's change, perhaps not <paramref name="after"/> (read it to answer from it).
+    /// </summary>
+    Task<bool> UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
     /// <summary>The order ids in one deadline index partition (<see cref="DeadlineIndex.Key"/>): one single-partition query.</summary>
     Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken);

@@ -13,12 +13,15 @@ public interface IBatchEventPublisher : IEventPublisher
     Task PublishAllAsync(IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 }
 
-/// <summary>Local sink: each event as a CloudEvents JSON message on the Azurite queue <c>hub-events</c> (<see cref="StorageNames.EventsQueue"/>).</summary>
-public sealed class QueueEventPublisher(HubStorage storage) : IEventPublisher
+/// <summary>
+/// Local sink: each event as a CloudEvents JSON message on the queue <c>hub-events</c> (<see cref="StorageNames.EventsQueue"/>),
+/// in the hub's storage account or in the one <c>Hub:Events:Queue:ConnectionString</c> names (<see cref="EventSinkQueue"/>).
+/// </summary>
+public sealed class QueueEventPublisher(EventSinkQueue sink) : IEventPublisher
 {
     public async Task PublishAsync(HubEvent hubEvent, CancellationToken cancellationToken)
     {
-        var queue = await storage.QueueAsync(storage.Names.EventsQueue, cancellationToken).ConfigureAwait(false);
+        var queue = await sink.QueueAsync(cancellationToken).ConfigureAwait(false);
         await queue.SendMessageAsync(BinaryData.FromBytes(CloudEventCodec.Encode(hubEvent)), timeToLive: TimeSpan.FromSeconds(-1), cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 }

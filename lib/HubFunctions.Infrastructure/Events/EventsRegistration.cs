@@ -20,6 +20,9 @@ public sealed class EventsOptions
 
     public ServiceBusEventsOptions ServiceBus { get; set; } = new();
 
+    /// <summary>Where the <c>queue</c> publisher's queue is (<c>Hub:Events:Queue</c>).</summary>
+    public QueueEventsOptions Queue { get; set; } = new();
+
     /// <summary>How many claims, publishes and deletes one relay run keeps in flight (<c>Hub:Events:RelayParallelism</c>).</summary>
     public int RelayParallelism { get; set; } = 32;
 
@@ -58,6 +61,17 @@ public sealed class ServiceBusEventsOptions
     public string Topic { get; set; } = "hub-events";
 }
 
+public sealed class QueueEventsOptions
+{
+    /// <summary>
+    /// A storage account's connection string (<c>Hub:Events:Queue:ConnectionString</c>) for the <c>queue</c> publisher's queue
+    /// <c>hub-events</c>; empty (the default): the hub's own account (<c>AzureWebJobsStorage</c>). The queue stands in for the
+    /// Service Bus topic, which is not in the hub's account either: the benchmark of the order lifecycle puts it in an Azurite
+    /// of its own, so the events nobody removes there do not slow the hub's own queues (README, Benchmarks).
+    /// </summary>
+    public string? ConnectionString { get; set; }
+}
+
 public static class EventsRegistration
 {
     /// <summary>The most one publish may take, retries included.</summary>
@@ -78,6 +92,7 @@ public static class EventsRegistration
         services.TryAddSingleton<OutboxHandOff>();
         services.TryAddSingleton<IOutboxRelayHooks, NoOutboxRelayHooks>();
         services.TryAddSingleton<QueueEventPublisher>();
+        services.TryAddSingleton<EventSinkQueue>();
         services.AddAzureClients(clients => clients.AddClient<ServiceBusClient, ServiceBusClientOptions>((options, credential, provider) =>
         {
             var settings = provider.GetRequiredService<IOptions<EventsOptions>>().Value.ServiceBus;

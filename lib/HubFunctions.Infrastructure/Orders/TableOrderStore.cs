@@ -105,6 +105,29 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return FromEntities(e, outcome.HasValue ? outcome.Value : null);
     }
 
+    /// <summary>The order's row alone, one point read: the order as intake stored it, token <see cref="NoOutcome"/> (<see cref="IOrderStore.FindOrderRowAsync"/>).</summary>
+    public async Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(orderId))
+        {
+            return null;
+        }
+
+        var table = await Orders(cancellationToken).ConfigureAwait(false);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } e ? FromEntities(e, null) : null;
+    }
+
+    /// <summary>The outcome row of <paramref name="orderRow"/>'s order, one point read, applied to it as <see cref="FindAsync"/> does (<see cref="IOrderStore.WithOutcomeAsync"/>).</summary>
+    public async Task<StoredOrder> WithOutcomeAsync(StoredOrder orderRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(orderRow);
+        var orderId = orderRow.Order.OrderId;
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var outcome = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return outcome.HasValue && outcome.Value is { } o ? WithOutcome(orderRow.Order, orderRow.Fingerprint, o) : orderRow;
+    }
+
     public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
@@ -173,8 +196,10 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// its ETag. The order row is never written again: the big orders table only ever gets inserts. An inserted outcome is the
     /// witness of its events (no outbox rows; <see cref="TableOutbox.WitnessProperty"/>); a replace keeps outbox rows, and must
     /// not happen while the insert's events are pending (it rewrites the stamp they are proven by; no path replaces today).
+    /// False when the commit was this operation's earlier attempt's (<see cref="CommitOutcome.AlreadyCommitted"/>: the outcome
+    /// stored is that attempt's).
     /// </summary>
-    public async Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    public async Task<bool> UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
@@ -193,7 +218,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
         // An inserted outcome is never changed while its events may be pending (no path replaces one): it witnesses them.
-        await outbox.CommitAsync(table, after.OrderId, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false);
+        return await outbox.CommitAsync(table, after.OrderId, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)

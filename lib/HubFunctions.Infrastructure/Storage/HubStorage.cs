@@ -66,7 +66,8 @@ public sealed class HubStorage(TableServiceClient tables, QueueServiceClient que
             return client;
         });
 
-    private static async Task<T> Once<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string name, Func<Task<T>> create)
+    /// <summary>The value <paramref name="create"/> made for <paramref name="name"/>, made once; a failed creation is tried again by the next call.</summary>
+    internal static async Task<T> Once<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string name, Func<Task<T>> create)
     {
         var lazy = cache.GetOrAdd(name, _ => new Lazy<Task<T>>(create));
         try

@@ -96,8 +96,10 @@ public static class StorageRegistration
     /// commits, but each re-send is wasted work under load). Fault-injection tests add their
     /// policies through <see cref="StorageClientPolicy"/>.
     /// </summary>
-    private static void Configure(ClientOptions options, IServiceProvider provider)
+    public static void Configure(ClientOptions options, IServiceProvider provider)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(provider);
         options.Retry.Mode = RetryMode.Exponential;
         options.Retry.MaxRetries = 3;
         options.Retry.Delay = TimeSpan.FromMilliseconds(200);

@@ -11,13 +11,14 @@ namespace HubFunctions.Integration.Tests.Fixtures;
 public static class TestServices
 {
     /// <param name="names">The storage names this "process" uses; share them between the processes of one test.</param>
-    public static ServiceProvider Build(TimeProvider clock, StorageNames names, Action<IServiceCollection> configure)
+    /// <param name="settings">More settings of this "process" (<c>Hub:Events:...</c>, ...).</param>
+    public static ServiceProvider Build(TimeProvider clock, StorageNames names, Action<IServiceCollection> configure, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>(TestStorage.Settings(names))
         {
             ["AzureWebJobsStorage"] = TestStorage.ConnectionString,
-        }).Build());
+        }).AddInMemoryCollection(settings ?? []).Build());
         services.AddSingleton(clock);
         services.AddHubStorage();
         configure(services);

@@ -358,7 +358,7 @@ public sealed class CutoffSweepTests
 
         public Task<bool> AddIndexAsync(string key, Order order, CancellationToken cancellationToken) => inner.AddIndexAsync(key, order, cancellationToken);
 
-        public Task UpdateAsync(StoredOrder before, Order after, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
+        public Task<bool> UpdateAsync(StoredOrder before, Order after, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
             => inner.UpdateAsync(before, after, events, cancellationToken);
 
         public Task<IReadOnlyList<string>> ListIndexAsync(string key, CancellationToken cancellationToken) => inner.ListIndexAsync(key, cancellationToken);
