@@ -12,7 +12,7 @@ namespace HubFunctions.Infrastructure.Events;
 /// changed meanwhile (the sweeper took it) is skipped. Bounded by
 /// <see cref="EventsOptions.HandOffCapacity"/>: a commit that does not fit is marked in the table
 /// as before. Whatever is lost with the process (handed off, never relayed) stays an unmarked
-/// intent whose outbox row exists: the sweeper relays it after <see cref="OutboxRelay.SweepMinAge"/>,
+/// intent whose outbox row (or witness row) exists: the sweeper relays it after <see cref="OutboxRelay.SweepMinAge"/>,
 /// as any unmarked intent.
 /// </summary>
 public sealed class OutboxHandOff(IOptions<EventsOptions> options)

@@ -19,7 +19,7 @@ public enum RelayOutcome
     /// <summary>Another relay holds the row's lease right now.</summary>
     Leased,
 
-    /// <summary>No outbox row: already relayed, or its transaction never committed.</summary>
+    /// <summary>No outbox row (or no witness row with the commit's stamp): already relayed, or its transaction never committed.</summary>
     Missing,
 }
 
@@ -44,7 +44,8 @@ public sealed class NoOutboxRelayHooks : IOutboxRelayHooks
 /// <summary>
 /// Moves committed events to the publisher. Each event has an intent (in the intents table, keyed by
 /// UTC minute, carrying the event) and an outbox row (in its state partition, written in the commit's
-/// transaction: the truth that the commit is stored and the event still pending). Once its commit is
+/// transaction: the truth that the commit is stored and the event still pending; a witnessed commit has none, its
+/// witness row carrying the commit stamp is that truth, <see cref="TableOutbox.WitnessProperty"/>). Once its commit is
 /// stored, the committer hands the intents to this process's relay in memory (<see cref="OutboxHandOff"/>;
 /// only when that is full does it mark them <see cref="TableOutbox.CommittedProperty"/> in the table)
 /// and wakes the relay (<see cref="OutboxWakeUp"/>). A relay run then takes the handed-off intents
@@ -259,19 +260,24 @@ public sealed class OutboxRelay(
         var deletingRows = Parallel.ForEachAsync(sentCommits.Reader.ReadAllAsync(cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = cancellationToken }, async (commit, ct) =>
             {
-                await gate.WaitAsync(ct).ConfigureAwait(false);
-                try
+                // A witnessed event has no outbox row (TableOutbox.WitnessProperty): only its intent goes.
+                var outboxRows = commit.Intents.Where(i => !Witnessed(i)).Select(i => new TableEntity(commit.Partition, TableOutbox.RowPrefix + i.RowKey) { ETag = ETag.All }).ToList();
+                if (outboxRows.Count > 0)
                 {
-                    await DeleteAllAsync(storage.TableService.GetTableClient(commit.Table),
-                        [.. commit.Intents.Select(i => new TableEntity(commit.Partition, TableOutbox.RowPrefix + i.RowKey) { ETag = ETag.All })], ct).ConfigureAwait(false);
-                    foreach (var intent in commit.Intents)
+                    await gate.WaitAsync(ct).ConfigureAwait(false);
+                    try
                     {
-                        rowsDeleted.Add(intent);
+                        await DeleteAllAsync(storage.TableService.GetTableClient(commit.Table), outboxRows, ct).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
                     }
                 }
-                finally
+
+                foreach (var intent in commit.Intents)
                 {
-                    gate.Release();
+                    rowsDeleted.Add(intent);
                 }
             });
 
@@ -433,6 +439,26 @@ public sealed class OutboxRelay(
         return sent;
     }
 
+    /// <summary>An intent whose commit named a witness row instead of writing an outbox row (<see cref="TableOutbox.WitnessProperty"/>).</summary>
+    private static bool Witnessed(TableEntity intent) => intent.GetString(TableOutbox.WitnessProperty) is not null;
+
+    /// <summary>
+    /// Whether the commit of an unmarked intent is stored: its outbox row exists (then its event, for an intent written
+    /// before intents carried events), or, for a witnessed intent, its witness row exists carrying the intent's commit stamp
+    /// (one point read of that one property; the event is in the intent).
+    /// </summary>
+    private static async Task<(bool Stored, string? Event)> CommittedAsync(TableClient table, OutboxPointer pointer, TableEntity intent, CancellationToken cancellationToken)
+    {
+        if (intent.GetString(TableOutbox.WitnessProperty) is { } witness)
+        {
+            var stamped = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, witness, [TableOutbox.CommitProperty], cancellationToken).ConfigureAwait(false);
+            return (stamped.HasValue && stamped.Value is { } w && w.GetString(TableOutbox.CommitProperty) is { } stamp && stamp == intent.GetString(TableOutbox.WitnessStampProperty), null);
+        }
+
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue && row.Value is { } r ? (true, r.GetString("Event")) : (false, null);
+    }
+
     private static HubEvent Decode(TableEntity holder) => CloudEventCodec.Decode(System.Text.Encoding.UTF8.GetBytes(holder.GetString("Event")!));
 
     /// <summary>Deletes rows of one partition under their ETags: one call for one row, a batch for more, one by one if the batch meets a change.</summary>
@@ -470,7 +496,8 @@ public sealed class OutboxRelay(
     /// <summary>
     /// Relays one event (a pointer on the relay queue, or an intent the committer could not mark): reads
     /// its intent; an unmarked one (or one written before intents carried events) is relayed only if its
-    /// outbox row exists. Claims the intent with a lease, publishes, deletes the row, then the intent.
+    /// outbox row exists (a witnessed one: if its witness row carries its commit stamp). Claims the intent with a lease,
+    /// publishes, deletes the outbox row (a witnessed one has none), then the intent.
     /// </summary>
     public async Task<RelayOutcome> RelayAsync(OutboxPointer pointer, CancellationToken cancellationToken)
     {
@@ -493,8 +520,8 @@ public sealed class OutboxRelay(
         var table = storage.TableService.GetTableClient(pointer.Table);
         if (intent.GetBoolean(TableOutbox.CommittedProperty) != true || intent.GetString("Event") is null)
         {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!row.HasValue || row.Value is null)
+            var (stored, storedEvent) = await CommittedAsync(table, pointer, intent, cancellationToken).ConfigureAwait(false);
+            if (!stored)
             {
                 if (intent.GetDateTimeOffset("CreatedAt") is { } created && now - created > OrphanAge)
                 {
@@ -504,7 +531,7 @@ public sealed class OutboxRelay(
                 return RelayOutcome.Missing;
             }
 
-            intent["Event"] ??= row.Value.GetString("Event");
+            intent["Event"] ??= storedEvent;
         }
 
         try
@@ -524,7 +551,11 @@ public sealed class OutboxRelay(
             (publisher, hubEvent), cancellationToken).ConfigureAwait(false);
         await hooks.AfterPublishAsync(hubEvent).ConfigureAwait(false);
 
-        await DeleteAllAsync(table, [new TableEntity(pointer.PartitionKey, pointer.RowKey) { ETag = ETag.All }], cancellationToken).ConfigureAwait(false);
+        if (!Witnessed(intent))
+        {
+            await DeleteAllAsync(table, [new TableEntity(pointer.PartitionKey, pointer.RowKey) { ETag = ETag.All }], cancellationToken).ConfigureAwait(false);
+        }
+
         await DeleteAllAsync(intents, [intent], cancellationToken).ConfigureAwait(false);
         logger.LogInformation("Published {EventType} {EventId}", hubEvent.Type, hubEvent.Id);
         return RelayOutcome.Published;

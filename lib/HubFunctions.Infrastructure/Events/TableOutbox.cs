@@ -75,6 +75,15 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// </summary>
     public const string CommittedProperty = "Committed";
 
+    /// <summary>
+    /// On an intent of a witnessed commit (<see cref="CommitWithETagsAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, TableTransactionAction?, CancellationToken)"/>):
+    /// the row key of the witness row in the intent's state partition, which stands in for the event's outbox row.
+    /// </summary>
+    public const string WitnessProperty = "Witness";
+
+    /// <summary>On an intent of a witnessed commit: the commit's stamp; the commit is stored iff the witness row carries it.</summary>
+    public const string WitnessStampProperty = "WitnessStamp";
+
     /// <summary>An entity group transaction holds at most 100 entities.</summary>
     public const int MaxTransactionEntities = 100;
 
@@ -92,15 +101,44 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// <exception cref="TableTransactionFailedException">The transaction was refused for another reason (a bug: e.g. an invalid property).</exception>
     public async Task<CommitOutcome> CommitAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
         IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
-        => (await CommitWithETagsAsync(table, partitionKey, changes, events, cancellationToken).ConfigureAwait(false)).Outcome;
+        => (await CommitWithETagsAsync(table, partitionKey, changes, events, null, cancellationToken).ConfigureAwait(false)).Outcome;
+
+    /// <summary>
+    /// <see cref="CommitAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, CancellationToken)"/>
+    /// with <paramref name="witness"/>: one of <paramref name="changes"/> (the same action object), an <c>Add</c>, that stands
+    /// in for the events' outbox rows (none are written). See
+    /// <see cref="CommitWithETagsAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, TableTransactionAction?, CancellationToken)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="witness"/> is not an <c>Add</c> of <paramref name="changes"/>.</exception>
+    /// <exception cref="ConcurrencyConflictException">As without a witness.</exception>
+    public async Task<CommitOutcome> CommitAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+        IReadOnlyList<HubEvent> events, TableTransactionAction? witness, CancellationToken cancellationToken)
+        => (await CommitWithETagsAsync(table, partitionKey, changes, events, witness, cancellationToken).ConfigureAwait(false)).Outcome;
 
     /// <summary>
     /// <see cref="CommitAsync"/>, the same commit, which also gives back the new ETags of the rows it wrote
     /// (<see cref="CommitResult"/>), read from the <c>$batch</c> response's sub-responses: no extra call.
     /// </summary>
     /// <exception cref="ConcurrencyConflictException">As <see cref="CommitAsync"/>.</exception>
-    public async Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+    public Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
         IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+        => CommitWithETagsAsync(table, partitionKey, changes, events, null, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CommitWithETagsAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, CancellationToken)"/>,
+    /// optionally with a <b>witness</b>: one of <paramref name="changes"/> (the same action object), an <c>Add</c>, whose row
+    /// proves the commit stored instead of one outbox row per event. The row carries the commit stamp
+    /// (<see cref="CommitProperty"/>) like every row a commit writes; each intent records the witness's row key
+    /// (<see cref="WitnessProperty"/>) and the stamp (<see cref="WitnessStampProperty"/>), and the relay's slow path reads the
+    /// witness where it would read the outbox row: the event is committed iff the row exists with that stamp. The batch gets no
+    /// outbox rows, so the relay deletes none. The caller promises the row is never updated or deleted while its events may be
+    /// pending (an insert-only row: an order, an order's outcome); a row changed meanwhile (another stamp) or gone makes the
+    /// event count as never committed, and it is dropped after <see cref="OutboxRelay.OrphanAge"/>. Null: outbox rows, as always.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="witness"/> is not an <c>Add</c> of <paramref name="changes"/>.</exception>
+    /// <exception cref="ConcurrencyConflictException">As without a witness.</exception>
+    public async Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+        IReadOnlyList<HubEvent> events, TableTransactionAction? witness, CancellationToken cancellationToken)
     {
         if (changes.Any(c => c.Entity.PartitionKey != partitionKey))
         {
@@ -108,7 +146,13 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             throw new ArgumentException("Every change of one outbox commit must be in the same partition.", nameof(changes));
         }
 
-        if (changes.Count + events.Count > MaxTransactionEntities)
+        if (witness is not null && (witness.ActionType != TableTransactionActionType.Add || !changes.Any(c => ReferenceEquals(c, witness))))
+        {
+            // Only an insert proves by its stamp that this commit stored it; an update or upsert may carry an older commit's.
+            throw new ArgumentException("The witness of an outbox commit must be one of its changes, an Add.", nameof(witness));
+        }
+
+        if (changes.Count + (witness is null ? events.Count : 0) > MaxTransactionEntities)
         {
             throw new ArgumentException($"An outbox commit holds at most {MaxTransactionEntities} entities, changes and events together.");
         }
@@ -123,7 +167,9 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var intentPartition = IntentPartitionFor(now);
         // Each event is encoded once: the same JSON goes into its intent and its outbox row.
         var encoded = events.Select(Json).ToList();
-        var batch = changes.Select(c => Stamped(c, stamp)).Concat(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, encoded[i], now, stamp)))).ToList();
+        var batch = witness is null
+            ? changes.Select(c => Stamped(c, stamp)).Concat(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, encoded[i], now, stamp)))).ToList()
+            : changes.Select(c => Stamped(c, stamp)).ToList();
 
         var intentRows = new List<TableEntity>(events.Count);
         if (events.Count > 0)
@@ -138,6 +184,14 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
                 ["CreatedAt"] = now,
                 ["Event"] = encoded[i],
             }));
+            if (witness is not null)
+            {
+                foreach (var row in intentRows)
+                {
+                    row[WitnessProperty] = witness.Entity.RowKey;
+                    row[WitnessStampProperty] = stamp;
+                }
+            }
 
             // Written with the intents of other commits waiting meanwhile, in one transaction (TableGroupCommit: they share the
             // minute's partition). Each row gets its ETag: the relay claims a handed-off intent under it, and if it changed
@@ -160,7 +214,8 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         else if (events.Count > 0)
         {
             // Only a commit this call stored is marked: an AlreadyCommitted one may have been relayed
-            // already (its intent deleted). Its events go the slow way, which checks the outbox row.
+            // already (its intent deleted). Its events go the slow way, which checks the outbox row (or the witness row, which
+            // stays after relaying: such an event is published again, with the same id; Events/DECISIONS.md).
             await QueueRelayAsync(table.Name, partitionKey, events, intentPartition, cancellationToken).ConfigureAwait(false);
         }
 

@@ -137,7 +137,9 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         var table = await Orders(cancellationToken).ConfigureAwait(false);
-        var outcome = await outbox.CommitAsync(table, order.OrderId, [new(TableTransactionActionType.Add, OrderEntity(order, fingerprint))], events, cancellationToken).ConfigureAwait(false);
+        // The order row is inserted once and never changed or deleted: it witnesses its events (no outbox rows, no relay deletes).
+        TableTransactionAction insert = new(TableTransactionActionType.Add, OrderEntity(order, fingerprint));
+        var outcome = await outbox.CommitAsync(table, order.OrderId, [insert], events, insert, cancellationToken).ConfigureAwait(false);
         return outcome == CommitOutcome.Committed;
     }
 
@@ -191,9 +193,11 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// The order's transition after intake (instructed, converted) as its outcome row in <see cref="StorageNames.OrderOutcomesTable"/>,
     /// with its events, in one outbox commit on that table: inserted when <paramref name="before"/> had none (an outcome
     /// inserted meanwhile is a conflict, so of an instruction and a sweep racing exactly one commits), else replaced under
-    /// its ETag. The order row is never written again, and the outbox rows of the transition (and the relay's deletes of
-    /// them) are in the outcomes table too: the big orders table only ever gets inserts. False when the commit was this
-    /// operation's earlier attempt's (<see cref="CommitOutcome.AlreadyCommitted"/>: the outcome stored is that attempt's).
+    /// its ETag. The order row is never written again: the big orders table only ever gets inserts. An inserted outcome is the
+    /// witness of its events (no outbox rows; <see cref="TableOutbox.WitnessProperty"/>); a replace keeps outbox rows, and must
+    /// not happen while the insert's events are pending (it rewrites the stamp they are proven by; no path replaces today).
+    /// False when the commit was this operation's earlier attempt's (<see cref="CommitOutcome.AlreadyCommitted"/>: the outcome
+    /// stored is that attempt's).
     /// </summary>
     public async Task<bool> UpdateAsync(StoredOrder before, Order after, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
@@ -213,7 +217,8 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         TableTransactionAction change = before.ConcurrencyToken == NoOutcome
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
-        return await outbox.CommitAsync(table, after.OrderId, [change], events, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
+        // An inserted outcome is never changed while its events may be pending (no path replaces one): it witnesses them.
+        return await outbox.CommitAsync(table, after.OrderId, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)

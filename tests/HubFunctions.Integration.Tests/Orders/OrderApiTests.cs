@@ -5,6 +5,7 @@ using HubFunctions.Core.Common;
 using HubFunctions.Core.Compliance;
 using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Orders;
+using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -149,10 +150,10 @@ public sealed class OrderApiTests
             // The order row is the intake's, untouched; beside it only the intake's event.
             var row = (await orders.GetEntityAsync<TableEntity>(id, TableOrderStore.OrderRowKey(id))).Value;
             Assert.Equal((intakeTags[id], "open"), (row.ETag, row.GetString("Status")));
-            Assert.Equal([OrderEvents.Received], await OutboxTypesAsync(orders, id));
+            Assert.Equal([OrderEvents.Received], await PendingTypesAsync(factory.Names, factory.Names.OrdersTable, id));
             // The outcome and its event are in the outcomes table.
             Assert.Equal(status, (await outcomes.GetEntityAsync<TableEntity>(id, TableOrderStore.OutcomeRowKey(id))).Value.GetString("Status"));
-            Assert.Equal([type], await OutboxTypesAsync(outcomes, id));
+            Assert.Equal([type], await PendingTypesAsync(factory.Names, factory.Names.OrderOutcomesTable, id));
         }
 
         // The store's contract: an order read without an outcome inserts one (a second insert conflicts); an outcome
@@ -168,14 +169,11 @@ public sealed class OrderApiTests
         Assert.Equal((later.Status, later.ConvertedAt), (reread.Status, reread.ConvertedAt));
     }
 
-    private static async Task<List<string>> OutboxTypesAsync(TableClient table, string orderId)
+    /// <summary>The events pending in the order's partition of the table (witnessed by its order or outcome row: no outbox rows).</summary>
+    private static async Task<List<string>> PendingTypesAsync(StorageNames names, string table, string orderId)
     {
-        var types = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
-        {
-            types.Add(e.GetString("EventType")!);
-        }
-
-        return types;
+        var pending = await PendingEvents.InAsync(names, table, orderId);
+        Assert.All(pending, e => Assert.True(e.Witnessed));
+        return [.. pending.Select(e => e.Type)];
     }
 }

@@ -73,20 +73,15 @@ public static class OrderFixture
     }
 
     /// <summary>
-    /// The event types in the outbox of <paramref name="orderId"/> (the relay is not running, so they stay), sorted: the intake's
-    /// in the orders table, the instruction's or conversion's beside the order's outcome row in the outcomes table.
+    /// The event types pending for <paramref name="orderId"/> (the relay is not running, so they stay; <see cref="PendingEvents"/>),
+    /// sorted: the intake's witnessed by the order row, the instruction's or conversion's by the order's outcome row.
     /// </summary>
     public static async Task<List<string>> EventTypesAsync(StorageNames names, string orderId)
     {
         var types = new List<string>();
         foreach (var name in new[] { names.OrdersTable, names.OrderOutcomesTable })
         {
-            var table = TestStorage.Tables().GetTableClient(name);
-            await table.CreateIfNotExistsAsync();
-            await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId && e.RowKey.CompareTo("outbox|") >= 0 && e.RowKey.CompareTo("outbox}") < 0))
-            {
-                types.Add(JsonDocument.Parse(e.GetString("Event")!).RootElement.GetProperty("type").GetString()!);
-            }
+            types.AddRange((await PendingEvents.InAsync(names, name, orderId)).Select(e => e.Type));
         }
 
         types.Sort(StringComparer.Ordinal);
