@@ -9,6 +9,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using HubFunctions.Core.Admission;
 using HubFunctions.Core.Orders;
+using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Idempotency;
 using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Security;
@@ -52,7 +53,8 @@ public sealed record OrderIntakeResult(int Orders, int Concurrency, double DevHo
 /// <c>hub.order.received</c>) against the same storage operations made directly with the SDK at the same concurrency,
 /// alternating in the same run, on the Azurite of <c>HUB_TEST_STORAGE</c>. The storage operations of one intake, both
 /// ways: idempotency insert, seller read, index row insert (the deadline minute's bucket table), outbox
-/// intent upsert (carrying the event), the order transaction (order row + outbox row), the shared relay wake-up (one queue
+/// intent upsert (carrying the event), the order transaction (the order row, its event's witness: no outbox row since
+/// session s9), the shared relay wake-up (one queue
 /// message for many commits), the DSP-5 shard read and counter commit, idempotency update (since session s7 no order read
 /// before the insert and no "Committed" mark: the intent is handed to the relay in process). Every order is new,
 /// created now (its deadline two hours ahead), for one of 16 sellers.
@@ -285,12 +287,9 @@ public static class OrderIntakeThroughput
             await bucket.SubmitTransactionAsync([new(TableTransactionActionType.Add, indexRow)]);
             var eventId = Guid.NewGuid().ToString("D");
             var minute = now.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
-            await _group.SubmitAsync(_intents, [new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _orders.Name, ["StatePartition"] = orderId, ["Event"] = "{}" })], default);
-            await _group.SubmitAsync(_orders,
-            [
-                new(TableTransactionActionType.Add, TableOrderStore.OrderEntity(order, id)),
-                new(TableTransactionActionType.Add, new TableEntity(orderId, "outbox|" + eventId) { ["Event"] = "{}", ["EventType"] = OrderEvents.Received }),
-            ], default);
+            await _group.SubmitAsync(_intents, [new(TableTransactionActionType.UpsertReplace, new TableEntity(minute, eventId) { ["Table"] = _orders.Name, ["StatePartition"] = orderId, ["Event"] = "{}", [TableOutbox.WitnessProperty] = "order|" + orderId, [TableOutbox.WitnessStampProperty] = id })], default);
+            // Since session s9 the order row is the event's witness: no outbox row beside it.
+            await _group.SubmitAsync(_orders, [new(TableTransactionActionType.Add, TableOrderStore.OrderEntity(order, id))], default);
             // No "Committed" mark since session s7: the intent is handed to the relay in process (OutboxHandOff).
             await _wakeUps.WakeUpAsync();
             await CountAsync(order);
