@@ -16,14 +16,14 @@ namespace HubFunctions.Infrastructure.Orders;
 
 /// <summary>
 /// Orders in <see cref="StorageNames.OrdersTable"/>, <b>one partition per order id</b> (row <see cref="OrderRowKey"/>,
-/// <c>order|{orderId}</c>, beside it the outbox rows of its intake): every read and change is by order id (the routes name
+/// <c>order|{orderId}</c>, the witness of its intake's events: no outbox rows since session s9): every read and change is by order id (the routes name
 /// nothing else), so a point read, and 2.8 M orders a day spread over as many partitions. The row key is unique per
 /// order (not a constant such as <c>order</c>): Azurite finds a row by its row key first, then scans every row sharing it.
 /// The order row is written once, at intake, and never updated: what happens to the order later (instructed, converted)
 /// is its insert-only outcome row <see cref="OutcomeRowKey"/> (<c>outcome|{orderId}</c>, partition = order id) in
-/// <see cref="StorageNames.OrderOutcomesTable"/>, committed there with its events (<see cref="UpdateAsync"/>). So the
-/// sweep's writes, their outbox rows and the relay's deletes of them never touch the table of all open orders (on
-/// Azurite every update or delete costs O(rows in the table); Orders/DECISIONS.md).
+/// <see cref="StorageNames.OrderOutcomesTable"/>, committed there with its events, which it witnesses when it is inserted
+/// (<see cref="UpdateAsync"/>). So the sweep's writes never touch the table of all open orders (on Azurite every update or
+/// delete costs O(rows in the table); Orders/DECISIONS.md).
 /// <para>
 /// The deadline index is in <b>one table per deadline minute</b>, <see cref="StorageNames.OrderDeadlinesTable"/> followed by
 /// the UTC minute (<c>orderdeadlines202612010359</c>): partition = the shard (<c>07</c>), row = order id. The index key
