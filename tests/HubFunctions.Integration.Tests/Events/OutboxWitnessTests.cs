@@ -170,12 +170,17 @@ public sealed class OutboxWitnessTests
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var prefix = TestStorage.Unique("witness-dead");
         HubEvent e;
+        OutboxPointer pointer;
         using (var dying = Process(clock))
         {
             // Committed and handed off; the process dies before any relay pass took the hand-off.
             e = Event(dying, $"{prefix}/thing");
             Assert.Equal(CommitOutcome.Committed, await CommitWitnessedAsync(dying, prefix, "order", e));
             Assert.Equal(1, dying.GetRequiredService<OutboxHandOff>().Count);
+
+            // Where the intent is: the minute of the commit (taken now, before the clock moves on, as the outbox itself does).
+            pointer = Pointer(clock, prefix, e);
+            Assert.NotNull(await IntentAsync(pointer));
         }
 
         var deletes = new CountDeletes(_stateTable);
@@ -183,7 +188,7 @@ public sealed class OutboxWitnessTests
         {
             // A relay that dies after claiming it through the slow path: the lease holds the event back until it runs out.
             clock.Advance(OutboxRelay.SweepMinAge + TimeSpan.FromSeconds(1));
-            await Assert.ThrowsAsync<ProcessKilled>(() => killed.GetRequiredService<OutboxRelay>().RelayAsync(Pointer(clock, prefix, e), CancellationToken.None));
+            await Assert.ThrowsAsync<ProcessKilled>(() => killed.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
         }
 
         using var survivor = Process(clock, deletes);
@@ -196,7 +201,7 @@ public sealed class OutboxWitnessTests
 
         var published = Assert.Single(await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(2)));
         Assert.Equal(e.Id, published.Id);
-        Assert.Null(await IntentAsync(Pointer(clock, prefix, e)));
+        Assert.Null(await IntentAsync(pointer));
         Assert.Equal(0, deletes.Deletes);
     }
 
