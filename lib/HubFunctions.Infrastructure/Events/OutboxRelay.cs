@@ -445,14 +445,23 @@ public sealed class OutboxRelay(
     /// <summary>
     /// Whether the commit of an unmarked intent is stored: its outbox row exists (then its event, for an intent written
     /// before intents carried events), or, for a witnessed intent, its witness row exists carrying the intent's commit stamp
-    /// (one point read of that one property; the event is in the intent).
+    /// and lists the event (<see cref="TableOutbox.WitnessEventsProperty"/>; then the event as the commit stored it, which the
+    /// caller publishes instead of the intent's: a retry of the same operation may have rewritten the intent).
     /// </summary>
     private static async Task<(bool Stored, string? Event)> CommittedAsync(TableClient table, OutboxPointer pointer, TableEntity intent, CancellationToken cancellationToken)
     {
         if (intent.GetString(TableOutbox.WitnessProperty) is { } witness)
         {
-            var stamped = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, witness, [TableOutbox.CommitProperty], cancellationToken).ConfigureAwait(false);
-            return (stamped.HasValue && stamped.Value is { } w && w.GetString(TableOutbox.CommitProperty) is { } stamp && stamp == intent.GetString(TableOutbox.WitnessStampProperty), null);
+            var stamped = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, witness, [TableOutbox.CommitProperty, TableOutbox.WitnessEventsProperty], cancellationToken).ConfigureAwait(false);
+            if (!stamped.HasValue || stamped.Value is not { } w || w.GetString(TableOutbox.CommitProperty) != intent.GetString(TableOutbox.WitnessStampProperty)
+                || w.GetString(TableOutbox.WitnessEventsProperty) is not { } listed
+                || JsonSerializer.Deserialize<Dictionary<string, string>>(listed) is not { } committed
+                || !committed.TryGetValue(pointer.EventId, out var stored))
+            {
+                return (false, null);
+            }
+
+            return (true, stored);
         }
 
         var row = await table.GetEntityIfExistsAsync<TableEntity>(pointer.PartitionKey, pointer.RowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -531,7 +540,14 @@ public sealed class OutboxRelay(
                 return RelayOutcome.Missing;
             }
 
-            intent["Event"] ??= storedEvent;
+            if (Witnessed(intent))
+            {
+                intent["Event"] = storedEvent;
+            }
+            else
+            {
+                intent["Event"] ??= storedEvent;
+            }
         }
 
         try

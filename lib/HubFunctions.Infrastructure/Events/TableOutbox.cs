@@ -84,6 +84,18 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// <summary>On an intent of a witnessed commit: the commit's stamp; the commit is stored iff the witness row carries it.</summary>
     public const string WitnessStampProperty = "WitnessStamp";
 
+    /// <summary>
+    /// On a witness row: the commit's events, a JSON object from event id to the event's CloudEvents JSON. A stamp proves only
+    /// that <i>a</i> commit of the operation landed; a retry of the same operation stamps the same but may build other events
+    /// (an intake retried after its deadline adds a conversion) or the same event with other content (an instruction's time).
+    /// The relay's slow path therefore publishes an event only when the witness lists its id, and publishes the listed JSON,
+    /// never the intent's.
+    /// </summary>
+    public const string WitnessEventsProperty = "HubEvents";
+
+    /// <summary>At most this many characters of events on a witness row (a string property holds 32K); a commit whose events are larger gets outbox rows.</summary>
+    public const int MaxWitnessEventsChars = 30_000;
+
     /// <summary>An entity group transaction holds at most 100 entities.</summary>
     public const int MaxTransactionEntities = 100;
 
@@ -165,11 +177,19 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         var stamp = CommitStamp(table.Name, partitionKey);
         var now = clock.GetUtcNow();
         var intentPartition = IntentPartitionFor(now);
-        // Each event is encoded once: the same JSON goes into its intent and its outbox row.
+        // Each event is encoded once: the same JSON goes into its intent and its outbox row (or onto the witness row).
         var encoded = events.Select(Json).ToList();
+        var witnessEvents = witness is null ? null : JsonSerializer.Serialize(events.Select((e, i) => (e.Id, encoded[i])).ToDictionary(p => p.Id, p => p.Item2, StringComparer.Ordinal));
+        if (witnessEvents is { Length: > MaxWitnessEventsChars })
+        {
+            // Too large to ride on the row: outbox rows, as without a witness.
+            witness = null;
+            witnessEvents = null;
+        }
+
         var batch = witness is null
             ? changes.Select(c => Stamped(c, stamp)).Concat(events.Select((e, i) => new TableTransactionAction(TableTransactionActionType.Add, OutboxRow(partitionKey, e, encoded[i], now, stamp)))).ToList()
-            : changes.Select(c => Stamped(c, stamp)).ToList();
+            : changes.Select(c => Stamped(c, stamp, ReferenceEquals(c, witness) ? witnessEvents : null)).ToList();
 
         var intentRows = new List<TableEntity>(events.Count);
         if (events.Count > 0)
@@ -348,8 +368,8 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         return Convert.ToHexStringLower(HubOperation.Derive(operation.Key, purpose, operation.Draw(purpose)).AsSpan(0, 16));
     }
 
-    /// <summary>A copy of the action whose entity carries the stamp (deletes carry nothing).</summary>
-    private static TableTransactionAction Stamped(TableTransactionAction action, string stamp)
+    /// <summary>A copy of the action whose entity carries the stamp and, on a witness, its events (deletes carry nothing).</summary>
+    private static TableTransactionAction Stamped(TableTransactionAction action, string stamp, string? witnessEvents = null)
     {
         if (action.ActionType == TableTransactionActionType.Delete)
         {
@@ -363,6 +383,11 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         }
 
         entity[CommitProperty] = stamp;
+        if (witnessEvents is not null)
+        {
+            entity[WitnessEventsProperty] = witnessEvents;
+        }
+
         return new TableTransactionAction(action.ActionType, entity, action.ETag);
     }
 

@@ -311,6 +311,82 @@ public sealed class OutboxWitnessTests
     }
 
     [Fact]
+    public async Task A_retry_of_the_same_operation_that_builds_one_more_event_cannot_have_it_proven_by_the_witness()
+    {
+        // A retry stamps as its first attempt did, but may build other events (an intake retried after its deadline adds a
+        // conversion): the witness lists the events its commit stored, and only those are ever published.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var process = Process(clock);
+        var relay = process.GetRequiredService<OutboxRelay>();
+        var prefix = TestStorage.Unique("witness-more");
+        var key = $"test/{prefix}";
+        HubEvent received;
+        using (HubOperation.Begin(key))
+        {
+            received = Event(process, $"{prefix}/received");
+            Assert.Equal(CommitOutcome.Committed, await CommitWitnessedAsync(process, prefix, "order", received));
+        }
+
+        Assert.Equal(1, await relay.RelayCommittedAsync(CancellationToken.None));
+        Assert.Equal(received.Id, Assert.Single(await PublishedAsync($"{prefix}/received", 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1))).Id);
+
+        HubEvent extra;
+        OutboxPointer extraPointer;
+        using (HubOperation.Begin(key))
+        {
+            var again = Event(process, $"{prefix}/received");
+            extra = Event(process, $"{prefix}/converted");
+            Assert.Equal(received.Id, again.Id);
+            Assert.Equal(CommitOutcome.AlreadyCommitted, await CommitWitnessedAsync(process, prefix, "order", again, extra));
+            extraPointer = Pointer(clock, prefix, extra);
+        }
+
+        Assert.NotNull(await IntentAsync(extraPointer));
+        Assert.Equal(RelayOutcome.Missing, await relay.RelayAsync(extraPointer, CancellationToken.None));
+        clock.Advance(OutboxRelay.SweepMinAge + TimeSpan.FromSeconds(1));
+        await relay.SweepAsync(CancellationToken.None);
+        clock.Advance(OutboxRelay.OrphanAge);
+        await relay.SweepAsync(CancellationToken.None);
+        Assert.Null(await IntentAsync(extraPointer));
+        Assert.Empty(await PublishedAsync($"{prefix}/converted", 1, TimeSpan.FromSeconds(2), TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_retry_that_rewrites_a_pending_events_intent_cannot_change_what_is_published()
+    {
+        // A retry of the same operation builds the same event id with other content (an instruction's time) and upserts the
+        // intent before its insert meets the first attempt's row: the relay publishes the event as the commit stored it.
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var prefix = TestStorage.Unique("witness-rewrite");
+        var key = $"test/{prefix}";
+        HubEvent first;
+        OutboxPointer pointer;
+        using (var dying = Process(clock))
+        {
+            using (HubOperation.Begin(key))
+            {
+                first = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { at = "first" }, clock, new OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
+                Assert.Equal(CommitOutcome.Committed, await CommitWitnessedAsync(dying, prefix, "order", first));
+                pointer = Pointer(clock, prefix, first);
+            }
+        }
+
+        using var process = Process(clock);
+        using (HubOperation.Begin(key))
+        {
+            var retried = HubEvent.Create(EventTypes.SellerFrozen, $"{prefix}/thing", new { at = "retry" }, clock, new OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
+            Assert.Equal(first.Id, retried.Id);
+            Assert.Equal(CommitOutcome.AlreadyCommitted, await CommitWitnessedAsync(process, prefix, "order", retried));
+        }
+
+        Assert.Contains("retry", (await IntentAsync(pointer))!.GetString("Event"), StringComparison.Ordinal);
+        Assert.Equal(RelayOutcome.Published, await process.GetRequiredService<OutboxRelay>().RelayAsync(pointer, CancellationToken.None));
+        var published = Assert.Single(await PublishedAsync(prefix, 1, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(1)));
+        Assert.Equal(first.Id, published.Id);
+        Assert.Equal("first", published.Data.GetProperty("at").GetString());
+    }
+
+    [Fact]
     public async Task Orders_commit_their_events_witnessed_by_the_order_and_outcome_rows_so_no_outbox_row_is_written_or_deleted()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
