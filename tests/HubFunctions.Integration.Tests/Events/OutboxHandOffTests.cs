@@ -43,16 +43,6 @@ public sealed class OutboxHandOffTests
         }
     }
 
-    /// <summary>Stops the relay before it publishes, as if the process died there.</summary>
-    private sealed class KilledBeforePublish : IOutboxRelayHooks
-    {
-        public Task BeforePublishAsync(HubEvent hubEvent) => throw new ProcessKilled();
-
-        public Task AfterPublishAsync(HubEvent hubEvent) => Task.CompletedTask;
-    }
-
-    private sealed class ProcessKilled : Exception;
-
     private ServiceProvider Process(FakeTimeProvider clock, StorageClientPolicy? policy = null, IOutboxRelayHooks? hooks = null, int? handOffCapacity = null)
         => TestServices.Build(clock, _names, services =>
         {

@@ -30,8 +30,6 @@ public sealed class OutboxTests
         public Task AfterPublishAsync(HubEvent hubEvent) => afterPublish ? throw new ProcessKilled() : Task.CompletedTask;
     }
 
-    private sealed class ProcessKilled : Exception;
-
     /// <summary>The app's own registrations (storage, events) with a fake clock and chosen hooks: one "process".</summary>
     private ServiceProvider Process(FakeTimeProvider clock, IOutboxRelayHooks? hooks = null, IEventPublisher? publisher = null, StorageClientPolicy? fault = null)
         => TestServices.Build(clock, _names, services =>
