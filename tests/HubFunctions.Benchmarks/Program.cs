@@ -65,10 +65,10 @@ if (args.Contains("--orders"))
 
 if (args.Contains("--order-lifecycle"))
 {
-    // Benchmark (d) of issue 11: --order-lifecycle [--seconds 180] [--concurrency 16] [--reader-deletes]: the sustained full lifecycle on this machine.
+    // Benchmark (d) of issue 11: --order-lifecycle [--seconds 180] [--concurrency 16] [--reader-live | --reader-deletes]: the sustained full lifecycle on this machine.
     int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
     var lifecycle = await OrderLifecycleBenchmark.RunAsync(Smoke.Storage(), TimeSpan.FromSeconds(Option("--seconds", 180)), Option("--concurrency", 16), Console.Out,
-        readerDeletes: args.Contains("--reader-deletes"));
+        liveReader: args.Contains("--reader-live"), readerDeletes: args.Contains("--reader-deletes"));
     Console.WriteLine(lifecycle);
     return 0;
 }

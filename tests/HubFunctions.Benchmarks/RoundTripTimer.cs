@@ -38,7 +38,7 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         {
             var ended = Stopwatch.GetTimestamp();
             var elapsed = ended - started;
-            _kinds.AddOrUpdate(Kind(message.Request), (1, elapsed, started, ended),
+            _kinds.AddOrUpdate(Kind(message.Request) + Failure(message), (1, elapsed, started, ended),
                 (_, v) => (v.Count + 1, v.Ticks + elapsed, Math.Min(v.First, started), Math.Max(v.Last, ended)));
         }
     }
@@ -85,6 +85,28 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
     }
 
     private double Seconds(long timestamp) => (double)(timestamp - _origin) / Stopwatch.Frequency;
+
+    /// <summary>
+    /// Empty for a call that succeeded; else <c>" → NNN"</c>, the status (a conflict, a missing row, ...), so failed calls, e.g.
+    /// a counter commit that lost a race, are counted apart. A <c>$batch</c> answers 202 either way; its failure is the status
+    /// of the change inside that failed.
+    /// </summary>
+    private static string Failure(HttpMessage message)
+    {
+        if (!message.HasResponse)
+        {
+            return " → no answer";
+        }
+
+        var status = message.Response.Status;
+        if (status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Response.ContentStream is MemoryStream buffered)
+        {
+            var inner = System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(buffered.ToArray()), "HTTP/1.1 ([45][0-9][0-9])");
+            return inner.Success ? $" → {inner.Groups[1].Value} inside" : "";
+        }
+
+        return status >= 400 ? $" → {status}" : "";
+    }
 
     private string Kind(Request request)
     {
