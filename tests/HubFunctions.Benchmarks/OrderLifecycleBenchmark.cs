@@ -120,6 +120,7 @@ public static class OrderLifecycleBenchmark
         var instructMs = new ConcurrentBag<double>();
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
         int submitted = 0, failed = 0, counter = 0, submittedInWindow = 0;
+        var lastRead = 0.0;
         timer.Reset();
         liveReader |= readerDeletes;
         var clock = Stopwatch.StartNew();
@@ -139,6 +140,7 @@ public static class OrderLifecycleBenchmark
                     continue;
                 }
 
+                Volatile.Write(ref lastRead, clock.Elapsed.TotalSeconds);
                 foreach (var m in messages)
                 {
                     using var json = JsonDocument.Parse(m.Body.ToMemory());
@@ -230,9 +232,13 @@ public static class OrderLifecycleBenchmark
         var intakeTrips = timer.Report(Math.Max(submitted, 1)).ToList();
         reader ??= Read();
 
-        // Let the last conversions happen (the sweep runs each minute) and their events arrive.
+        // Let the last conversions happen (the sweep runs each minute) and their events arrive; and, reading after the load, as
+        // long as the reader still finds messages: a receive costs the sink's Azurite a re-sort of every message it keeps, so
+        // reading a long run's events takes minutes (about 80 a second with 40,000 kept).
         var limit = loadEnded + TimeSpan.FromMinutes(3);
-        while (final.Count < deadlines.Count && clock.Elapsed < limit)
+        var cap = loadEnded + TimeSpan.FromMinutes(20);
+        while (final.Count < deadlines.Count && clock.Elapsed < cap
+               && (clock.Elapsed < limit || clock.Elapsed.TotalSeconds - Volatile.Read(ref lastRead) < 30))
         {
             await Task.Delay(500);
         }
