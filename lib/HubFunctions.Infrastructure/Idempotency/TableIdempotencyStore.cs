@@ -79,9 +79,6 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     private const int ChunkSize = 60_000;
     private const int MaxChunks = 15;
     private const int MaxBatch = 100;
-
-    /// <summary>The purge's batch deletes out at once (different partitions, or different rows of one: none waits on another).</summary>
-    public const int PurgeParallelism = 8;
     private const string Pending = "pending";
     private const string Done = "done";
     private const string AttemptProperty = "Attempt";
@@ -283,10 +280,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     /// <remarks>
     /// One query for the whole table, filtered on <c>StartedAt</c> (not a key, so the service scans the table:
     /// on Azure a server-side scan paged per 1,000 entities and per partition boundary, billed per page; in Azurite a
-    /// scan of every entity of the table), and one <c>$batch</c> per 100 expired entries of a partition, up to
-    /// <see cref="PurgeParallelism"/> of them out at once while the query goes on (since session s10; one at a time before:
-    /// the network's 2.8 million orders a day leave about 4.2 million entries a day, intakes and instructions, so some
-    /// 42,000 batches, 14 minutes of deletes at 20 ms each when sent one after the other).
+    /// scan of every entity of the table), and one <c>$batch</c> per 100 expired entries of a partition.
     /// </remarks>
     public async Task<int> PurgeAsync(CancellationToken cancellationToken)
     {
@@ -295,52 +289,27 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
         var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
-        var inFlight = new List<Task<int>>();
-        try
+        await foreach (var e in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var e in table.QueryAsync<TableEntity>(
-                filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            if (!batches.TryGetValue(e.PartitionKey, out var batch))
             {
-                if (!batches.TryGetValue(e.PartitionKey, out var batch))
-                {
-                    batches[e.PartitionKey] = batch = [];
-                }
-
-                batch.Add(e);
-                if (batch.Count == MaxBatch)
-                {
-                    batches[e.PartitionKey] = [];
-                    deleted += await StartAsync(batch).ConfigureAwait(false);
-                }
+                batches[e.PartitionKey] = batch = [];
             }
 
-            foreach (var batch in batches.Values.Where(b => b.Count > 0))
+            batch.Add(e);
+            if (batch.Count == MaxBatch)
             {
-                deleted += await StartAsync(batch).ConfigureAwait(false);
+                deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
             }
-
-            return deleted + (await Task.WhenAll(inFlight).ConfigureAwait(false)).Sum();
         }
-        catch
+
+        foreach (var batch in batches.Values)
         {
-            // Let the deletes already sent finish (their failures are this one's), so none runs on after the purge has failed.
-            await Task.WhenAll(inFlight.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default))).ConfigureAwait(false);
-            throw;
+            deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
         }
 
-        // Sends one batch's deletes while the query goes on; with PurgeParallelism batches out, waits for one and returns its count.
-        async Task<int> StartAsync(List<TableEntity> batch)
-        {
-            inFlight.Add(DeleteAsync(table, batch, cancellationToken));
-            if (inFlight.Count < PurgeParallelism)
-            {
-                return 0;
-            }
-
-            var done = await Task.WhenAny(inFlight).ConfigureAwait(false);
-            inFlight.Remove(done);
-            return await done.ConfigureAwait(false);
-        }
+        return deleted;
     }
 
     /// <summary>
@@ -431,6 +400,7 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
             }
         }
 
+        batch.Clear();
         return count;
     }
 
