@@ -270,6 +270,60 @@ public sealed class IdempotencyStoreTests
         Assert.IsType<IdempotencyBegin.Mismatch>(await store.BeginAsync(client, "msg_exp", "f", CancellationToken.None));
     }
 
+    /// <summary>Counts this process's <c>$batch</c> requests.</summary>
+    private sealed class CountBatches : StorageClientPolicy
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _count);
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    [Fact]
+    public async Task The_purge_deletes_every_expired_entry_of_partitions_holding_several_batches_and_keeps_the_recent_ones()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var names = TestStorage.IsolatedNames();
+        var batches = new CountBatches();
+        using var provider = TestServices.Build(clock, names, services => services.AddSingleton<StorageClientPolicy>(batches).AddSingleton<TableIdempotencyStore>());
+        var store = provider.GetRequiredService<TableIdempotencyStore>();
+        var table = await provider.GetRequiredService<HubStorage>().TableAsync(names.IdempotencyTable, CancellationToken.None);
+        var client = TestStorage.Unique("c");
+        var expired = new DateTimeOffset(2020, 8, 1, 12, 0, 0, TimeSpan.Zero); // before 2020-08-02 00:00: outside the window
+        var recent = new DateTimeOffset(2020, 8, 2, 12, 0, 0, TimeSpan.Zero);
+        (string Partition, int Expired, int Recent)[] layout = [($"{client}|0", 250, 20), ($"{client}|1", 230, 0), ($"{client}|2", 30, 5)];
+        foreach (var (partition, old, young) in layout)
+        {
+            var rows = Enumerable.Range(0, old).Select(i => new Azure.Data.Tables.TableEntity(partition, $"old_{i:D3}") { ["State"] = "done", ["StartedAt"] = expired })
+                .Concat(Enumerable.Range(0, young).Select(i => new Azure.Data.Tables.TableEntity(partition, $"new_{i:D3}") { ["State"] = "done", ["StartedAt"] = recent }));
+            foreach (var chunk in rows.Chunk(100))
+            {
+                await table.SubmitTransactionAsync(chunk.Select(e => new Azure.Data.Tables.TableTransactionAction(Azure.Data.Tables.TableTransactionActionType.Add, e)));
+            }
+        }
+
+        var written = batches.Count;
+        Assert.Equal(510, await store.PurgeAsync(CancellationToken.None));
+
+        var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => (e.PartitionKey, e.RowKey)).ToHashSet();
+        var expected = layout.SelectMany(l => Enumerable.Range(0, l.Recent).Select(i => (l.Partition, $"new_{i:D3}"))).ToHashSet();
+        Assert.Equal(expected, left);
+        // 250 + 230 + 30 expired rows: 3 + 3 + 1 batches of at most 100 deletes of one partition each.
+        Assert.Equal(7, batches.Count - written);
+    }
+
     [Fact]
     public async Task An_entry_started_before_yesterday_is_purged_with_its_blob_and_one_since_is_not_old_layout_entries_and_blobs_too()
     {
