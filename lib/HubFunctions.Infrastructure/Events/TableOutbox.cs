@@ -149,8 +149,26 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="witness"/> is not an <c>Add</c> of <paramref name="changes"/>.</exception>
     /// <exception cref="ConcurrencyConflictException">As without a witness.</exception>
-    public async Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+    public Task<CommitResult> CommitWithETagsAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
         IReadOnlyList<HubEvent> events, TableTransactionAction? witness, CancellationToken cancellationToken)
+        => CommitCoreAsync(table, partitionKey, changes, events, witness, lookAtFirstRowOnly: false, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CommitWithETagsAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, CancellationToken)"/>
+    /// without events, for a caller whose rows tell it on their own whether an earlier try of its operation was stored: a refused
+    /// or unanswered commit looks for its stamp on the <b>first</b> of <paramref name="changes"/> only (one point read; a delete:
+    /// none), not on every row (one read per row). For a counter row written first under its ETag beside insert-only markers
+    /// (<see cref="Orders.TableSellerMetricsStore"/>): a try the SDK sent again after it was stored meets the counter row it
+    /// changed and finds the stamp there; a commit stored and then overwritten by another writer is not recognised, and the
+    /// caller's markers show it (its next attempt meets them). Looking at every row made the reads of a counter row that many
+    /// writers race for most of the counting's reads (issue 11 (d), session s11).
+    /// </summary>
+    /// <exception cref="ConcurrencyConflictException">As <see cref="CommitAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, CancellationToken)"/>.</exception>
+    public Task<CommitResult> CommitLookingAtFirstRowAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes, CancellationToken cancellationToken)
+        => CommitCoreAsync(table, partitionKey, changes, [], null, lookAtFirstRowOnly: true, cancellationToken);
+
+    private async Task<CommitResult> CommitCoreAsync(TableClient table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
+        IReadOnlyList<HubEvent> events, TableTransactionAction? witness, bool lookAtFirstRowOnly, CancellationToken cancellationToken)
     {
         if (changes.Any(c => c.Entity.PartitionKey != partitionKey))
         {
@@ -226,7 +244,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
 
         // If the commit fails, the intents stay: the sweeper relays an event whose row exists and
         // drops the intent after OutboxRelay.OrphanAge if it never appears.
-        var (outcome, etags) = await SubmitAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
+        var (outcome, etags) = await SubmitAsync(table, partitionKey, batch, stamp, lookAtFirstRowOnly, cancellationToken).ConfigureAwait(false);
         if (events.Count > 0 && outcome == CommitOutcome.Committed)
         {
             await HandOffAsync(table.Name, partitionKey, intentRows, cancellationToken).ConfigureAwait(false);
@@ -245,7 +263,8 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     public static string IntentPartitionFor(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
 
     /// <summary>The batch, and the ETag of each of its rows when this call stored it (from the sub-responses, in batch order).</summary>
-    private async Task<(CommitOutcome Outcome, IReadOnlyList<ETag?> ETags)> SubmitAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
+    private async Task<(CommitOutcome Outcome, IReadOnlyList<ETag?> ETags)> SubmitAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp,
+        bool lookAtFirstRowOnly, CancellationToken cancellationToken)
     {
         try
         {
@@ -256,7 +275,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
         }
         catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412)
         {
-            if (await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false))
+            if (await LandedAsync(table, partitionKey, lookAtFirstRowOnly ? batch.Take(1) : batch, stamp, cancellationToken).ConfigureAwait(false))
             {
                 logger.LogInformation("Commit {Stamp} in {Table}/{Partition} was already stored ({Status}); treated as done", stamp, table.Name, partitionKey, e.Status);
                 return (CommitOutcome.AlreadyCommitted, []);
@@ -272,7 +291,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             bool landed;
             try
             {
-                landed = await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
+                landed = await LandedAsync(table, partitionKey, lookAtFirstRowOnly ? batch.Take(1) : batch, stamp, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception check) when (!cancellationToken.IsCancellationRequested)
             {
@@ -291,7 +310,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     }
 
     /// <summary>True when an entity this batch writes carries the stamp: the batch is atomic, so it was stored whole.</summary>
-    private static async Task<bool> LandedAsync(TableClient table, string partitionKey, List<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
+    private static async Task<bool> LandedAsync(TableClient table, string partitionKey, IEnumerable<TableTransactionAction> batch, string stamp, CancellationToken cancellationToken)
     {
         foreach (var action in batch.Where(a => a.ActionType != TableTransactionActionType.Delete))
         {

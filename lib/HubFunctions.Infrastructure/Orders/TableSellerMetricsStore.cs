@@ -98,8 +98,9 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     /// <summary>
     /// A just-created order (intake): its markers cannot exist, so the first attempt reads only the shard row and inserts
     /// the markers. If one is there after all (a retry of a request whose first attempt counted and died before answering,
-    /// or an order created elsewhere meanwhile), the insert conflicts: <see cref="TableOutbox.CommitAsync"/> tells this
-    /// operation's own earlier commit apart (stamp), and any other conflict makes the next attempt read the markers.
+    /// or an order created elsewhere meanwhile), the insert conflicts: the commit recognises this try's own earlier landing by
+    /// its stamp on the shard row (<see cref="TableOutbox.CommitLookingAtFirstRowAsync"/>), and any other conflict makes the
+    /// next attempt read the markers.
     /// </summary>
     public Task CountNewAsync(Order order, CancellationToken cancellationToken)
     {
@@ -222,18 +223,23 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
         CommitResult result;
         try
         {
-            result = await outbox.CommitWithETagsAsync(table, partition, changes, [], ct).ConfigureAwait(false);
+            // A refused commit looks for its own stamp on its first row only (the shard row when it adds something): the markers
+            // tell the rest (a try stored and then overwritten meets its markers next time, and the group reads them).
+            result = await outbox.CommitLookingAtFirstRowAsync(table, partition, changes, ct).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            var failedAt = (e as ConcurrencyConflictException)?.InnerException is TableTransactionFailedException failed ? failed.FailedTransactionActionIndex : null;
-            if (added.Count > 0 && failedAt is not > 0)
+            var failed = (e as ConcurrencyConflictException)?.InnerException as TableTransactionFailedException;
+            // On the shard row: a 412 (only the shard row is written under an ETag; a marker is inserted, 409, or asserted under
+            // "*", 404), or whatever failed at index 0 (the shard row's insert, 409).
+            var onShardRow = added.Count > 0 && (failed?.Status == 412 || failed?.FailedTransactionActionIndex == 0);
+            if (added.Count > 0 && (onShardRow || failed?.FailedTransactionActionIndex is null))
             {
-                // The shard row may not be as this process knows it (a 412 at index 0, or a failure that names no row): read it next time.
+                // The shard row may not be as this process knows it (a conflict on it, or a failure that names no row): read it next time.
                 Forget(key, basis);
             }
 
-            if (e is ConcurrencyConflictException && !readMarkers && !(added.Count > 0 && failedAt == 0))
+            if (e is ConcurrencyConflictException && !readMarkers && !onShardRow)
             {
                 return null;
             }

@@ -24,22 +24,31 @@ public sealed class OrderMetricsShardCacheTests
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
     private static readonly CalendarMonth Month = CalendarMonth.Of(new DateOnly(2026, 12, 1));
 
-    /// <summary>Counts the reads (GET) of counter shard rows this process sends, the outbox's read-backs included.</summary>
+    /// <summary>Counts the reads (GET) of counter shard rows this process sends, the outbox's read-backs included, and all its point reads of the seller-month's rows.</summary>
     private sealed class CountShardReads : StorageClientPolicy
     {
         private int _reads;
+        private int _rowReads;
 
         public int Reads => Volatile.Read(ref _reads);
+
+        /// <summary>Point reads of any row of demo-seller's month (shard rows and markers).</summary>
+        public int RowReads => Volatile.Read(ref _rowReads);
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
             => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
 
         public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            if (message.Request.Method == RequestMethod.Get
-                && Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath).Contains("RowKey='" + TableSellerMetricsStore.ShardPrefix, StringComparison.Ordinal))
+            var path = Uri.UnescapeDataString(message.Request.Uri.ToUri().AbsolutePath);
+            if (message.Request.Method == RequestMethod.Get && path.Contains("RowKey='" + TableSellerMetricsStore.ShardPrefix, StringComparison.Ordinal))
             {
                 Interlocked.Increment(ref _reads);
+            }
+
+            if (message.Request.Method == RequestMethod.Get && path.Contains("(PartitionKey='" + TableSellerMetricsStore.Partition("demo-seller", Month) + "',RowKey=", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref _rowReads);
             }
 
             await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
@@ -99,6 +108,41 @@ public sealed class OrderMetricsShardCacheTests
         await Counting(clock, metrics.CountAsync([c with { Status = OrderStatus.Instructed }], new HashSet<string> { c.OrderId }, CancellationToken.None));
         Assert.Equal(before, reads.Reads);
         Assert.Equal((13L, 2L, 1L, 1L), await CountersAsync(metrics));
+    }
+
+    [Fact]
+    public async Task DSP_5_a_counting_that_loses_the_race_for_the_shard_row_reads_only_that_row_again_not_every_row_of_its_commit()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        var reads = new CountShardReads();
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:MetricShards"] = "1" },
+            services: s => s.AddSingleton<StorageClientPolicy>(reads));
+        var metrics = factory.Services.GetRequiredService<ISellerMetricsStore>();
+        var orders = Enumerable.Range(0, 6).Select(i => Open($"ORD-sr-{i}", premium: i == 0)).ToList();
+        foreach (var order in orders)
+        {
+            await Counting(clock, metrics.CountNewAsync(order, CancellationToken.None));
+        }
+
+        // Another writer changes the shard row behind the store's back.
+        var table = await factory.Services.GetRequiredService<HubStorage>().TableAsync(factory.Names.OrderMetricsTable);
+        var shard = (await table.GetEntityAsync<TableEntity>(TableSellerMetricsStore.Partition("demo-seller", Month), TableSellerMetricsStore.ShardPrefix + "00")).Value;
+        shard["Orders"] = shard.GetInt64("Orders") + 10;
+        await table.UpdateEntityAsync(shard, shard.ETag, TableUpdateMode.Replace);
+
+        // Six conversions in one commit (13 rows: the shard row, six new markers, six received markers asserted) fail on the
+        // shard row's ETag (412). The commit looks for its own stamp on the shard row alone (is it an earlier try of its own?),
+        // and the store's next attempt reads that row again and commits: two reads. Before session s11 the outbox looked
+        // for the stamp on each of the 13 rows (13 reads) before the store read the shard row: 14.
+        var before = reads.RowReads;
+        var converted = orders.Select(o => o with { Status = OrderStatus.Converted }).ToList();
+        await Counting(clock, metrics.CountAsync(converted, converted.Select(o => o.OrderId).ToHashSet(), CancellationToken.None));
+        Assert.Equal(2, reads.RowReads - before);
+        Assert.Equal((16L, 0L, 6L, 0L), await CountersAsync(metrics));
+
+        // Counted again (a retried sweep): every marker is there, nothing is added twice.
+        await Counting(clock, metrics.CountAsync(converted, converted.Select(o => o.OrderId).ToHashSet(), CancellationToken.None));
+        Assert.Equal((16L, 0L, 6L, 0L), await CountersAsync(metrics));
     }
 
     [Fact]
