@@ -160,6 +160,8 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
         var now = clock.GetUtcNow();
         var waiting = entries.Count(e => e.WaitsAt(now));
         var toRead = waiting == 0 ? entries : entries.Where(e => !e.WaitsAt(now)).ToList();
+        // The outcomes filed under this key, in one read for all the rows (instead of one per order).
+        toRead = await store.WithOutcomesAsync(indexKey, toRead, cancellationToken).ConfigureAwait(false);
         var finished = new System.Collections.Concurrent.ConcurrentBag<string>();
         var missingIds = new System.Collections.Concurrent.ConcurrentBag<string>();
         var finishedOrders = new System.Collections.Concurrent.ConcurrentBag<Order>();

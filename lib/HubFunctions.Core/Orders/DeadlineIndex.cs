@@ -20,6 +20,14 @@ public sealed record DueBuckets(IReadOnlyList<string> Keys, DateTimeOffset Compl
 public sealed record IndexEntry(string OrderId, DateTimeOffset? Deadline = null, Order? Order = null, string? Fingerprint = null)
 {
     /// <summary>
+    /// The outcomes the store filed under this row's index key, read with the partition (one query for all its rows, issue 11 (d),
+    /// session s11), as of that read: <see cref="OutcomesRead.Decided"/> this order with its outcome when one was there and is this
+    /// row's order's. Null when not read that way. A snapshot: a conversion based on it is still conditional (an outcome inserted
+    /// since makes its insert conflict), and a retry reads again without it (<see cref="OrderHandler.ConvertIfDueAsync(IndexEntry, CancellationToken)"/>).
+    /// </summary>
+    public OutcomesRead? Outcomes { get; init; }
+
+    /// <summary>
     /// True when the row shows that its order needs nothing from a sweep at <paramref name="now"/>: open as the row was written and
     /// not yet past its deadline (DSP-3), so the sweep passes over it without a read. Its minute's last read comes after every
     /// deadline in that minute (rows are filed at their deadline's minute or later, <see cref="DeadlineIndex.IntakeKeyOf"/>), so a
@@ -30,6 +38,12 @@ public sealed record IndexEntry(string OrderId, DateTimeOffset? Deadline = null,
         => Order is { } order ? order.Status == OrderStatus.Open && !order.IsConversionDue(now)
             : Deadline is { } deadline && !OrderRules.IsConversionDue(deadline, now);
 }
+
+/// <summary>
+/// What a store read of the outcomes filed under one index key (<see cref="IndexEntry.Outcomes"/>): the outcomes partition read
+/// (opaque to Core) and, for one row, its order with its outcome when the read found one for it.
+/// </summary>
+public sealed record OutcomesRead(string Partition, StoredOrder? Decided);
 
 /// <summary>
 /// The deadline index of open orders (DSP-3 sweep): one row per order in the partition

@@ -63,7 +63,7 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             var indexAdded = await store.AddIndexAsync(indexKey, order, fingerprint, ct).ConfigureAwait(false);
             try
             {
-                if (await store.AddAsync(order, fingerprint, null, events, ct).ConfigureAwait(false))
+                if (await store.AddFiledAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false))
                 {
                     if (!indexAdded)
                     {
@@ -210,9 +210,10 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     /// for it (a conversion, an order that may not exist); the conversion is still conditional on the token read.
     /// </summary>
     public Task<(Order? Order, bool Converted)> ConvertIfDueAsync(IndexEntry entry, CancellationToken cancellationToken)
-        => retry.RunAsync<(Order?, bool)>(async (_, ct) =>
+        => retry.RunAsync<(Order?, bool)>(async (attempt, ct) =>
         {
-            var stored = await store.FindIndexedAsync(entry, ct).ConfigureAwait(false);
+            // The outcomes read with the index are a snapshot: a retry (after a conflict, e.g. an instruction that came since) reads again.
+            var stored = await store.FindIndexedAsync(attempt == 1 ? entry : entry with { Outcomes = null }, ct).ConfigureAwait(false);
             if (stored is null)
             {
                 return (null, false);

@@ -2,8 +2,11 @@ using HubFunctions.Core.Events;
 
 namespace HubFunctions.Core.Orders;
 
-/// <summary>An order as stored: the order, the fingerprint of the body that created it (intake idempotency) and the token (ETag) a change must match.</summary>
-public sealed record StoredOrder(Order Order, string Fingerprint, string ConcurrencyToken);
+/// <summary>
+/// An order as stored: the order, the fingerprint of the body that created it (intake idempotency) and the token (ETag) a change
+/// must match; <paramref name="OutcomePartition"/>: where the store files the order's outcome (opaque to Core; null: the store's default).
+/// </summary>
+public sealed record StoredOrder(Order Order, string Fingerprint, string ConcurrencyToken, string? OutcomePartition = null);
 
 /// <summary>
 /// Where orders and their deadline index live. Every change is conditional on what was read (a token
@@ -43,6 +46,15 @@ public interface IOrderStore
     Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken);
 
     /// <summary>
+    /// As <see cref="AddAsync"/> without writing the index row, for an order whose row the caller wrote under
+    /// <paramref name="filedUnder"/> first (<see cref="AddIndexAsync"/>): the store may keep the order's outcome there too, so the
+    /// sweep of that index partition reads the outcomes of all its orders at once (<see cref="WithOutcomesAsync"/>). The default
+    /// ignores it.
+    /// </summary>
+    Task<bool> AddFiledAsync(Order order, string fingerprint, string filedUnder, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+        => AddAsync(order, fingerprint, null, events, cancellationToken);
+
+    /// <summary>
     /// Inserts <paramref name="order"/>'s deadline index row in partition <paramref name="indexKey"/> unless a row of that order is
     /// there already (left as it is). True when this operation wrote it (this call, or an earlier attempt of the same operation).
     /// </summary>
@@ -73,6 +85,14 @@ public interface IOrderStore
     /// order row is read only when no outcome row vouches for it (<see cref="IndexEntry"/>). Null when the order does not exist.
     /// </summary>
     Task<StoredOrder?> FindIndexedAsync(IndexEntry entry, CancellationToken cancellationToken) => FindAsync(entry.OrderId, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="entries"/> (rows of <paramref name="indexKey"/> the sweep is about to read) with the outcomes the store filed
+    /// under that key attached (<see cref="IndexEntry.Outcomes"/>), read at once, so <see cref="FindIndexedAsync"/> reads less.
+    /// The default attaches nothing.
+    /// </summary>
+    Task<IReadOnlyList<IndexEntry>> WithOutcomesAsync(string indexKey, IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken)
+        => Task.FromResult(entries);
 
     /// <summary>
     /// Replaces <paramref name="before"/> by <paramref name="after"/> if unchanged since read, with its events. True when this call

@@ -20,9 +20,12 @@ namespace HubFunctions.Infrastructure.Orders;
 /// nothing else), so a point read, and 2.8 M orders a day spread over as many partitions. The row key is unique per
 /// order (not a constant such as <c>order</c>): Azurite finds a row by its row key first, then scans every row sharing it.
 /// The order row is written once, at intake, and never updated: what happens to the order later (instructed, converted)
-/// is its insert-only outcome row <see cref="OutcomeRowKey"/> (<c>outcome|{orderId}</c>, partition = order id) in
+/// is its insert-only outcome row <see cref="OutcomeRowKey"/> (<c>outcome|{orderId}</c>) in
 /// <see cref="StorageNames.OrderOutcomesTable"/>, committed there with its events, which it witnesses when it is inserted
-/// (<see cref="UpdateAsync"/>). So the sweep's writes never touch the table of all open orders (on Azurite every update or
+/// (<see cref="UpdateAsync"/>). Its partition is the order's deadline index key (<c>202612010359-07</c>), written on the order
+/// row at intake (<see cref="OutcomePartitionProperty"/>; an order row without it, written before session s11: the order id),
+/// so the sweep reads the outcomes of a due index partition with one query (<see cref="WithOutcomesAsync"/>) instead of one
+/// point read per order. So the sweep's writes never touch the table of all open orders (on Azurite every update or
 /// delete costs O(rows in the table); Orders/DECISIONS.md).
 /// <para>
 /// The deadline index is in <b>one table per deadline minute</b>, <see cref="StorageNames.OrderDeadlinesTable"/> followed by
@@ -58,6 +61,13 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
 
     /// <summary>On an index row: the order's exact dispatch deadline (every row written since issue 11 (d)).</summary>
     public const string IndexDeadline = "Deadline";
+
+    /// <summary>
+    /// On an order row: the partition of its outcome row in <see cref="StorageNames.OrderOutcomesTable"/>, the index key its
+    /// intake filed it under (written once, with the order; a later change of the shard count does not move it). Absent on a row
+    /// written before session s11 or without an index row: the order id.
+    /// </summary>
+    public const string OutcomePartitionProperty = "OutcomePartition";
 
     /// <summary>On an outcome row: the fingerprint of the order it belongs to, so an index row's data can be checked against it without reading the order row.</summary>
     public const string OutcomeOrderFingerprint = "OrderFingerprint";
@@ -100,9 +110,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return null;
         }
 
-        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
-        var outcome = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return FromEntities(e, outcome.HasValue ? outcome.Value : null);
+        return FromEntities(e, await ReadOutcomeAsync(OutcomePartitionOf(e), orderId, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>The order's row alone, one point read: the order as intake stored it, token <see cref="NoOutcome"/> (<see cref="IOrderStore.FindOrderRowAsync"/>).</summary>
@@ -123,9 +131,8 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     {
         ArgumentNullException.ThrowIfNull(orderRow);
         var orderId = orderRow.Order.OrderId;
-        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
-        var outcome = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return outcome.HasValue && outcome.Value is { } o ? WithOutcome(orderRow.Order, orderRow.Fingerprint, o) : orderRow;
+        var outcome = await ReadOutcomeAsync(orderRow.OutcomePartition ?? orderId, orderId, cancellationToken).ConfigureAwait(false);
+        return outcome is not null ? WithOutcome(orderRow.Order, orderRow.Fingerprint, outcome) : orderRow;
     }
 
     public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -136,9 +143,22 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             await AddIndexAsync(indexKey, order, fingerprint, cancellationToken).ConfigureAwait(false);
         }
 
+        return await InsertOrderAsync(order, fingerprint, indexKey, events, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The order row alone, its outcomes filed under <paramref name="filedUnder"/> (<see cref="OutcomePartitionProperty"/>).</summary>
+    public Task<bool> AddFiledAsync(Order order, string fingerprint, string filedUnder, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        ArgumentException.ThrowIfNullOrEmpty(filedUnder);
+        return InsertOrderAsync(order, fingerprint, filedUnder, events, cancellationToken);
+    }
+
+    private async Task<bool> InsertOrderAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
+    {
         var table = await Orders(cancellationToken).ConfigureAwait(false);
         // The order row is inserted once and never changed or deleted: it witnesses its events (no outbox rows, no relay deletes).
-        TableTransactionAction insert = new(TableTransactionActionType.Add, OrderEntity(order, fingerprint));
+        TableTransactionAction insert = new(TableTransactionActionType.Add, OrderEntity(order, fingerprint, indexKey));
         var outcome = await outbox.CommitAsync(table, order.OrderId, [insert], events, insert, cancellationToken).ConfigureAwait(false);
         return outcome == CommitOutcome.Committed;
     }
@@ -210,7 +230,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         }
 
         var table = await Outcomes(cancellationToken).ConfigureAwait(false);
-        var row = OutcomeEntity(after);
+        var row = OutcomeEntity(after, before.OutcomePartition);
         // Whose outcome it is: the sweep compares an index row's data with these instead of reading the order row (FindIndexedAsync).
         row[OutcomeOrderFingerprint] = before.Fingerprint;
         row[OutcomeOrderReceivedAt] = before.Order.ReceivedAt;
@@ -218,7 +238,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             ? new(TableTransactionActionType.Add, row)
             : new(TableTransactionActionType.UpdateReplace, row, new ETag(before.ConcurrencyToken));
         // An inserted outcome is never changed while its events may be pending (no path replaces one): it witnesses them.
-        return await outbox.CommitAsync(table, after.OrderId, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
+        return await outbox.CommitAsync(table, row.PartitionKey, [change], events, change.ActionType == TableTransactionActionType.Add ? change : null, cancellationToken).ConfigureAwait(false) == CommitOutcome.Committed;
     }
 
     public async Task<IReadOnlyList<string>> ListIndexAsync(string indexKey, CancellationToken cancellationToken)
@@ -261,15 +281,58 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     }
 
     /// <summary>
+    /// The outcomes filed under <paramref name="indexKey"/>, read with one query of that outcomes partition, attached to the
+    /// <paramref name="entries"/> that carry an open order's data (<see cref="IndexEntry.Outcomes"/>): its order with its outcome
+    /// when the outcome there names the row's fingerprint and receipt instant (the row's data is the stored order's), or none, as of
+    /// the query. An entry whose order has an outcome there that does not match (the row of an intake that lost to another body)
+    /// gets nothing and is read whole. No query when no entry carries an open order.
+    /// </summary>
+    public async Task<IReadOnlyList<IndexEntry>> WithOutcomesAsync(string indexKey, IReadOnlyList<IndexEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(indexKey);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (!entries.Any(Readable))
+        {
+            return entries;
+        }
+
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var found = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var e in outcomes.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {indexKey}"), cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            found[e.RowKey] = e;
+        }
+
+        return [.. entries.Select(entry =>
+        {
+            if (!Readable(entry) || entry.Order is not { } indexed)
+            {
+                return entry;
+            }
+
+            if (!found.TryGetValue(OutcomeRowKey(entry.OrderId), out var outcome))
+            {
+                return entry with { Outcomes = new OutcomesRead(indexKey, null) };
+            }
+
+            return entry.Fingerprint is { } fingerprint && outcome.GetString(OutcomeOrderFingerprint) == fingerprint
+                && outcome.GetDateTimeOffset(OutcomeOrderReceivedAt) == indexed.ReceivedAt
+                ? entry with { Outcomes = new OutcomesRead(indexKey, WithOutcome(indexed, fingerprint, outcome)) }
+                : entry;
+        })];
+
+        static bool Readable(IndexEntry entry) => entry.Order is { Status: OrderStatus.Open } indexed && indexed.OrderId == entry.OrderId && Ids.IsKeySafe(entry.OrderId);
+    }
+
+    /// <summary>
     /// The order of an index row, reading no more than needed. Without data in the row: <see cref="FindAsync"/>. A row written
-    /// open: its outcome row first. There is one: the order exists (an outcome is only written for an order read), and when the
-    /// outcome names the row's fingerprint and receipt instant (<see cref="OutcomeOrderFingerprint"/>), the row's data is the
-    /// stored order's (same body, same intake), so the order is that data with its outcome: <b>one read</b>. Otherwise (an outcome
-    /// of an older layout, or a row of an intake that did not store the order) the order row is read too. There is none: the order
-    /// row is read, as it must be before converting (a row whose intake died before its commit has no order: null, never converted);
-    /// an outcome inserted after the outcome read makes the conversion's insert conflict (token <see cref="NoOutcome"/>), and the
-    /// retry reads again. A row written converted (due at intake): the order row, and its outcome row only if that order row is open
-    /// (an order converted at intake is final and never gets an outcome row).
+    /// open with its outcomes read (<see cref="WithOutcomesAsync"/>): an outcome found there is the order's (<b>no read</b>); none
+    /// found: the order row is read, as it must be before converting (a row whose intake died before its commit has no order: null,
+    /// never converted), and when its outcomes are filed where they were read, it has none as of that read (an outcome inserted
+    /// since makes the conversion's insert conflict, token <see cref="NoOutcome"/>, and the retry reads again without the
+    /// snapshot); filed elsewhere (a row written before session s11), its outcome row is read there. A row written open without
+    /// its outcomes read (a retry): the order row, then its outcome row. A row written converted (due at intake): the order row, and
+    /// its outcome row only if that order row is open (an order converted at intake is final and never gets an outcome row).
     /// </summary>
     public async Task<StoredOrder?> FindIndexedAsync(IndexEntry entry, CancellationToken cancellationToken)
     {
@@ -279,23 +342,13 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return await FindAsync(entry.OrderId, cancellationToken).ConfigureAwait(false);
         }
 
-        var orders = await Orders(cancellationToken).ConfigureAwait(false);
-        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
-        var orderId = entry.OrderId;
-        if (indexed.Status == OrderStatus.Open)
+        if (indexed.Status == OrderStatus.Open && entry.Outcomes is { Decided: { } decided })
         {
-            var read = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-            var outcome = read.HasValue ? read.Value : null;
-            if (outcome is not null && entry.Fingerprint is { } fingerprint
-                && outcome.GetString(OutcomeOrderFingerprint) == fingerprint && outcome.GetDateTimeOffset(OutcomeOrderReceivedAt) == indexed.ReceivedAt)
-            {
-                return WithOutcome(indexed, fingerprint, outcome);
-            }
-
-            var row = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-            return row.HasValue && row.Value is { } e ? FromEntities(e, outcome) : null;
+            return decided;
         }
 
+        var orders = await Orders(cancellationToken).ConfigureAwait(false);
+        var orderId = entry.OrderId;
         var stored = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
         if (!stored.HasValue || stored.Value is not { } orderRow)
         {
@@ -307,8 +360,13 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return FromEntities(orderRow, null);
         }
 
-        var later = await outcomes.GetEntityIfExistsAsync<TableEntity>(orderId, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return FromEntities(orderRow, later.HasValue ? later.Value : null);
+        var partition = OutcomePartitionOf(orderRow);
+        if (indexed.Status == OrderStatus.Open && entry.Outcomes is { } read && read.Partition == partition)
+        {
+            return FromEntities(orderRow, null);
+        }
+
+        return FromEntities(orderRow, await ReadOutcomeAsync(partition, orderId, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken)
@@ -603,11 +661,25 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
 
     private Task<TableClient> Outcomes(CancellationToken cancellationToken) => storage.TableAsync(storage.Names.OrderOutcomesTable, cancellationToken);
 
-    /// <summary>An order's outcome row as <see cref="UpdateAsync"/> writes it: what changes after intake.</summary>
-    public static TableEntity OutcomeEntity(Order o)
+    /// <summary>The partition of the order's outcome row: <see cref="OutcomePartitionProperty"/> on its order row, else (a row written before session s11) the order id.</summary>
+    public static string OutcomePartitionOf(TableEntity orderRow)
+    {
+        ArgumentNullException.ThrowIfNull(orderRow);
+        return orderRow.GetString(OutcomePartitionProperty) is { Length: > 0 } partition ? partition : orderRow.PartitionKey;
+    }
+
+    private async Task<TableEntity?> ReadOutcomeAsync(string partition, string orderId, CancellationToken cancellationToken)
+    {
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var read = await outcomes.GetEntityIfExistsAsync<TableEntity>(partition, OutcomeRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return read.HasValue ? read.Value : null;
+    }
+
+    /// <summary>An order's outcome row as <see cref="UpdateAsync"/> writes it: what changes after intake, in <paramref name="partition"/> (null: the order id).</summary>
+    public static TableEntity OutcomeEntity(Order o, string? partition = null)
     {
         ArgumentNullException.ThrowIfNull(o);
-        return new TableEntity(o.OrderId, OutcomeRowKey(o.OrderId))
+        return new TableEntity(partition ?? o.OrderId, OutcomeRowKey(o.OrderId))
         {
             ["Status"] = OrderWire.Name(o.Status),
             ["InstructionId"] = o.InstructionId,
@@ -616,8 +688,11 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         };
     }
 
-    /// <summary>The order's row as <see cref="AddAsync"/> writes it, once (also used to seed benchmarks); what changes later is its outcome row (<see cref="OutcomeEntity"/>).</summary>
-    public static TableEntity OrderEntity(Order o, string fingerprint)
+    /// <summary>
+    /// The order's row as <see cref="AddAsync"/> writes it, once (also used to seed benchmarks); what changes later is its outcome row
+    /// (<see cref="OutcomeEntity"/>), in <paramref name="outcomePartition"/> (its index key; null: the order id).
+    /// </summary>
+    public static TableEntity OrderEntity(Order o, string fingerprint, string? outcomePartition = null)
     {
         var entity = new TableEntity(o.OrderId, OrderRowKey(o.OrderId))
         {
@@ -634,6 +709,11 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             ["ConvertedAt"] = o.ConvertedAt,
             ["Fingerprint"] = fingerprint,
         };
+        if (outcomePartition is not null)
+        {
+            entity[OutcomePartitionProperty] = outcomePartition;
+        }
+
         var items = JsonSerializer.Serialize(o.Items, Json);
         for (var i = 0; i * ItemsChunk < items.Length; i++)
         {
@@ -664,7 +744,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             e.GetString("InstructionId"),
             e.GetDateTimeOffset("InstructedAt"),
             e.GetDateTimeOffset("ConvertedAt"));
-        return outcome is null ? new StoredOrder(order, e.GetString("Fingerprint")!, NoOutcome) : WithOutcome(order, e.GetString("Fingerprint")!, outcome);
+        return outcome is null ? new StoredOrder(order, e.GetString("Fingerprint")!, NoOutcome, OutcomePartitionOf(e)) : WithOutcome(order, e.GetString("Fingerprint")!, outcome);
     }
 
     /// <summary><paramref name="order"/> as intake stored it, with what its <paramref name="outcome"/> row changed; the token is the outcome's ETag.</summary>
@@ -677,7 +757,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             InstructedAt = outcome.GetDateTimeOffset("InstructedAt"),
             ConvertedAt = outcome.GetDateTimeOffset("ConvertedAt"),
         };
-        return new StoredOrder(order, fingerprint, outcome.ETag.ToString());
+        return new StoredOrder(order, fingerprint, outcome.ETag.ToString(), outcome.PartitionKey);
     }
 }
 

@@ -397,7 +397,7 @@ public sealed class OutboxWitnessTests
         foreach (var id in new[] { "ORD-WIT-INS", "ORD-WIT-CONV" })
         {
             Assert.Equal(0, await OutboxRowsAsync(names.OrdersTable, id));
-            Assert.Equal(0, await OutboxRowsAsync(names.OrderOutcomesTable, id));
+            Assert.Equal(0, await OutboxRowsAsync(names.OrderOutcomesTable, await OutcomePartitionAsync(names, id)));
         }
 
         Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(names, "ORD-WIT-INS"));

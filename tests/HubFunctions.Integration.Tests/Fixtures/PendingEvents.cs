@@ -13,7 +13,11 @@ namespace HubFunctions.Integration.Tests.Fixtures;
 public static class PendingEvents
 {
     /// <summary>One pending event: its state partition, CloudEvents type and JSON.</summary>
-    public sealed record Pending(string Partition, string Type, string Json, bool Witnessed);
+    public sealed record Pending(string Partition, string Type, string Json, bool Witnessed)
+    {
+        /// <summary>The CloudEvents <c>subject</c> (e.g. <c>orders/{orderId}</c>): a partition may hold the events of several (an order's outcomes share its index key's).</summary>
+        public string? Subject => JsonDocument.Parse(Json).RootElement.TryGetProperty("subject", out var subject) ? subject.GetString() : null;
+    }
 
     /// <summary>The pending events of <paramref name="tableName"/> (of one partition if given).</summary>
     public static async Task<List<Pending>> InAsync(StorageNames names, string tableName, string? partition = null)

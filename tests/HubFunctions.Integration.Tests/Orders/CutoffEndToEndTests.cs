@@ -57,7 +57,7 @@ public sealed class CutoffEndToEndTests
         {
             // The order row as intake wrote it; a conversion after intake is in the order's outcome row.
             var row = (await TestStorage.Tables().GetTableClient(factory.Names.OrdersTable).GetEntityAsync<TableEntity>(orderId, TableOrderStore.OrderRowKey(orderId))).Value;
-            var outcome = await TestStorage.Tables().GetTableClient(factory.Names.OrderOutcomesTable).GetEntityIfExistsAsync<TableEntity>(orderId, TableOrderStore.OutcomeRowKey(orderId));
+            var outcome = await TestStorage.Tables().GetTableClient(factory.Names.OrderOutcomesTable).GetEntityIfExistsAsync<TableEntity>(TableOrderStore.OutcomePartitionOf(row), TableOrderStore.OutcomeRowKey(orderId));
             var deadline = row.GetDateTimeOffset("DispatchDeadline")!.Value;
             var convertedAt = (outcome.HasValue ? outcome.Value! : row).GetDateTimeOffset("ConvertedAt")!.Value;
             var receivedAt = row.GetDateTimeOffset("ReceivedAt")!.Value;

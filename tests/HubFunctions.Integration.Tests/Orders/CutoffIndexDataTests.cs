@@ -13,7 +13,8 @@ namespace HubFunctions.Integration.Tests.Orders;
 
 /// <summary>
 /// The cutoff sweep reads an order only when it must (issue 11 (d)): an index row carries the order's deadline and data, so a
-/// row not yet due is passed over without a read, an instructed order is finished from its outcome row alone; a row whose
+/// row not yet due is passed over without a read, an instructed order is finished from its outcome row, read with the other
+/// outcomes filed under its index key in one query (session s11); a row whose
 /// order was never stored is never converted, a row of the old layout is read as before, and another body's data never counts.
 /// </summary>
 public sealed class CutoffIndexDataTests
@@ -31,7 +32,8 @@ public sealed class CutoffIndexDataTests
         var table = TestStorage.Tables().GetTableClient(names.OrderOutcomesTable);
         await table.CreateIfNotExistsAsync();
         var rows = new List<TableEntity>();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == orderId))
+        // Wherever it is filed (the order's index key since session s11, the order id before).
+        await foreach (var e in table.QueryAsync<TableEntity>(e => e.RowKey == TableOrderStore.OutcomeRowKey(orderId)))
         {
             rows.Add(e);
         }
@@ -56,10 +58,12 @@ public sealed class CutoffIndexDataTests
         Assert.Equal((0, 0), (reads.Of(factory.Names.OrdersTable, "ORD-wait"), reads.Of(factory.Names.OrderOutcomesTable, "ORD-wait")));
         Assert.Equal([$"{key}/ORD-wait"], await IndexRowsAsync(factory.Names));
 
-        clock.SetUtcNow(Created.AddHours(2).AddSeconds(41)); // due: its outcome row (none), then its order row, then the conversion
+        // Due: the outcomes filed under its index key, one query for the partition (none for it), then its order row, then the
+        // conversion. No point read of its outcome row (session s11; before, one per order).
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(41));
         reads.Reset();
         await RunSweepAsync(factory);
-        Assert.Equal((1, 1), (reads.Of(factory.Names.OrdersTable, "ORD-wait"), reads.Of(factory.Names.OrderOutcomesTable, "ORD-wait")));
+        Assert.Equal((1, 0, 1), (reads.Of(factory.Names.OrdersTable, "ORD-wait"), reads.Of(factory.Names.OrderOutcomesTable, key), reads.QueriesOf(factory.Names.OrderOutcomesTable)));
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         Assert.Equal("converted", await StatusAsync(seller, "ORD-wait"));
         Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-wait"));
@@ -67,7 +71,7 @@ public sealed class CutoffIndexDataTests
     }
 
     [Fact]
-    public async Task DSP_5_an_instructed_order_is_counted_once_and_its_row_removed_reading_only_its_outcome_row()
+    public async Task DSP_5_an_instructed_order_is_counted_once_and_its_row_removed_with_one_query_of_its_partitions_outcomes_and_no_read_of_its_own()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         var reads = new PointReadCounter();
@@ -81,7 +85,10 @@ public sealed class CutoffIndexDataTests
         clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
         reads.Reset();
         await RunSweepAsync(factory);
-        Assert.Equal((0, 1), (reads.Of(factory.Names.OrdersTable, "ORD-instructed"), reads.Of(factory.Names.OrderOutcomesTable, "ORD-instructed")));
+        // Its outcome came with the query of the outcomes filed under its index key: no point read of its order or outcome row.
+        var key = await OutcomePartitionAsync(factory.Names, "ORD-instructed");
+        Assert.Equal(DeadlineIndex.KeyOf("ORD-instructed", Created.AddHours(2), 2), key);
+        Assert.Equal((0, 0, 1), (reads.Of(factory.Names.OrdersTable, "ORD-instructed"), reads.Of(factory.Names.OrderOutcomesTable, key), reads.QueriesOf(factory.Names.OrderOutcomesTable)));
         Assert.Empty(await IndexRowsAsync(factory.Names));
         Assert.Equal("instructed", await StatusAsync(seller, "ORD-instructed"));
         Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-instructed"));
@@ -145,6 +152,44 @@ public sealed class CutoffIndexDataTests
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         Assert.Equal("converted", await StatusAsync(seller, "ORD-old-row"));
         Assert.Equal([OrderEvents.ConvertedToNonHub], await EventTypesAsync(factory.Names, "ORD-old-row"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
+    public async Task DSP_3_an_order_stored_before_session_s11_with_its_outcome_under_its_own_id_is_found_instructed_and_not_converted()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        var reads = new PointReadCounter();
+        using var factory = Host(clock, reads);
+        await SeedAsync(factory);
+
+        // Two orders in one index partition: one stored as before session s11 (its order row names no outcome partition, so its
+        // outcome goes under its own id), one stored now (its outcome under the index key); both instructed, their rows with data.
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        var old = OpenOrder("ORD-layout-old", Created);
+        var key = DeadlineIndex.KeyOf(old, 2);
+        Assert.True(await store.AddIndexAsync(key, old, "fp-old", CancellationToken.None));
+        Assert.True(await store.AddAsync(old, "fp-old", null, [], CancellationToken.None));
+        var recent = Enumerable.Range(0, 50).Select(i => $"ORD-layout-new-{i}").First(id => DeadlineIndex.KeyOf(id, Created.AddHours(2), 2) == key);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SubmittedAsync(platform, Body(recent, Created));
+        await HttpAssert.Json(await InstructAsync(seller, old.OrderId, "INS-OLD"), HttpStatusCode.Created);
+        await HttpAssert.Json(await InstructAsync(seller, recent, "INS-NEW"), HttpStatusCode.Created);
+        Assert.Equal((old.OrderId, key), (await OutcomePartitionAsync(factory.Names, old.OrderId), await OutcomePartitionAsync(factory.Names, recent)));
+
+        // The sweep's query of the key's outcomes finds the recent one's only; the old one's order row sends it to its own id.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
+        reads.Reset();
+        await RunSweepAsync(factory);
+        Assert.Equal((1, 1), (reads.Of(factory.Names.OrdersTable, old.OrderId), reads.Of(factory.Names.OrderOutcomesTable, old.OrderId)));
+        Assert.Equal((0, 0), (reads.Of(factory.Names.OrdersTable, recent), reads.Of(factory.Names.OrderOutcomesTable, key)));
+        foreach (var id in new[] { old.OrderId, recent })
+        {
+            Assert.Equal("instructed", await StatusAsync(seller, id));
+            Assert.DoesNotContain(OrderEvents.ConvertedToNonHub, await EventTypesAsync(factory.Names, id));
+        }
+
         Assert.Empty(await IndexRowsAsync(factory.Names));
     }
 

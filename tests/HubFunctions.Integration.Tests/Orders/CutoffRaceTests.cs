@@ -71,7 +71,9 @@ public sealed class CutoffRaceTests(ITestOutputHelper output)
             // Pending events as the relay counts them: a losing commit's intent (its outcome insert conflicted) is not one.
             foreach (var e in await PendingEvents.InAsync(factory.Names, table))
             {
-                (events.TryGetValue(e.Partition, out var list) ? list : events[e.Partition] = []).Add(e.Type);
+                // By the event's order (an outcomes partition holds the outcomes of all the orders filed under one index key).
+                var orderId = e.Subject!["orders/".Length..];
+                (events.TryGetValue(orderId, out var list) ? list : events[orderId] = []).Add(e.Type);
             }
         }
 

@@ -22,8 +22,8 @@ public sealed class InstructionReadTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
 
-    private static (int Orders, int Outcomes) Reads(PointReadCounter reads, StorageNames names, string orderId)
-        => (reads.Of(names.OrdersTable, orderId), reads.Of(names.OrderOutcomesTable, orderId));
+    private static async Task<(int Orders, int Outcomes)> ReadsAsync(PointReadCounter reads, StorageNames names, string orderId)
+        => (reads.Of(names.OrdersTable, orderId), reads.Of(names.OrderOutcomesTable, await OutcomePartitionAsync(names, orderId)));
 
     private static (string? Status, string? InstructionId, string? InstructedAt) Instruction(JsonElement order)
         => (order.GetProperty("status").GetString(), order.GetProperty("instructionId").GetString(), order.GetProperty("instructedAt").GetString());
@@ -41,7 +41,7 @@ public sealed class InstructionReadTests
 
         reads.Reset();
         var answer = await HttpAssert.Json(await InstructAsync(seller, "ORD-read-once", "INS-1"), HttpStatusCode.Created);
-        Assert.Equal((1, 0), Reads(reads, factory.Names, "ORD-read-once"));
+        Assert.Equal((1, 0), await ReadsAsync(reads, factory.Names, "ORD-read-once"));
         Assert.Equal(Instruction(answer), Instruction(await HttpAssert.Json(await seller.GetAsync("/api/orders/ORD-read-once"))));
         Assert.Equal("instructed", answer.GetProperty("status").GetString());
         Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-read-once"));
@@ -65,7 +65,7 @@ public sealed class InstructionReadTests
         reads.Reset();
         var again = await HttpAssert.Json(await InstructAsync(seller, "ORD-repeat", "INS-1"), HttpStatusCode.Created);
         Assert.Equal(Instruction(first), Instruction(again));
-        var (orders, outcomes) = Reads(reads, factory.Names, "ORD-repeat");
+        var (orders, outcomes) = await ReadsAsync(reads, factory.Names, "ORD-repeat");
         Assert.True(orders == 1 && outcomes > 0, $"{orders} order reads, {outcomes} outcome reads");
 
         // Another instructionId: 409 already-instructed, as before.
@@ -93,17 +93,17 @@ public sealed class InstructionReadTests
         reads.Reset();
         var again = await HttpAssert.Json(await InstructAsync(seller, "ORD-late-repeat", "INS-1"), HttpStatusCode.Created);
         Assert.Equal(Instruction(first), Instruction(again));
-        Assert.Equal((1, 1), Reads(reads, factory.Names, "ORD-late-repeat"));
+        Assert.Equal((1, 1), await ReadsAsync(reads, factory.Names, "ORD-late-repeat"));
 
         reads.Reset();
         await HttpAssert.Problem(await InstructAsync(seller, "ORD-late", "INS-2"), HttpStatusCode.Conflict, OrderCodes.InstructionLate);
-        Assert.Equal((1, 1), Reads(reads, factory.Names, "ORD-late"));
+        Assert.Equal((1, 1), await ReadsAsync(reads, factory.Names, "ORD-late"));
 
         // Converted by the sweep: the order row alone still says open (and late); the outcome says converted: 409 DSP-4.
         await RunSweepAsync(factory);
         reads.Reset();
         await HttpAssert.Problem(await InstructAsync(seller, "ORD-swept", "INS-3"), HttpStatusCode.Conflict, OrderCodes.Converted);
-        Assert.Equal((1, 1), Reads(reads, factory.Names, "ORD-swept"));
+        Assert.Equal((1, 1), await ReadsAsync(reads, factory.Names, "ORD-swept"));
         await HttpAssert.Problem(await InstructAsync(seller, "ORD-late", "INS-2"), HttpStatusCode.Conflict, OrderCodes.Converted);
 
         Assert.Equal(("instructed", "converted", "converted"), (await StatusAsync(seller, "ORD-late-repeat"), await StatusAsync(seller, "ORD-late"), await StatusAsync(seller, "ORD-swept")));
@@ -133,7 +133,7 @@ public sealed class InstructionReadTests
 
         reads.Reset();
         await HttpAssert.Problem(await InstructAsync(seller, "ORD-skew", "INS-1"), HttpStatusCode.Conflict, OrderCodes.Converted);
-        var (orders, outcomes) = Reads(reads, factory.Names, "ORD-skew");
+        var (orders, outcomes) = await ReadsAsync(reads, factory.Names, "ORD-skew");
         Assert.True(orders == 1 && outcomes > 0, $"{orders} order reads, {outcomes} outcome reads");
         Assert.Equal("converted", await StatusAsync(seller, "ORD-skew"));
         Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-skew"));

@@ -151,9 +151,12 @@ public sealed class OrderApiTests
             var row = (await orders.GetEntityAsync<TableEntity>(id, TableOrderStore.OrderRowKey(id))).Value;
             Assert.Equal((intakeTags[id], "open"), (row.ETag, row.GetString("Status")));
             Assert.Equal([OrderEvents.Received], await PendingTypesAsync(factory.Names, factory.Names.OrdersTable, id));
-            // The outcome and its event are in the outcomes table.
-            Assert.Equal(status, (await outcomes.GetEntityAsync<TableEntity>(id, TableOrderStore.OutcomeRowKey(id))).Value.GetString("Status"));
-            Assert.Equal([type], await PendingTypesAsync(factory.Names, factory.Names.OrderOutcomesTable, id));
+            // The outcome and its event are in the outcomes table, in the partition of the order's index key (the order row says which).
+            var partition = TableOrderStore.OutcomePartitionOf(row);
+            var stored = (await factory.Services.GetRequiredService<IOrderStore>().FindAsync(id, CancellationToken.None))!;
+            Assert.Equal((DeadlineIndex.IntakeKeyOf(stored.Order, stored.Order.ReceivedAt, DeadlineIndex.DefaultShardCount), partition), (partition, stored.OutcomePartition));
+            Assert.Equal(status, (await outcomes.GetEntityAsync<TableEntity>(partition, TableOrderStore.OutcomeRowKey(id))).Value.GetString("Status"));
+            Assert.Equal([type], await PendingTypesAsync(factory.Names, factory.Names.OrderOutcomesTable, partition, id));
         }
 
         // The store's contract: an order read without an outcome inserts one (a second insert conflicts); an outcome
@@ -171,8 +174,12 @@ public sealed class OrderApiTests
 
     /// <summary>The events pending in the order's partition of the table (witnessed by its order or outcome row: no outbox rows).</summary>
     private static async Task<List<string>> PendingTypesAsync(StorageNames names, string table, string orderId)
+        => await PendingTypesAsync(names, table, orderId, orderId);
+
+    /// <summary>The events of <paramref name="orderId"/> pending in <paramref name="partition"/> of the table (an outcomes partition holds those of all the orders filed under its index key).</summary>
+    private static async Task<List<string>> PendingTypesAsync(StorageNames names, string table, string partition, string orderId)
     {
-        var pending = await PendingEvents.InAsync(names, table, orderId);
+        var pending = (await PendingEvents.InAsync(names, table, partition)).Where(e => e.Subject == "orders/" + orderId).ToList();
         Assert.All(pending, e => Assert.True(e.Witnessed));
         return [.. pending.Select(e => e.Type)];
     }

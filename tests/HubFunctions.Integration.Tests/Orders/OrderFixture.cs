@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
+using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,13 +80,27 @@ public static class OrderFixture
     public static async Task<List<string>> EventTypesAsync(StorageNames names, string orderId)
     {
         var types = new List<string>();
-        foreach (var name in new[] { names.OrdersTable, names.OrderOutcomesTable })
+        foreach (var (name, partition) in new[] { (names.OrdersTable, orderId), (names.OrderOutcomesTable, await OutcomePartitionAsync(names, orderId)) })
         {
-            types.AddRange((await PendingEvents.InAsync(names, name, orderId)).Select(e => e.Type));
+            // The outcomes partition holds the outcomes of every order filed under the same index key: this order's only.
+            types.AddRange((await PendingEvents.InAsync(names, name, partition)).Where(e => e.Subject == "orders/" + orderId).Select(e => e.Type));
         }
 
         types.Sort(StringComparer.Ordinal);
         return types;
+    }
+
+    /// <summary>
+    /// The partition of <paramref name="orderId"/>'s outcome row in <see cref="StorageNames.OrderOutcomesTable"/>: its index key, as its
+    /// order row says (<see cref="TableOrderStore.OutcomePartitionOf"/>); the order id when the order is not stored. Read on the
+    /// tests' own client, so a <see cref="PointReadCounter"/> of the host does not count it.
+    /// </summary>
+    public static async Task<string> OutcomePartitionAsync(StorageNames names, string orderId)
+    {
+        var table = TestStorage.Tables().GetTableClient(names.OrdersTable);
+        await table.CreateIfNotExistsAsync();
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, TableOrderStore.OrderRowKey(orderId));
+        return row.HasValue ? TableOrderStore.OutcomePartitionOf(row.Value!) : orderId;
     }
 
     /// <summary>The rows of this host's deadline index as <c>{index key}/{order id}</c> (every minute's bucket table), sorted.</summary>
