@@ -99,13 +99,29 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         }
 
         var status = message.Response.Status;
-        if (status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Response.ContentStream is MemoryStream buffered)
+        if (status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Response.ContentStream is MemoryStream buffered
+            && buffered.TryGetBuffer(out var bytes))
         {
-            var inner = System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(buffered.ToArray()), "HTTP/1.1 ([45][0-9][0-9])");
-            return inner.Success ? $" → {inner.Groups[1].Value} inside" : "";
+            // The first sub-response with a 4xx or 5xx status (searched in the bytes: this runs on every call of the load).
+            var text = bytes.AsSpan();
+            for (var at = text.IndexOf("HTTP/1.1 "u8); at >= 0 && at + 12 <= text.Length; at = NextAt(text, at))
+            {
+                if (text[at + 9] is (byte)'4' or (byte)'5')
+                {
+                    return $" → {System.Text.Encoding.ASCII.GetString(text.Slice(at + 9, 3))} inside";
+                }
+            }
+
+            return "";
         }
 
         return status >= 400 ? $" → {status}" : "";
+    }
+
+    private static int NextAt(ReadOnlySpan<byte> text, int at)
+    {
+        var next = text[(at + 9)..].IndexOf("HTTP/1.1 "u8);
+        return next < 0 ? -1 : at + 9 + next;
     }
 
     private string Kind(Request request)
@@ -138,9 +154,10 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         var segment = path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "";
         if (segment == "$batch")
         {
-            using var body = new MemoryStream();
+            // The table is named in the first change's request line: keep the body's first bytes only (this runs on every $batch).
+            using var body = new PrefixStream(1024);
             request.Content?.WriteTo(body, CancellationToken.None);
-            var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+            var text = System.Text.Encoding.UTF8.GetString(body.Prefix);
             var batched = System.Text.RegularExpressions.Regex.Match(text, "/devstoreaccount1/([A-Za-z0-9]+)");
             return $"table $batch {Role(batched.Success ? batched.Groups[1].Value : "")}";
         }
@@ -159,4 +176,42 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         };
         return $"table {op} {tableKind}";
     }
+}
+
+/// <summary>A write-only stream that keeps the first bytes written to it and discards the rest.</summary>
+internal sealed class PrefixStream(int keep) : Stream
+{
+    private readonly byte[] _prefix = new byte[keep];
+    private int _length;
+
+    public ReadOnlySpan<byte> Prefix => _prefix.AsSpan(0, _length);
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => _length;
+
+    public override long Position { get => _length; set => throw new NotSupportedException(); }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        var take = Math.Min(buffer.Length, _prefix.Length - _length);
+        buffer[..take].CopyTo(_prefix.AsSpan(_length));
+        _length += take;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
 }
