@@ -212,7 +212,8 @@ public static class OrderSweepBenchmark
             var order = new Order(OrderId(i), $"HGH-{i % 5000:D6}", "hangzhou", OrderSubmission.AliExpress, created,
                 [new OrderItem("SKU-1", 1 + (i % 3))], i % 10 == 0, created.AddSeconds(3), OrderStatus.Open, null, null, null);
             var key = DeadlineIndex.KeyOf(order, shards);
-            orderRows.Add(new(TableTransactionActionType.UpsertReplace, TableOrderStore.OrderEntity(order, $"fp-{i}")));
+            // Filed under its index key, as intake files it (its outcome goes there: one query per due partition, session s11).
+            orderRows.Add(new(TableTransactionActionType.UpsertReplace, TableOrderStore.OrderEntity(order, $"fp-{i}", key)));
             markerRows.Add(new(TableTransactionActionType.UpsertReplace, new TableEntity(
                 TableSellerMetricsStore.Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order)), TableSellerMetricsStore.MarkerRow(order.OrderId, OrderMetricEvent.Received))));
             if (!indexRows.TryGetValue(key, out var rows))

@@ -99,11 +99,10 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         }
 
         var status = message.Response.Status;
-        if (status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Response.ContentStream is MemoryStream buffered
-            && buffered.TryGetBuffer(out var bytes))
+        if (status == 202 && message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) && message.Response.ContentStream is MemoryStream buffered)
         {
             // The first sub-response with a 4xx or 5xx status (searched in the bytes: this runs on every call of the load).
-            var text = bytes.AsSpan();
+            var text = buffered.TryGetBuffer(out var bytes) ? bytes.AsSpan() : buffered.ToArray();
             for (var at = text.IndexOf("HTTP/1.1 "u8); at >= 0 && at + 12 <= text.Length; at = NextAt(text, at))
             {
                 if (text[at + 9] is (byte)'4' or (byte)'5')

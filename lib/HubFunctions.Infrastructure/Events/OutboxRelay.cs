@@ -251,7 +251,9 @@ public sealed class OutboxRelay(
         }
 
         var claimed = await ClaimAsync(intents, marked, now + Lease, cancellationToken).ConfigureAwait(false);
-        var groups = claimed.GroupBy(i => (Table: i.GetString("Table")!, Partition: i.GetString("StatePartition")!))
+        // A witnessed commit by its stamp: since session s11 one outcomes partition (an index key) holds the outcomes of many
+        // orders, so a group per partition would make one failed publish hold back (and send again) the events of all of them.
+        var groups = claimed.GroupBy(i => (Table: i.GetString("Table")!, Partition: i.GetString("StatePartition")!, Commit: i.GetString(TableOutbox.WitnessStampProperty) ?? ""))
             .Select(g => new CommitGroup(g.Key.Table, g.Key.Partition, [.. g])).ToList();
 
         var sentCommits = Channel.CreateUnbounded<CommitGroup>();
@@ -473,6 +475,17 @@ public sealed class OutboxRelay(
     /// <summary>Deletes rows of one partition under their ETags: one call for one row, a batch for more, one by one if the batch meets a change.</summary>
     private async Task DeleteAllAsync(TableClient table, IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
     {
+        if (rows.Count > TableOutbox.MaxTransactionEntities)
+        {
+            // The outbox rows of several commits of one partition (a transaction holds at most 100).
+            foreach (var chunk in rows.Chunk(TableOutbox.MaxTransactionEntities))
+            {
+                await DeleteAllAsync(table, chunk, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
         if (rows.Count > 1)
         {
             try

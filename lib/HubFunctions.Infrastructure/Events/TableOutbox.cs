@@ -156,8 +156,9 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
     /// <summary>
     /// <see cref="CommitWithETagsAsync(TableClient, string, IReadOnlyList{TableTransactionAction}, IReadOnlyList{HubEvent}, CancellationToken)"/>
     /// without events, for a caller whose rows tell it on their own whether an earlier try of its operation was stored: a refused
-    /// or unanswered commit looks for its stamp on the <b>first</b> of <paramref name="changes"/> only (one point read; a delete:
-    /// none), not on every row (one read per row). For a counter row written first under its ETag beside insert-only markers
+    /// commit (404, 409, 412) looks for its stamp on the <b>first</b> of <paramref name="changes"/> only (one point read; a delete:
+    /// none), not on every row (one read per row). A commit that got no answer still looks at every row (rare; a stored commit
+    /// missed there would fail the caller's request, not just send it to its markers). For a counter row written first under its ETag beside insert-only markers
     /// (<see cref="Orders.TableSellerMetricsStore"/>): a try the SDK sent again after it was stored meets the counter row it
     /// changed and finds the stamp there; a commit stored and then overwritten by another writer is not recognised, and the
     /// caller's markers show it (its next attempt meets them). Looking at every row made the reads of a counter row that many
@@ -291,7 +292,7 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             bool landed;
             try
             {
-                landed = await LandedAsync(table, partitionKey, lookAtFirstRowOnly ? batch.Take(1) : batch, stamp, cancellationToken).ConfigureAwait(false);
+                landed = await LandedAsync(table, partitionKey, batch, stamp, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception check) when (!cancellationToken.IsCancellationRequested)
             {

@@ -83,7 +83,7 @@ public sealed partial class StorageNames
     /// <summary>Orders (issue 11, DSP): one partition per order id (row <c>order|{orderId}</c> and its outbox rows).</summary>
     public string OrdersTable { get; set; } = "orders";
 
-    /// <summary>Orders' outcomes (issue 11 benchmark (b)): one partition per order id, the insert-only row <c>outcome|{orderId}</c> (instructed or converted after intake) and the outbox rows of that transition, so the big <see cref="OrdersTable"/> is written once per order and never updated.</summary>
+    /// <summary>Orders' outcomes (issue 11 benchmark (b)): the insert-only row <c>outcome|{orderId}</c> (instructed or converted after intake), witness of that transition's event, so the big <see cref="OrdersTable"/> is written once per order and never updated; partition: the order's deadline index key since session s11 (written on its order row; the order id before), so the sweep reads a due partition's outcomes at once.</summary>
     public string OrderOutcomesTable { get; set; } = "orderoutcomes";
 
     /// <summary>The cutoff sweep's checkpoint, and the prefix of the DSP-3 deadline index's tables: one per deadline minute, <c>{name}{yyyyMMddHHmm}</c> (partition = shard, row = order id), dropped once swept. At most 51 characters (<see cref="MaxOrderDeadlinesTableLength"/>; checked at start-up with the other names).</summary>

@@ -94,7 +94,7 @@ public sealed class TableGroupCommit
 
         if (alone)
         {
-            return [.. (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value];
+            return await SendAsync(table, actions, cancellationToken).ConfigureAwait(false);
         }
 
         if (start)
@@ -203,11 +203,11 @@ public sealed class TableGroupCommit
     {
         try
         {
-            var answers = await table.SubmitTransactionAsync(batch.SelectMany(s => s.Actions), CancellationToken.None).ConfigureAwait(false);
+            var answers = await SendAsync(table, [.. batch.SelectMany(s => s.Actions)], CancellationToken.None).ConfigureAwait(false);
             var offset = 0;
             foreach (var s in batch)
             {
-                s.Done.TrySetResult([.. answers.Value.Skip(offset).Take(s.Actions.Count)]);
+                s.Done.TrySetResult([.. answers.Skip(offset).Take(s.Actions.Count)]);
                 offset += s.Actions.Count;
             }
         }
@@ -229,14 +229,50 @@ public sealed class TableGroupCommit
     {
         try
         {
-            var answers = await table.SubmitTransactionAsync(submission.Actions, CancellationToken.None).ConfigureAwait(false);
-            submission.Done.TrySetResult([.. answers.Value]);
+            submission.Done.TrySetResult(await SendAsync(table, submission.Actions, CancellationToken.None).ConfigureAwait(false));
         }
         catch (Exception e)
         {
             submission.Done.TrySetException(e);
         }
     }
+
+    /// <summary>
+    /// One entity group transaction of <paramref name="actions"/>; when it is a single insert, upsert, or update under an ETag of a
+    /// <see cref="TableEntity"/>, the plain entity operation it stands for instead (issue 11 (d), session s11): the same condition
+    /// and effect (one entity is atomic either way), the same answer (status, ETag), without the multipart request and response,
+    /// which in Azurite cost about half as much again as the operation (insert 0.56 ms, one-insert <c>$batch</c> 0.82 ms, measured
+    /// on this machine). A refusal (4xx) is thrown as the <see cref="TableTransactionFailedException"/> a transaction would give
+    /// (status and error code; no failed index: there is one action). A delete stays a transaction: a batch refuses a missing
+    /// row, a plain delete does not. Most commits of the orders are single inserts into a partition of their own (an order row,
+    /// an index row, an instruction's outcome).
+    /// </summary>
+    private static async Task<IReadOnlyList<Response>> SendAsync(TableClient table, IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        if (actions is [{ Entity: TableEntity entity } only] && Plain(table, only, entity, cancellationToken) is { } plain)
+        {
+            try
+            {
+                return [await plain.ConfigureAwait(false)];
+            }
+            catch (RequestFailedException e) when (e.Status is >= 400 and < 500 && e is not TableTransactionFailedException)
+            {
+                throw new TableTransactionFailedException(e);
+            }
+        }
+
+        return [.. (await table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false)).Value];
+    }
+
+    private static Task<Response>? Plain(TableClient table, TableTransactionAction action, TableEntity entity, CancellationToken cancellationToken) => action.ActionType switch
+    {
+        TableTransactionActionType.Add => table.AddEntityAsync(entity, cancellationToken),
+        TableTransactionActionType.UpsertMerge => table.UpsertEntityAsync(entity, TableUpdateMode.Merge, cancellationToken),
+        TableTransactionActionType.UpsertReplace => table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken),
+        TableTransactionActionType.UpdateMerge when action.ETag != default => table.UpdateEntityAsync(entity, action.ETag, TableUpdateMode.Merge, cancellationToken),
+        TableTransactionActionType.UpdateReplace when action.ETag != default => table.UpdateEntityAsync(entity, action.ETag, TableUpdateMode.Replace, cancellationToken),
+        _ => null,
+    };
 
     /// <summary>The submissions of one table and partition waiting for a transaction, and whether its writer runs.</summary>
     private sealed class Lane

@@ -22,7 +22,7 @@ public sealed class OutboxHandOffTests
     private readonly StorageNames _names = TestStorage.IsolatedNames();
     private readonly string _stateTable = TestStorage.Unique("things");
 
-    /// <summary>Counts the entity group transactions (<c>$batch</c> requests) this process sends.</summary>
+    /// <summary>Counts the table transactions this process sends (<see cref="TableWrites.IsTransaction"/>: a <c>$batch</c>, or one entity's plain write).</summary>
     private sealed class CountBatches : StorageClientPolicy
     {
         private int _batches;
@@ -34,7 +34,7 @@ public sealed class OutboxHandOffTests
 
         public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
         {
-            if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal))
+            if (TableWrites.IsTransaction(message.Request))
             {
                 Interlocked.Increment(ref _batches);
             }
@@ -87,7 +87,7 @@ public sealed class OutboxHandOffTests
         => HubEvent.Create(EventTypes.SellerFrozen, subject, new { subject }, process.GetRequiredService<TimeProvider>(), new OperationIdSource(), sellerId: "demo-seller", hub: "hangzhou");
 
     /// <summary>Commits one event in each of <paramref name="count"/> partitions while the first commit's intents write is held; returns all events.</summary>
-    private async Task<List<HubEvent>> CommitWhileHeldAsync(IServiceProvider process, HoldFirstBatch hold, string prefix, int count, Func<int, HubEvent, HubEvent>? reuse = null, int? queued = null)
+    private async Task<List<HubEvent>> CommitWhileHeldAsync(IServiceProvider process, HoldFirstWrite hold, string prefix, int count, Func<int, HubEvent, HubEvent>? reuse = null, int? queued = null)
     {
         var first = Task.Run(() => CommitAsync(process, $"{prefix}-first", Event(process, $"{prefix}-first/thing")));
         await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
@@ -111,14 +111,14 @@ public sealed class OutboxHandOffTests
     public async Task Commits_made_while_an_intents_write_runs_share_the_next_ones_of_at_most_100_rows_and_each_is_claimed_under_its_own_etag()
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var hold = new HoldFirstBatch();
+        var hold = new HoldFirstWrite();
         using var process = Process(clock, hold);
         var prefix = TestStorage.Unique("grouped");
         var events = await CommitWhileHeldAsync(process, hold, prefix, 150);
 
         // The first commit's intents alone, then the 150 waiting commits' intents in two transactions (100 + 50), then 151
         // state transactions: 154, against 302 with one intents transaction per commit.
-        Assert.Equal(1 + 2 + 151, hold.Batches);
+        Assert.Equal(1 + 2 + 151, hold.Writes);
 
         // The hand-off claims each intent under the ETag its grouped write gave it: a wrong one would fail the claim and the
         // relay would leave the intent.
@@ -133,10 +133,10 @@ public sealed class OutboxHandOffTests
         // The same event in two commits (as a retried operation makes it): its intent row must not appear twice in one
         // transaction, which Azure refuses. The second commit's intents do not wait behind the first's: they go alone.
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var hold = new HoldFirstBatch();
+        var hold = new HoldFirstWrite();
         using var process = Process(clock, hold);
         await CommitWhileHeldAsync(process, hold, TestStorage.Unique("same-event"), 2, (i, first) => first, queued: 1);
-        Assert.Equal(1 + 2 + 3, hold.Batches);
+        Assert.Equal(1 + 2 + 3, hold.Writes);
     }
 
     private async Task<TableEntity?> IntentAsync(OutboxPointer p)

@@ -55,7 +55,7 @@ public sealed class CutoffIndexDataTests
         clock.SetUtcNow(Created.AddHours(2).AddSeconds(20)); // the deadline's minute, 20 s before the deadline
         reads.Reset();
         await RunSweepAsync(factory);
-        Assert.Equal((0, 0), (reads.Of(factory.Names.OrdersTable, "ORD-wait"), reads.Of(factory.Names.OrderOutcomesTable, "ORD-wait")));
+        Assert.Equal((0, 0, 0), (reads.Of(factory.Names.OrdersTable, "ORD-wait"), reads.Of(factory.Names.OrderOutcomesTable, key), reads.QueriesOf(factory.Names.OrderOutcomesTable)));
         Assert.Equal([$"{key}/ORD-wait"], await IndexRowsAsync(factory.Names));
 
         // Due: the outcomes filed under its index key, one query for the partition (none for it), then its order row, then the

@@ -19,13 +19,14 @@ public sealed class TableGroupCommitTests
     [Fact]
     public async Task A_refused_combined_transaction_fails_only_the_submission_whose_action_was_refused_and_writes_the_others()
     {
-        var hold = new HoldFirstBatch();
+        var hold = new HoldFirstWrite(armed: false);
         using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
         var storage = process.GetRequiredService<HubStorage>();
         var group = process.GetRequiredService<TableGroupCommit>();
         var table = await storage.TableAsync(TestStorage.Unique("group"));
         var partition = "p";
         await table.AddEntityAsync(new TableEntity(partition, "taken"));
+        hold.Arm();
 
         var first = group.SubmitAsync(table, [Insert(partition, "first")], CancellationToken.None);
         await hold.Entered.WaitAsync(TimeSpan.FromSeconds(30));
@@ -43,8 +44,9 @@ public sealed class TableGroupCommitTests
         Assert.Single(await c);
         await Assert.ThrowsAsync<TableTransactionFailedException>(() => refused);
 
-        // The first alone, the three waiting together (refused), then each of them alone.
-        Assert.Equal(1 + 1 + 3, hold.Batches);
+        // The first alone (one insert: a plain insert since session s11), the three waiting together (refused), then each of them
+        // alone (c, one insert, a plain one too).
+        Assert.Equal(1 + 1 + 3, hold.Writes);
         var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition).Select(e => e.RowKey).ToListAsync();
         Assert.Equal(["a1", "a2", "c", "first", "taken"], rows.Order(StringComparer.Ordinal));
     }
@@ -52,7 +54,7 @@ public sealed class TableGroupCommitTests
     [Fact]
     public async Task Submissions_to_other_partitions_do_not_wait_for_each_other()
     {
-        var hold = new HoldFirstBatch();
+        var hold = new HoldFirstWrite();
         using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
         var storage = process.GetRequiredService<HubStorage>();
         var group = process.GetRequiredService<TableGroupCommit>();
@@ -71,7 +73,7 @@ public sealed class TableGroupCommitTests
     {
         // Writers of one row (a counter under its ETag) race as without group commit: queued behind each other, every loser
         // would fail in turn behind the winner, one round trip after the other.
-        var hold = new HoldFirstBatch();
+        var hold = new HoldFirstWrite();
         using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(hold));
         var storage = process.GetRequiredService<HubStorage>();
         var group = process.GetRequiredService<TableGroupCommit>();

@@ -2,16 +2,24 @@ using HubFunctions.Infrastructure.Storage;
 
 namespace HubFunctions.Integration.Tests.Fixtures;
 
-/// <summary>Holds the first <c>$batch</c> request until released; counts every <c>$batch</c>.</summary>
-public sealed class HoldFirstBatch : StorageClientPolicy
+/// <summary>
+/// Holds the first table write (<see cref="TableWrites.IsTransaction"/>: a <c>$batch</c>, or a single entity's plain write,
+/// which is how the write path sends a one-action transaction since session s11) until released; counts every one. Armed
+/// from the start unless told otherwise (<see cref="Arm"/>: writes a test makes to set up are neither held nor counted).
+/// </summary>
+public sealed class HoldFirstWrite(bool armed = true) : StorageClientPolicy
 {
     private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private int _batches;
+    private int _writes;
+    private volatile bool _armed = armed;
 
-    public int Batches => Volatile.Read(ref _batches);
+    /// <summary>Table writes (transactions) since armed, the held one included.</summary>
+    public int Writes => Volatile.Read(ref _writes);
 
     public Task Entered => _entered.Task;
+
+    public void Arm() => _armed = true;
 
     public void Release() => _released.TrySetResult();
 
@@ -20,7 +28,7 @@ public sealed class HoldFirstBatch : StorageClientPolicy
 
     public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
     {
-        if (message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) && Interlocked.Increment(ref _batches) == 1)
+        if (_armed && TableWrites.IsTransaction(message.Request) && Interlocked.Increment(ref _writes) == 1)
         {
             _entered.TrySetResult();
             await _released.Task.ConfigureAwait(false);
