@@ -74,7 +74,7 @@ public sealed class IdempotencyStoreTests
         Assert.Equal("{\"n\":1}", System.Text.Encoding.UTF8.GetString(replay.Response.Body));
 
         clock.Advance(TimeSpan.FromDays(1)); // two days on: outside the window, and purged
-        Assert.True(await store.PurgeAsync(CancellationToken.None) >= 1);
+        Assert.True((await store.PurgeAsync(CancellationToken.None)).Deleted >= 1);
         Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_1", "f", CancellationToken.None));
     }
 
@@ -147,7 +147,7 @@ public sealed class IdempotencyStoreTests
         Assert.True((await blob.ExistsAsync()).Value);
 
         clock.Advance(TimeSpan.FromDays(2));
-        Assert.True(await store.PurgeAsync(CancellationToken.None) >= 1);
+        Assert.True((await store.PurgeAsync(CancellationToken.None)).Deleted >= 1);
         Assert.False((await blob.ExistsAsync()).Value);
         Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
     }
@@ -294,7 +294,7 @@ public sealed class IdempotencyStoreTests
         }
 
         batches.Reset();
-        Assert.Equal(510, await store.PurgeAsync(CancellationToken.None));
+        Assert.Equal(510, (await store.PurgeAsync(CancellationToken.None)).Deleted);
 
         var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => (e.PartitionKey, e.RowKey)).ToHashSet();
         var expected = layout.SelectMany(l => Enumerable.Range(0, l.Recent).Select(i => (l.Partition, $"new_{i:D3}"))).ToHashSet();
@@ -328,7 +328,7 @@ public sealed class IdempotencyStoreTests
         await bodies.UploadBlobAsync("20200802/legacynew", new BinaryData("x"u8.ToArray()));
 
         clock.Advance(new TimeSpan(18, 30, 0)); // 2020-08-03 03:30, the purge's time: entries since 2020-08-02 00:00 stay
-        Assert.Equal(2, await store.PurgeAsync(CancellationToken.None));
+        Assert.Equal(2, (await store.PurgeAsync(CancellationToken.None)).Deleted);
 
         var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => e.RowKey).Order(StringComparer.Ordinal);
         Assert.Equal(["legacy_new", "msg_new"], left);
