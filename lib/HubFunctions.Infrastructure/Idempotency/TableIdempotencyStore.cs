@@ -281,8 +281,8 @@ public sealed class TableIdempotencyStore(
     /// partitions at once and one <c>$batch</c> at a time within a partition; then, when those all finished, one pass over
     /// the whole table for partitions not known from configuration (removed clients, clients stored at approval, the
     /// day-bucket layout), which passes over the known partitions' rows. Each delete is conditional on the version read,
-    /// so an entry or blob taken over by a new message meanwhile stays. No batch or blob delete starts once the budget is
-    /// spent: what is left is expired already, and the next run finds it.
+    /// so an entry or blob taken over by a new message meanwhile stays. No batch, blob delete or further query page starts once
+    /// the budget is spent: what is left is expired already, and the next run finds it.
     /// </summary>
     /// <remarks>
     /// Per known partition a query on the partition key and <c>StartedAt</c> (a range of one partition on the service);
@@ -356,18 +356,27 @@ public sealed class TableIdempotencyStore(
 
         var deleted = 0;
         var batch = new List<TableEntity>(MaxBatch);
-        await foreach (var e in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"PartitionKey eq {partition} and StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var page in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"PartitionKey eq {partition} and StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .AsPages().ConfigureAwait(false))
         {
-            batch.Add(e);
-            if (batch.Count == MaxBatch)
+            foreach (var e in page.Values)
             {
-                if (budget.Spent)
+                batch.Add(e);
+                if (batch.Count == MaxBatch)
                 {
-                    return (deleted, false);
-                }
+                    if (budget.Spent)
+                    {
+                        return (deleted, false);
+                    }
 
-                deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                    deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            if (page.ContinuationToken is not null && budget.Spent)
+            {
+                return (deleted, false);
             }
         }
 
@@ -394,28 +403,33 @@ public sealed class TableIdempotencyStore(
         var skip = new HashSet<string>(known, StringComparer.Ordinal);
         var deleted = 0;
         var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
-        await foreach (var e in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var page in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .AsPages().ConfigureAwait(false))
         {
-            if (skip.Contains(e.PartitionKey))
+            foreach (var e in page.Values.Where(e => !skip.Contains(e.PartitionKey)))
             {
-                continue;
-            }
-
-            if (!batches.TryGetValue(e.PartitionKey, out var batch))
-            {
-                batches[e.PartitionKey] = batch = [];
-            }
-
-            batch.Add(e);
-            if (batch.Count == MaxBatch)
-            {
-                if (budget.Spent)
+                if (!batches.TryGetValue(e.PartitionKey, out var batch))
                 {
-                    return (deleted, false);
+                    batches[e.PartitionKey] = batch = [];
                 }
 
-                deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                batch.Add(e);
+                if (batch.Count == MaxBatch)
+                {
+                    if (budget.Spent)
+                    {
+                        return (deleted, false);
+                    }
+
+                    deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // A page of this scan can hold no row at all (the service stops a page after 5 s): stop between pages too.
+            if (page.ContinuationToken is not null && budget.Spent)
+            {
+                return (deleted, false);
             }
         }
 
@@ -448,29 +462,32 @@ public sealed class TableIdempotencyStore(
     {
         var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).AsPages().ConfigureAwait(false))
         {
-            if (WrittenAt(blob) >= cutoff)
+            foreach (var blob in page.Values.Where(b => WrittenAt(b) < cutoff))
             {
-                continue;
-            }
-
-            if (budget.Spent)
-            {
-                return (deleted, false);
-            }
-
-            try
-            {
-                var conditions = new BlobRequestConditions { IfMatch = blob.Properties.ETag };
-                if ((await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value)
+                if (budget.Spent)
                 {
-                    deleted++;
+                    return (deleted, false);
+                }
+
+                try
+                {
+                    var conditions = new BlobRequestConditions { IfMatch = blob.Properties.ETag };
+                    if ((await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value)
+                    {
+                        deleted++;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 412)
+                {
+                    // Overwritten since the listing by the outcome of a message that took its entry over: it stays.
                 }
             }
-            catch (RequestFailedException e) when (e.Status == 412)
+
+            if (page.ContinuationToken is not null && budget.Spent)
             {
-                // Overwritten since the listing by the outcome of a message that took its entry over: it stays.
+                return (deleted, false);
             }
         }
 
