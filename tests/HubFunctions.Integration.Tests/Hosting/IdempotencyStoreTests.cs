@@ -564,4 +564,66 @@ public sealed class IdempotencyStoreTests
         Assert.True(watch.MaxInFlightOfAll > 1, "the partitions were purged one after the other");
         Assert.True(watch.MaxInFlightOfAll <= 4, $"{watch.MaxInFlightOfAll} batches in flight with a parallelism of 4");
     }
+
+    /// <summary>Runs <paramref name="action"/> as each request <paramref name="match"/> accepts is sent.</summary>
+    private sealed class OnRequest(Func<HttpMessage, bool> match, Action action) : StorageClientPolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (match(message))
+            {
+                action();
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    [Fact]
+    public async Task A_budget_spent_on_the_outcome_blobs_leaves_the_entries_to_the_next_run_blobs_first()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var client = TestStorage.Unique("c");
+        var advances = 0; // armed after the seeding
+        var blobDeletes = new OnRequest(m => m.Request.Method == RequestMethod.Delete && !m.Request.Uri.Path.Contains('(') /* a blob, not an entity */,
+            () =>
+            {
+                if (Interlocked.Decrement(ref advances) == 0)
+                {
+                    clock.Advance(TimeSpan.FromMinutes(1));
+                }
+            });
+        var (provider, store, table) = PurgeStore(clock, [client], o => o.PurgeBudget = TimeSpan.FromMinutes(1), blobDeletes);
+        using var _ = provider;
+        await SeedAsync(table, $"{client}|3", 120, 1);
+        var bodies = new BlobContainerClient(TestStorage.ConnectionString, provider.GetRequiredService<HubStorage>().Names.IdempotencyBodiesContainer);
+        await bodies.CreateIfNotExistsAsync();
+        foreach (var name in new[] { "20200801/a", "20200801/b", "20200801/c", "20200802/kept" })
+        {
+            await bodies.UploadBlobAsync(name, new BinaryData("x"u8.ToArray()));
+        }
+
+        advances = 1;
+        var first = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal((1, false, 0, 0, false), (first.BlobsDeleted, first.BlobsDone, first.Deleted, first.KnownPartitionsDone, first.Finished));
+        Assert.Equal(16, first.PartitionsLeft);
+        Assert.Equal(121, (await RowsAsync(table)).Count);
+
+        var second = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.True(second.Finished);
+        Assert.Equal((2, 120), (second.BlobsDeleted, second.Deleted));
+        var blobs = new List<string>();
+        await foreach (var blob in bodies.GetBlobsAsync())
+        {
+            blobs.Add(blob.Name);
+        }
+
+        Assert.Equal(["20200802/kept"], blobs);
+        Assert.Equal([($"{client}|3", "new_000")], await RowsAsync(table));
+    }
 }
