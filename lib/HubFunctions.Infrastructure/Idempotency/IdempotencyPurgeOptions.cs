@@ -6,12 +6,16 @@ public sealed class IdempotencyPurgeOptions
     /// <summary>The configuration section these settings are bound from.</summary>
     public const string Section = "Hub:Idempotency";
 
-    /// <summary>The longest budget a run may be given: under the Consumption plan's longest function timeout (10 minutes).</summary>
+    /// <summary>
+    /// The longest budget a run may be given: under a classic Consumption plan's longest function timeout (10 minutes); the
+    /// Flex Consumption plan the Bicep deploys allows 30 minutes by default, so this is a margin there.
+    /// </summary>
     public static readonly TimeSpan MaxBudget = TimeSpan.FromMinutes(9);
 
     /// <summary>
     /// How long one run may keep starting deletes (default 4 minutes, under the 5-minute default function timeout of a
-    /// Consumption plan): once spent, no further blob delete or <c>$batch</c> starts; the next run finds what is left.
+    /// classic Consumption plan): once spent, no further blob delete, <c>$batch</c> or query page starts; the next run finds
+    /// what is left.
     /// </summary>
     public TimeSpan PurgeBudget { get; set; } = TimeSpan.FromMinutes(4);
 
