@@ -324,13 +324,13 @@ public sealed class TableIdempotencyStore(
         var result = new IdempotencyPurgeResult(deleted, blobs.Deleted, blobs.Finished, known.Count, finished, wholeTable);
         if (result.Finished)
         {
-            logger.LogInformation("Idempotency purge deleted {Count} entries and {Blobs} outcome blobs started before {Cutoff}: every partition done",
+            logger.LogInformation("Idempotency purge deleted {Count} entries and {Blobs} outcome blobs from before {Cutoff}: every partition done",
                 deleted, blobs.Deleted, cutoff);
         }
         else
         {
             logger.LogWarning(
-                "Idempotency purge stopped after its budget of {Budget}: deleted {Count} entries and {Blobs} outcome blobs started before {Cutoff}; blobs done: {BlobsDone}, known partitions done: {Done} of {Known} ({Left} left), whole-table pass done: {WholeTable}. The next run continues",
+                "Idempotency purge stopped after its budget of {Budget}: deleted {Count} entries and {Blobs} outcome blobs from before {Cutoff}; blobs done: {BlobsDone}, known partitions done: {Done} of {Known} ({Left} left), whole-table pass done: {WholeTable}. The next run continues",
                 settings.PurgeBudget, deleted, blobs.Deleted, cutoff, blobs.Finished, finished, known.Count, result.PartitionsLeft, wholeTable);
         }
 
