@@ -130,6 +130,11 @@ resource functionApp 'Microsoft.Web/sites@2025-03-01' = {
           value: '0 20 * * * *'
         }
         {
+          // %Hub:Idempotency:PurgeSchedule% (timer PurgeIdempotency): hourly, minute 30; each run stops at Hub:Idempotency:PurgeBudget.
+          name: 'Hub__Idempotency__PurgeSchedule'
+          value: '0 30 * * * *'
+        }
+        {
           // %Hub:Storage:OrderCutoffQueue% (queue trigger SweepOrderCutoffShard, DSP-3 fan-out).
           name: 'Hub__Storage__OrderCutoffQueue'
           value: 'order-cutoff'

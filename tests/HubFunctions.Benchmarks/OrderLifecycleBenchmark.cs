@@ -313,6 +313,7 @@ public static class OrderLifecycleBenchmark
             settings["Hub:Orders:SweepSchedule"] = "*/20 * * * * *"; // the production default
             settings["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *";
             settings["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *";
+            settings["Hub:Idempotency:PurgeSchedule"] = "0 30 * * * *";
             settings["Hub:Billing:RunSchedule"] = "0 0 1 1 * *";
             settings["DevHost:Queues:MaxPollingInterval"] = "00:00:02";
 

@@ -39,10 +39,13 @@ public static class HubServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Signed clients (<c>Hub:Clients</c>), the <c>webhook-id</c> idempotency store and the request pipeline.</summary>
+    /// <summary>Signed clients (<c>Hub:Clients</c>), the <c>webhook-id</c> idempotency store and its purge settings (<c>Hub:Idempotency</c>), and the request pipeline.</summary>
     public static IServiceCollection AddHubSecurity(this IServiceCollection services)
     {
         services.AddOptions<HubClientsOptions>().BindConfiguration(HubClientsOptions.Section);
+        services.AddOptions<IdempotencyPurgeOptions>().BindConfiguration(IdempotencyPurgeOptions.Section)
+            .Validate(o => o.Problems().Count == 0, "Hub:Idempotency settings are not usable (see IdempotencyPurgeOptions.Problems).")
+            .ValidateOnStart();
         services.TryAddSingleton<IClientDirectory, ConfiguredClientDirectory>();
         services.TryAddSingleton<TableIdempotencyStore>();
         services.TryAddSingleton<HubHttpPipeline>();

@@ -6,8 +6,10 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
+using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HubFunctions.Infrastructure.Idempotency;
 
@@ -45,8 +47,8 @@ public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag E
 /// webhook-id (16 partitions per client), row = webhook-id. So one insert finds a message whatever
 /// day it was first seen: a new message costs one call to begin, a repeat one more (the read after
 /// the insert's 409). An entry is recognised until the end of the UTC day after the one it started on
-/// (<see cref="RecognisedSince"/>); an older one counts as absent (a new message under that id replaces it) and the daily purge deletes it by a
-/// query on its <c>StartedAt</c>. An outcome too large for a table entry is kept gzip-compressed in
+/// (<see cref="RecognisedSince"/>); an older one counts as absent (a new message under that id replaces it) and the hourly purge deletes it by a
+/// query on its <c>StartedAt</c> (see <see cref="PurgeAsync"/>). An outcome too large for a table entry is kept gzip-compressed in
 /// Blob Storage (<see cref="StorageNames.IdempotencyBodiesContainer"/>), one blob per entry named from
 /// its keys, with the time it was written in its metadata, and the entry references it with the
 /// blob's SHA-256: a replay is the first body or an error, never another body.
@@ -58,7 +60,8 @@ public sealed record IdempotencyLease(string PartitionKey, string RowKey, ETag E
 /// another request's, and counts as done.
 /// </para>
 /// </summary>
-public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock, ILogger<TableIdempotencyStore> logger)
+public sealed class TableIdempotencyStore(
+    HubStorage storage, TimeProvider clock, IOptions<HubClientsOptions> clients, IOptions<IdempotencyPurgeOptions> purgeOptions, ILogger<TableIdempotencyStore> logger)
 {
     /// <summary>
     /// A pending entry older than this belongs to a request that died; it may be taken over. Longer
@@ -270,85 +273,226 @@ public sealed class TableIdempotencyStore(HubStorage storage, TimeProvider clock
     }
 
     /// <summary>
-    /// Deletes every entry that started before <see cref="RecognisedSince"/> (entries of the day-bucket layout, which only a
-    /// developer's Azurite can hold, too: they have the same <c>StartedAt</c>), and the outcome blobs written before then.
-    /// The blobs go first: an entry whose blob is gone is already outside the window, so a purge that stops half-way
-    /// leaves entries that count as absent and that the next purge finds, never a blob nobody looks for. Each delete is
-    /// conditional on the version read, so an entry or blob taken over by a new message meanwhile stays. Returns how
-    /// many entries went.
+    /// Deletes entries that started before <see cref="RecognisedSince"/> and the outcome blobs written before then, within
+    /// the run's time budget (<see cref="IdempotencyPurgeOptions.PurgeBudget"/>). The blobs go first: an entry whose blob
+    /// is gone is already outside the window, so a purge that stops half-way leaves entries that count as absent and that
+    /// the next run finds, never a blob nobody looks for. Then the entries: one query per partition of the clients known
+    /// from configuration (<c>{clientId}|0</c> .. <c>|f</c>), <see cref="IdempotencyPurgeOptions.PurgeParallelism"/>
+    /// partitions at once and one <c>$batch</c> at a time within a partition; then, when those all finished, one pass over
+    /// the whole table for partitions not known from configuration (removed clients, clients stored at approval, the
+    /// day-bucket layout), which passes over the known partitions' rows. Each delete is conditional on the version read,
+    /// so an entry or blob taken over by a new message meanwhile stays. No batch, blob delete or further query page starts once
+    /// the budget is spent: what is left is expired already, and the next run finds it.
     /// </summary>
     /// <remarks>
-    /// One query for the whole table, filtered on <c>StartedAt</c> (not a key, so the service scans the table:
-    /// on Azure a server-side scan paged per 1,000 entities and per partition boundary, billed per page; in Azurite a
-    /// scan of every entity of the table), and one <c>$batch</c> per 100 expired entries of a partition.
+    /// Per known partition a query on the partition key and <c>StartedAt</c> (a range of one partition on the service);
+    /// the whole-table pass filters on <c>StartedAt</c> alone (not a key: the service scans the table; in Azurite a scan
+    /// of every entity). One <c>$batch</c> per 100 expired entries of a partition.
     /// </remarks>
-    public async Task<int> PurgeAsync(CancellationToken cancellationToken)
+    public async Task<IdempotencyPurgeResult> PurgeAsync(CancellationToken cancellationToken)
     {
-        var cutoff = RecognisedSince(clock.GetUtcNow());
-        await PurgeBodiesAsync(cutoff, cancellationToken).ConfigureAwait(false);
+        var settings = purgeOptions.Value;
+        var start = clock.GetUtcNow();
+        var cutoff = RecognisedSince(start);
+        var budget = new RunBudget(clock, start + settings.PurgeBudget);
+        var blobs = await PurgeBodiesAsync(cutoff, budget, cancellationToken).ConfigureAwait(false);
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
+
+        var known = KnownPartitions();
         var deleted = 0;
-        var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
-        await foreach (var e in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+        var finished = 0;
+        await Parallel.ForEachAsync(known, new ParallelOptions { MaxDegreeOfParallelism = settings.PurgeParallelism, CancellationToken = cancellationToken }, async (partition, ct) =>
         {
-            if (!batches.TryGetValue(e.PartitionKey, out var batch))
+            var (count, done) = await PurgePartitionAsync(table, partition, cutoff, budget, ct).ConfigureAwait(false);
+            Interlocked.Add(ref deleted, count);
+            if (done)
             {
-                batches[e.PartitionKey] = batch = [];
+                Interlocked.Increment(ref finished);
+            }
+        }).ConfigureAwait(false);
+
+        // The whole-table pass only once every known partition is done: it must not race their batches, and an
+        // unfinished known partition would only be read again by it.
+        var wholeTable = false;
+        if (finished == known.Count)
+        {
+            var (count, done) = await PurgeUnknownPartitionsAsync(table, known, cutoff, budget, cancellationToken).ConfigureAwait(false);
+            deleted += count;
+            wholeTable = done;
+        }
+
+        var result = new IdempotencyPurgeResult(deleted, blobs.Deleted, blobs.Finished, known.Count, finished, wholeTable);
+        if (result.Finished)
+        {
+            logger.LogInformation("Idempotency purge deleted {Count} entries and {Blobs} outcome blobs from before {Cutoff}: every partition done",
+                deleted, blobs.Deleted, cutoff);
+        }
+        else
+        {
+            logger.LogWarning(
+                "Idempotency purge stopped after its budget of {Budget}: deleted {Count} entries and {Blobs} outcome blobs from before {Cutoff}; blobs done: {BlobsDone}, known partitions done: {Done} of {Known} ({Left} left), whole-table pass done: {WholeTable}. The next run continues",
+                settings.PurgeBudget, deleted, blobs.Deleted, cutoff, blobs.Finished, finished, known.Count, result.PartitionsLeft, wholeTable);
+        }
+
+        return result;
+    }
+
+    /// <summary>The partitions of the clients known from configuration (<c>Hub:Clients</c>): 16 per client, in key order.</summary>
+    private List<string> KnownPartitions()
+        => [.. clients.Value.Clients.Keys.Order(StringComparer.Ordinal)
+            .SelectMany(client => Enumerable.Range(0, 16).Select(b => client + "|" + b.ToString("x", CultureInfo.InvariantCulture)))];
+
+    /// <summary>
+    /// Deletes one partition's expired entries, one batch at a time (Azure serves a partition from one server, about
+    /// 2,000 entities a second). Returns how many went and whether the partition is done (false: the budget ran out before it
+    /// started or finished).
+    /// </summary>
+    private static async Task<(int Deleted, bool Done)> PurgePartitionAsync(TableClient table, string partition, DateTimeOffset cutoff, RunBudget budget, CancellationToken cancellationToken)
+    {
+        if (budget.Spent)
+        {
+            return (0, false);
+        }
+
+        var deleted = 0;
+        var batch = new List<TableEntity>(MaxBatch);
+        await foreach (var page in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"PartitionKey eq {partition} and StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .AsPages().ConfigureAwait(false))
+        {
+            foreach (var e in page.Values)
+            {
+                batch.Add(e);
+                if (batch.Count == MaxBatch)
+                {
+                    if (budget.Spent)
+                    {
+                        return (deleted, false);
+                    }
+
+                    deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                }
             }
 
-            batch.Add(e);
-            if (batch.Count == MaxBatch)
+            if (page.ContinuationToken is not null && budget.Spent)
             {
-                deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                return (deleted, false);
             }
         }
 
-        foreach (var batch in batches.Values)
+        if (batch.Count > 0)
         {
+            if (budget.Spent)
+            {
+                return (deleted, false);
+            }
+
             deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
         }
 
-        return deleted;
+        return (deleted, true);
+    }
+
+    /// <summary>
+    /// One query of the whole table on <c>StartedAt</c> for the partitions not known from configuration: clients removed
+    /// from it, seller clients stored at approval (ADM-8), entries of the day-bucket layout. Rows of known partitions are
+    /// passed over (their own passes handle them). Deletes sequentially, one batch per 100 entries of a partition.
+    /// </summary>
+    private static async Task<(int Deleted, bool Done)> PurgeUnknownPartitionsAsync(TableClient table, IReadOnlyCollection<string> known, DateTimeOffset cutoff, RunBudget budget, CancellationToken cancellationToken)
+    {
+        var skip = new HashSet<string>(known, StringComparer.Ordinal);
+        var deleted = 0;
+        var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
+        await foreach (var page in table.QueryAsync<TableEntity>(
+            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+            .AsPages().ConfigureAwait(false))
+        {
+            foreach (var e in page.Values.Where(e => !skip.Contains(e.PartitionKey)))
+            {
+                if (!batches.TryGetValue(e.PartitionKey, out var batch))
+                {
+                    batches[e.PartitionKey] = batch = [];
+                }
+
+                batch.Add(e);
+                if (batch.Count == MaxBatch)
+                {
+                    if (budget.Spent)
+                    {
+                        return (deleted, false);
+                    }
+
+                    deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            // A page of this scan can hold no row at all (the service stops a page after 5 s): stop between pages too.
+            if (page.ContinuationToken is not null && budget.Spent)
+            {
+                return (deleted, false);
+            }
+        }
+
+        foreach (var batch in batches.Values.Where(b => b.Count > 0))
+        {
+            if (budget.Spent)
+            {
+                return (deleted, false);
+            }
+
+            deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
+        }
+
+        return (deleted, true);
+    }
+
+    /// <summary>The end of a purge run's time budget, on the app's clock.</summary>
+    private sealed class RunBudget(TimeProvider clock, DateTimeOffset end)
+    {
+        public bool Spent => clock.GetUtcNow() >= end;
     }
 
     /// <summary>
     /// Deletes the outcome blobs written before <paramref name="cutoff"/>, by the time in their metadata (a blob of the
-    /// day-bucket layout, <c>{yyyyMMdd}/...</c>, by the last instant of its day). Lists the whole container: one listing call per
-    /// 5,000 blobs, which are the large outcomes of the last days only. Blobs whose entry never completed (the outcome's
-    /// table write failed after the upload) go too.
+    /// day-bucket layout, <c>{yyyyMMdd}/...</c>, by the last instant of its day), until the budget is spent. Lists the whole
+    /// container: one listing call per 5,000 blobs, which are the large outcomes of the last days only. Blobs whose entry
+    /// never completed (the outcome's table write failed after the upload) go too.
     /// </summary>
-    private async Task PurgeBodiesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private async Task<(int Deleted, bool Finished)> PurgeBodiesAsync(DateTimeOffset cutoff, RunBudget budget, CancellationToken cancellationToken)
     {
         var container = await storage.ContainerAsync(storage.Names.IdempotencyBodiesContainer, cancellationToken).ConfigureAwait(false);
         var deleted = 0;
-        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).ConfigureAwait(false))
+        await foreach (var page in container.GetBlobsAsync(new GetBlobsOptions { Traits = BlobTraits.Metadata }, cancellationToken).AsPages().ConfigureAwait(false))
         {
-            if (WrittenAt(blob) >= cutoff)
+            foreach (var blob in page.Values.Where(b => WrittenAt(b) < cutoff))
             {
-                continue;
-            }
-
-            try
-            {
-                var conditions = new BlobRequestConditions { IfMatch = blob.Properties.ETag };
-                if ((await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value)
+                if (budget.Spent)
                 {
-                    deleted++;
+                    return (deleted, false);
+                }
+
+                try
+                {
+                    var conditions = new BlobRequestConditions { IfMatch = blob.Properties.ETag };
+                    if ((await container.DeleteBlobIfExistsAsync(blob.Name, DeleteSnapshotsOption.None, conditions, cancellationToken).ConfigureAwait(false)).Value)
+                    {
+                        deleted++;
+                    }
+                }
+                catch (RequestFailedException e) when (e.Status == 412)
+                {
+                    // Overwritten since the listing by the outcome of a message that took its entry over: it stays.
                 }
             }
-            catch (RequestFailedException e) when (e.Status == 412)
+
+            if (page.ContinuationToken is not null && budget.Spent)
             {
-                // Overwritten since the listing by the outcome of a message that took its entry over: it stays.
+                return (deleted, false);
             }
         }
 
-        if (deleted > 0)
-        {
-            logger.LogInformation("Idempotency purge deleted {Count} outcome blobs written before {Cutoff}", deleted, cutoff);
-        }
+        return (deleted, true);
     }
-
     private static DateTimeOffset WrittenAt(BlobItem blob)
     {
         if (blob.Metadata is { } metadata && metadata.TryGetValue(WrittenAtMetadata, out var written)

@@ -42,6 +42,7 @@ public sealed class DevHostFactory : WebApplicationFactory<HubFunctions.DevHost.
             ["DevHost:Queues:MaxPollingInterval"] = "00:00:00.200",
             ["Hub:Compliance:SweepSchedule"] = "0 5 16 * * *",
             ["Hub:Documents:OrphanSweepSchedule"] = "0 20 * * * *",
+            ["Hub:Idempotency:PurgeSchedule"] = "0 30 * * * *",
             ["Hub:Orders:SweepSchedule"] = "0 * * * * *",
             ["Hub:Billing:RunSchedule"] = "0 0 1 1 * *",
         };

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Core;
 using Azure.Storage.Blobs;
 using HubFunctions.Infrastructure.Idempotency;
+using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
@@ -74,7 +75,7 @@ public sealed class IdempotencyStoreTests
         Assert.Equal("{\"n\":1}", System.Text.Encoding.UTF8.GetString(replay.Response.Body));
 
         clock.Advance(TimeSpan.FromDays(1)); // two days on: outside the window, and purged
-        Assert.True(await store.PurgeAsync(CancellationToken.None) >= 1);
+        Assert.True((await store.PurgeAsync(CancellationToken.None)).Deleted >= 1);
         Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_1", "f", CancellationToken.None));
     }
 
@@ -147,7 +148,7 @@ public sealed class IdempotencyStoreTests
         Assert.True((await blob.ExistsAsync()).Value);
 
         clock.Advance(TimeSpan.FromDays(2));
-        Assert.True(await store.PurgeAsync(CancellationToken.None) >= 1);
+        Assert.True((await store.PurgeAsync(CancellationToken.None)).Deleted >= 1);
         Assert.False((await blob.ExistsAsync()).Value);
         Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_big", "f", CancellationToken.None));
     }
@@ -294,7 +295,7 @@ public sealed class IdempotencyStoreTests
         }
 
         batches.Reset();
-        Assert.Equal(510, await store.PurgeAsync(CancellationToken.None));
+        Assert.Equal(510, (await store.PurgeAsync(CancellationToken.None)).Deleted);
 
         var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => (e.PartitionKey, e.RowKey)).ToHashSet();
         var expected = layout.SelectMany(l => Enumerable.Range(0, l.Recent).Select(i => (l.Partition, $"new_{i:D3}"))).ToHashSet();
@@ -328,7 +329,7 @@ public sealed class IdempotencyStoreTests
         await bodies.UploadBlobAsync("20200802/legacynew", new BinaryData("x"u8.ToArray()));
 
         clock.Advance(new TimeSpan(18, 30, 0)); // 2020-08-03 03:30, the purge's time: entries since 2020-08-02 00:00 stay
-        Assert.Equal(2, await store.PurgeAsync(CancellationToken.None));
+        Assert.Equal(2, (await store.PurgeAsync(CancellationToken.None)).Deleted);
 
         var left = (await table.QueryAsync<Azure.Data.Tables.TableEntity>().ToListAsync()).Select(e => e.RowKey).Order(StringComparer.Ordinal);
         Assert.Equal(["legacy_new", "msg_new"], left);
@@ -342,5 +343,287 @@ public sealed class IdempotencyStoreTests
         var replay = Assert.IsType<IdempotencyBegin.Replay>(await store.BeginAsync(client, "msg_new", "f", CancellationToken.None));
         Assert.True(large.Body.AsSpan().SequenceEqual(replay.Response.Body));
         Assert.IsType<IdempotencyBegin.Started>(await store.BeginAsync(client, "msg_old", "f", CancellationToken.None));
+    }
+
+    /// <summary>A store whose configured clients are <paramref name="clients"/> (<c>Hub:Clients</c>), with purge settings.</summary>
+    private static (ServiceProvider Provider, TableIdempotencyStore Store, Azure.Data.Tables.TableClient Table) PurgeStore(
+        FakeTimeProvider clock, IEnumerable<string> clients, Action<IdempotencyPurgeOptions> purge, params StorageClientPolicy[] policies)
+    {
+        var names = TestStorage.IsolatedNames();
+        var provider = TestServices.Build(clock, names, services =>
+        {
+            foreach (var policy in policies)
+            {
+                services.AddSingleton(policy);
+            }
+
+            services.Configure<HubClientsOptions>(o =>
+            {
+                foreach (var client in clients)
+                {
+                    o.Clients[client] = new HubFunctions.Infrastructure.Security.ClientOptions { Role = "platform", Secret = "whsec_" + Convert.ToBase64String(new byte[32]) };
+                }
+            });
+            services.Configure(purge);
+            services.AddSingleton<TableIdempotencyStore>();
+        });
+        var table = provider.GetRequiredService<HubStorage>().TableAsync(names.IdempotencyTable, CancellationToken.None).GetAwaiter().GetResult();
+        return (provider, provider.GetRequiredService<TableIdempotencyStore>(), table);
+    }
+
+    private static readonly DateTimeOffset PurgeExpired = new(2020, 8, 1, 12, 0, 0, TimeSpan.Zero); // before 2020-08-02 00:00
+    private static readonly DateTimeOffset PurgeRecent = new(2020, 8, 2, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Writes <paramref name="expired"/> entries started before the window and <paramref name="recent"/> inside it.</summary>
+    private static async Task SeedAsync(Azure.Data.Tables.TableClient table, string partition, int expired, int recent)
+    {
+        var rows = Enumerable.Range(0, expired).Select(i => new Azure.Data.Tables.TableEntity(partition, $"old_{i:D3}") { ["State"] = "done", ["StartedAt"] = PurgeExpired })
+            .Concat(Enumerable.Range(0, recent).Select(i => new Azure.Data.Tables.TableEntity(partition, $"new_{i:D3}") { ["State"] = "done", ["StartedAt"] = PurgeRecent }));
+        foreach (var chunk in rows.Chunk(100))
+        {
+            await table.SubmitTransactionAsync(chunk.Select(e => new Azure.Data.Tables.TableTransactionAction(Azure.Data.Tables.TableTransactionActionType.Add, e)));
+        }
+    }
+
+    private static async Task<HashSet<(string, string)>> RowsAsync(Azure.Data.Tables.TableClient table)
+        => (await table.QueryAsync<Azure.Data.Tables.TableEntity>(select: ["PartitionKey", "RowKey"]).ToListAsync()).Select(e => (e.PartitionKey, e.RowKey)).ToHashSet();
+
+    /// <summary>
+    /// Watches every <c>$batch</c>: the partition its first operation names, how many of one partition (and of all) were in
+    /// flight at once, and a hook run as each is sent. Holds each batch a little, so batches that may overlap do.
+    /// </summary>
+    private sealed class WatchBatches(TimeSpan hold, Action? onBatch = null) : StorageClientPolicy
+    {
+        private readonly object _gate = new();
+        private readonly Dictionary<string, int> _inFlight = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, int> _maxInFlight = new(StringComparer.Ordinal);
+        private int _all;
+
+        public int MaxInFlightOfAll { get; private set; }
+
+        public int Batches { get; private set; }
+
+        public IReadOnlyDictionary<string, int> MaxInFlightPerPartition
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return new Dictionary<string, int>(_maxInFlight, StringComparer.Ordinal);
+                }
+            }
+        }
+
+        /// <summary>Forgets the batches seen so far (the test's own seeding).</summary>
+        public void Reset()
+        {
+            lock (_gate)
+            {
+                _maxInFlight.Clear();
+                Batches = 0;
+                MaxInFlightOfAll = 0;
+            }
+        }
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (!message.Request.Uri.Path.EndsWith("/$batch", StringComparison.Ordinal) || message.Request.Content is null)
+            {
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+                return;
+            }
+
+            using var body = new MemoryStream();
+            await message.Request.Content.WriteToAsync(body, CancellationToken.None).ConfigureAwait(false);
+            var match = System.Text.RegularExpressions.Regex.Match(System.Text.Encoding.UTF8.GetString(body.ToArray()), "PartitionKey='([^']*)'");
+            var partition = Uri.UnescapeDataString(match.Groups[1].Value);
+            lock (_gate)
+            {
+                Batches++;
+                _inFlight[partition] = _inFlight.GetValueOrDefault(partition) + 1;
+                _maxInFlight[partition] = Math.Max(_maxInFlight.GetValueOrDefault(partition), _inFlight[partition]);
+                MaxInFlightOfAll = Math.Max(MaxInFlightOfAll, ++_all);
+            }
+
+            try
+            {
+                onBatch?.Invoke();
+                await Task.Delay(hold).ConfigureAwait(false);
+                await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_gate)
+                {
+                    _inFlight[partition]--;
+                    _all--;
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task The_purge_deletes_the_expired_entries_of_every_partition_of_the_configured_clients_and_of_a_client_no_longer_configured()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var (a, b, removed) = (TestStorage.Unique("ca"), TestStorage.Unique("cb"), TestStorage.Unique("gone"));
+        var batches = new CountCalls("$batch");
+        var (provider, store, table) = PurgeStore(clock, [a, b], o => o.PurgeParallelism = 4, batches);
+        using var _ = provider;
+        (string Partition, int Expired, int Recent)[] layout =
+        [
+            ($"{a}|0", 150, 3), ($"{a}|7", 40, 0), ($"{a}|f", 0, 4),
+            ($"{b}|3", 201, 2), ($"{b}|c", 1, 1),
+            ($"{removed}|5", 120, 2), // a client removed from Hub:Clients: only the whole-table pass sees it
+            ("20200801|" + a, 3, 0), // the day-bucket layout
+        ];
+        foreach (var (partition, old, young) in layout)
+        {
+            await SeedAsync(table, partition, old, young);
+        }
+
+        batches.Reset();
+        var result = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(150 + 40 + 201 + 1 + 120 + 3, result.Deleted);
+        Assert.True(result.Finished);
+        Assert.Equal((32, 32, true), (result.KnownPartitions, result.KnownPartitionsDone, result.WholeTablePassDone));
+        var expected = layout.SelectMany(l => Enumerable.Range(0, l.Recent).Select(i => (l.Partition, $"new_{i:D3}"))).ToHashSet();
+        Assert.Equal(expected, await RowsAsync(table));
+
+        // One batch per 100 entries of a partition: 2 + 1 + 3 + 1 + 2 + 1; none deleted twice by the whole-table pass.
+        Assert.Equal(10, batches.Calls["POST"]);
+    }
+
+    [Fact]
+    public async Task A_purge_whose_budget_is_spent_starts_no_more_batches_reports_what_is_left_and_the_next_run_finishes()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var client = TestStorage.Unique("c");
+        var advances = 0; // armed after the seeding
+
+        // The first batch takes the whole budget (on the app's clock); later ones take no time.
+        var watch = new WatchBatches(TimeSpan.Zero, () =>
+        {
+            if (Interlocked.Decrement(ref advances) == 0)
+            {
+                clock.Advance(TimeSpan.FromMinutes(1));
+            }
+        });
+        var (provider, store, table) = PurgeStore(clock, [client], o => (o.PurgeBudget, o.PurgeParallelism) = (TimeSpan.FromMinutes(1), 1), watch);
+        using var _ = provider;
+        await SeedAsync(table, $"{client}|1", 250, 2);
+        await SeedAsync(table, $"{client}|2", 150, 0);
+        await SeedAsync(table, "20200801|" + client, 5, 0);
+        watch.Reset();
+        advances = 1;
+
+        var first = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(100, first.Deleted);
+        Assert.False(first.Finished);
+        Assert.True(first.BlobsDone);
+        Assert.Equal(16, first.KnownPartitions);
+        Assert.Equal(1, first.KnownPartitionsDone); // partition 0 (empty); 1 stopped after its first batch, 2..f not started
+        Assert.Equal(15, first.PartitionsLeft);
+        Assert.False(first.WholeTablePassDone); // not started: a known partition was unfinished
+        Assert.Equal(1, watch.Batches);
+        Assert.Equal(250 + 150 + 5 - 100 + 2, (await RowsAsync(table)).Count);
+
+        var second = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.True(second.Finished);
+        Assert.Equal(150 + 150 + 5, second.Deleted);
+        Assert.Equal([($"{client}|1", "new_000"), ($"{client}|1", "new_001")], (await RowsAsync(table)).Order());
+    }
+
+    [Fact]
+    public async Task The_purge_works_on_several_partitions_at_once_but_never_has_two_batches_of_one_partition_in_flight()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var (a, b) = (TestStorage.Unique("ca"), TestStorage.Unique("cb"));
+        var watch = new WatchBatches(TimeSpan.FromMilliseconds(40));
+        var (provider, store, table) = PurgeStore(clock, [a, b], o => o.PurgeParallelism = 4, watch);
+        using var _ = provider;
+        string[] partitions = [$"{a}|0", $"{a}|4", $"{a}|9", $"{b}|1", $"{b}|2", $"{b}|e"];
+        foreach (var partition in partitions)
+        {
+            await SeedAsync(table, partition, 300, 1);
+        }
+
+        watch.Reset();
+        var result = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal(6 * 300, result.Deleted);
+        Assert.True(result.Finished);
+        Assert.Equal(18, watch.Batches);
+        Assert.Equal(partitions.ToDictionary(p => p, _ => 1), watch.MaxInFlightPerPartition);
+        Assert.True(watch.MaxInFlightOfAll > 1, "the partitions were purged one after the other");
+        Assert.True(watch.MaxInFlightOfAll <= 4, $"{watch.MaxInFlightOfAll} batches in flight with a parallelism of 4");
+    }
+
+    /// <summary>Runs <paramref name="action"/> as each request <paramref name="match"/> accepts is sent.</summary>
+    private sealed class OnRequest(Func<HttpMessage, bool> match, Action action) : StorageClientPolicy
+    {
+        public override void Process(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            if (match(message))
+            {
+                action();
+            }
+
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    [Fact]
+    public async Task A_budget_spent_on_the_outcome_blobs_leaves_the_entries_to_the_next_run_blobs_first()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2020, 8, 3, 3, 30, 0, TimeSpan.Zero));
+        var client = TestStorage.Unique("c");
+        var advances = 0; // armed after the seeding
+        var blobDeletes = new OnRequest(m => m.Request.Method == RequestMethod.Delete && !m.Request.Uri.Path.Contains('(') /* a blob, not an entity */,
+            () =>
+            {
+                if (Interlocked.Decrement(ref advances) == 0)
+                {
+                    clock.Advance(TimeSpan.FromMinutes(1));
+                }
+            });
+        var (provider, store, table) = PurgeStore(clock, [client], o => o.PurgeBudget = TimeSpan.FromMinutes(1), blobDeletes);
+        using var _ = provider;
+        await SeedAsync(table, $"{client}|3", 120, 1);
+        var bodies = new BlobContainerClient(TestStorage.ConnectionString, provider.GetRequiredService<HubStorage>().Names.IdempotencyBodiesContainer);
+        await bodies.CreateIfNotExistsAsync();
+        foreach (var name in new[] { "20200801/a", "20200801/b", "20200801/c", "20200802/kept" })
+        {
+            await bodies.UploadBlobAsync(name, new BinaryData("x"u8.ToArray()));
+        }
+
+        advances = 1;
+        var first = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.Equal((1, false, 0, 0, false), (first.BlobsDeleted, first.BlobsDone, first.Deleted, first.KnownPartitionsDone, first.Finished));
+        Assert.Equal(16, first.PartitionsLeft);
+        Assert.Equal(121, (await RowsAsync(table)).Count);
+
+        var second = await store.PurgeAsync(CancellationToken.None);
+
+        Assert.True(second.Finished);
+        Assert.Equal((2, 120), (second.BlobsDeleted, second.Deleted));
+        var blobs = new List<string>();
+        await foreach (var blob in bodies.GetBlobsAsync())
+        {
+            blobs.Add(blob.Name);
+        }
+
+        Assert.Equal(["20200802/kept"], blobs);
+        Assert.Equal([($"{client}|3", "new_000")], await RowsAsync(table));
     }
 }

@@ -83,7 +83,7 @@ public sealed class TimerTriggerTests
         var list = await HttpAssert.Json(await http.GetAsync("/admin/functions"));
         var purge = list.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "PurgeIdempotency");
         Assert.Equal("timerTrigger", purge.GetProperty("trigger").GetString());
-        Assert.Equal("0 30 3 * * *", purge.GetProperty("schedule").GetString());
+        Assert.Equal("%Hub:Idempotency:PurgeSchedule%", purge.GetProperty("schedule").GetString());
         var health = list.EnumerateArray().Single(f => f.GetProperty("name").GetString() == "Health");
         Assert.Equal("api/health", health.GetProperty("route").GetString());
 
