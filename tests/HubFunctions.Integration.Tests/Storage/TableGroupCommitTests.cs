@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
@@ -49,6 +50,56 @@ public sealed class TableGroupCommitTests
         Assert.Equal(1 + 1 + 3, hold.Writes);
         var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == partition).Select(e => e.RowKey).ToListAsync();
         Assert.Equal(["a1", "a2", "c", "first", "taken"], rows.Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>Records the method and last path segment of every table request of this process.</summary>
+    private sealed class RecordRequests : StorageClientPolicy
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _seen = new();
+
+        public IReadOnlyList<string> Seen => [.. _seen];
+
+        public void Clear() => _seen.Clear();
+
+        public override void Process(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+            => ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();
+
+        public override async ValueTask ProcessAsync(Azure.Core.HttpMessage message, ReadOnlyMemory<Azure.Core.Pipeline.HttpPipelinePolicy> pipeline)
+        {
+            var last = Uri.UnescapeDataString(message.Request.Uri.Path).Split('/').Last();
+            _seen.Enqueue($"{message.Request.Method} {(last == "$batch" ? "$batch" : last.Contains('(', StringComparison.Ordinal) ? "entity" : "table")}");
+            await ProcessNextAsync(message, pipeline).ConfigureAwait(false);
+        }
+    }
+
+    [Fact]
+    public async Task A_transaction_of_one_insert_upsert_or_conditional_update_is_sent_as_that_plain_operation_with_the_same_answers_and_a_delete_stays_a_batch()
+    {
+        var requests = new RecordRequests();
+        using var process = TestServices.Build(new FakeTimeProvider(DateTimeOffset.UtcNow), _names, services => services.AddSingleton<StorageClientPolicy>(requests));
+        var group = process.GetRequiredService<TableGroupCommit>();
+        var table = await process.GetRequiredService<HubStorage>().TableAsync(TestStorage.Unique("plain"));
+        requests.Clear();
+
+        // Insert: one POST to the table, its ETag in the answer; the same row again: refused as a transaction would be.
+        var inserted = Assert.Single(await group.SubmitAsync(table, [Insert("p", "r")], CancellationToken.None));
+        Assert.NotNull(inserted.Headers.ETag);
+        var conflict = await Assert.ThrowsAsync<TableTransactionFailedException>(() => group.SubmitAsync(table, [Insert("p", "r")], CancellationToken.None));
+        Assert.Equal((409, "EntityAlreadyExists"), (conflict.Status, conflict.ErrorCode));
+
+        // Update under the ETag read: applied, a new ETag; under the old one again: 412, as a transaction.
+        var updated = Assert.Single(await group.SubmitAsync(table, [new(TableTransactionActionType.UpdateReplace, new TableEntity("p", "r") { ["Value"] = "2" }, inserted.Headers.ETag!.Value)], CancellationToken.None));
+        Assert.NotEqual(inserted.Headers.ETag, updated.Headers.ETag);
+        var stale = await Assert.ThrowsAsync<TableTransactionFailedException>(() => group.SubmitAsync(table, [new(TableTransactionActionType.UpdateMerge, new TableEntity("p", "r") { ["Value"] = "3" }, inserted.Headers.ETag!.Value)], CancellationToken.None));
+        Assert.Equal(412, stale.Status);
+        Assert.Single(await group.SubmitAsync(table, [new(TableTransactionActionType.UpsertMerge, new TableEntity("p", "u") { ["Value"] = "1" })], CancellationToken.None));
+
+        // A delete of a missing row stays a transaction, which refuses it (a plain delete would not).
+        var missing = await Assert.ThrowsAsync<TableTransactionFailedException>(() => group.SubmitAsync(table, [new(TableTransactionActionType.Delete, new TableEntity("p", "gone"), ETag.All)], CancellationToken.None));
+        Assert.Equal(404, missing.Status);
+
+        Assert.Equal(["POST table", "POST table", "PUT entity", "PATCH entity", "PATCH entity", "POST $batch"], requests.Seen);
+        Assert.Equal("2", (await table.GetEntityAsync<TableEntity>("p", "r")).Value.GetString("Value"));
     }
 
     [Fact]
