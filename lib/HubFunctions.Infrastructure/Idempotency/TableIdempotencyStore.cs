@@ -354,43 +354,7 @@ public sealed class TableIdempotencyStore(
             return (0, false);
         }
 
-        var deleted = 0;
-        var batch = new List<TableEntity>(MaxBatch);
-        await foreach (var page in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"PartitionKey eq {partition} and StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
-            .AsPages().ConfigureAwait(false))
-        {
-            foreach (var e in page.Values)
-            {
-                batch.Add(e);
-                if (batch.Count == MaxBatch)
-                {
-                    if (budget.Spent)
-                    {
-                        return (deleted, false);
-                    }
-
-                    deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            if (page.ContinuationToken is not null && budget.Spent)
-            {
-                return (deleted, false);
-            }
-        }
-
-        if (batch.Count > 0)
-        {
-            if (budget.Spent)
-            {
-                return (deleted, false);
-            }
-
-            deleted += await DeleteAsync(table, batch, cancellationToken).ConfigureAwait(false);
-        }
-
-        return (deleted, true);
+        return await DeleteExpiredAsync(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition} and StartedAt lt {cutoff}"), NoPartitions, budget, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -399,12 +363,20 @@ public sealed class TableIdempotencyStore(
     /// passed over (their own passes handle them). Deletes sequentially, one batch per 100 entries of a partition.
     /// </summary>
     private static async Task<(int Deleted, bool Done)> PurgeUnknownPartitionsAsync(TableClient table, IReadOnlyCollection<string> known, DateTimeOffset cutoff, RunBudget budget, CancellationToken cancellationToken)
+        => await DeleteExpiredAsync(table, TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), new HashSet<string>(known, StringComparer.Ordinal), budget, cancellationToken).ConfigureAwait(false);
+
+    private static readonly IReadOnlySet<string> NoPartitions = new HashSet<string>();
+
+    /// <summary>
+    /// The rows <paramref name="filter"/> finds, except those of <paramref name="skip"/>'s partitions, deleted one batch per 100
+    /// entries of a partition, one batch at a time, while <paramref name="budget"/> holds (checked before each batch and between
+    /// query pages). Returns how many went and whether all did.
+    /// </summary>
+    private static async Task<(int Deleted, bool Done)> DeleteExpiredAsync(TableClient table, string filter, IReadOnlySet<string> skip, RunBudget budget, CancellationToken cancellationToken)
     {
-        var skip = new HashSet<string>(known, StringComparer.Ordinal);
         var deleted = 0;
         var batches = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
-        await foreach (var page in table.QueryAsync<TableEntity>(
-            filter: TableClient.CreateQueryFilter($"StartedAt lt {cutoff}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
+        await foreach (var page in table.QueryAsync<TableEntity>(filter: filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .AsPages().ConfigureAwait(false))
         {
             foreach (var e in page.Values.Where(e => !skip.Contains(e.PartitionKey)))
