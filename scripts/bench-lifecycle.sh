@@ -11,7 +11,12 @@ cd "$ROOT"
 require_tools
 install_azurite
 
-args=("$@")
+# --inline-socket-completions: the benchmark process runs with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket
+# continuations on the epoll threads instead of the thread pool; README, session s12). Not the product's setting.
+args=(); inline=0
+for a in "$@"; do
+  if [ "$a" = "--inline-socket-completions" ]; then inline=1; else args+=("$a"); fi
+done
 [ ${#args[@]} -gt 0 ] || args=(--seconds 120 --concurrency 16)
 rt=()
 if chrt -r 20 true 2>/dev/null; then rt=(chrt -r 20); fi
@@ -35,4 +40,5 @@ export HUB_TEST_STORAGE HUB_TEST_AZURITE_PID=$hub_pid HUB_BENCH_EVENTS_STORAGE H
 HUB_TEST_STORAGE=$(connection_string "$blob" "$queue" "$table")
 HUB_BENCH_EVENTS_STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$AZURITE_ACCOUNT_KEY;QueueEndpoint=http://127.0.0.1:$events/devstoreaccount1;"
 say "benchmark (d): --order-lifecycle ${args[*]} (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
-"${rt[@]}" dotnet tests/HubFunctions.Benchmarks/bin/Release/net10.0/HubFunctions.Benchmarks.dll --order-lifecycle "${args[@]}"
+env=(); [ "$inline" = 1 ] && env=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1)
+"${rt[@]}" "${env[@]}" dotnet tests/HubFunctions.Benchmarks/bin/Release/net10.0/HubFunctions.Benchmarks.dll --order-lifecycle "${args[@]}"

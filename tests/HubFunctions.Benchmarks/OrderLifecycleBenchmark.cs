@@ -5,17 +5,35 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Events;
 using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Security;
 using HubFunctions.Infrastructure.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Benchmarks;
+
+/// <summary>How benchmark (d) learns when each event reached <c>hub-events</c>.</summary>
+public enum EventTiming
+{
+    /// <summary>No reader (the default since session s12): when the relay's send to <c>hub-events</c> returned, through the relay's hooks; the sink's message count is checked against the sends after the load.</summary>
+    Published,
+
+    /// <summary>A reader after the load (the default in sessions s10–s11): the message's insertion time, to the second.</summary>
+    ReaderAfter,
+
+    /// <summary>A reader during the load that receives each message once (the default in sessions s7–s9).</summary>
+    ReaderLive,
+
+    /// <summary>A reader during the load that deletes each message (before session s7).</summary>
+    ReaderDeletes,
+}
 
 /// <summary>The figures of one run of benchmark (d).</summary>
 /// <param name="SteadyPerSecond">
@@ -45,10 +63,17 @@ public sealed record OrderLifecycleResult(int Concurrency, TimeSpan Load, TimeSp
 /// <c>concurrency</c> workers each submit a signed order (<c>POST /api/orders</c> by the platform), created 2 h minus 20 s
 /// ago, so its deadline is 20 s ahead; every other order then gets a signed dispatch instruction from its seller at once
 /// (<c>hub.order.instructed</c>), the others are left to the cutoff sweep, which converts them on the first run after their
-/// index minute (<c>hub.order.converted-to-non-hub</c>, 40–100 s after intake). A reader receives every event from
-/// <c>hub-events</c>. An order's lifecycle is complete when its final event is on <c>hub-events</c>.
+/// index minute (<c>hub.order.converted-to-non-hub</c>, 40–100 s after intake). An order's lifecycle is complete when its
+/// final event is on <c>hub-events</c>.
 /// <para>
-/// <b>The reader runs after the load</b> (since session s10; <c>--reader-live</c> runs it during the load, as in s7–s9): the
+/// <b>No reader</b> (since session s12, <see cref="EventTiming.Published"/>): an event's time is when the relay's send of it to
+/// <c>hub-events</c> returned (the sink stored it then), recorded through the relay's hooks (<see cref="IOutboxRelayHooks"/>,
+/// the seam the fault-injection tests use), to the millisecond. After the load the sink's message count is compared with the
+/// sends. Why: the reader after the load (below) needed a receive per 32 messages, each a re-sort of every message the sink
+/// keeps, so reading a 300 s run's ~55,000 events took longer than 20 minutes (s11); a 300 s run had no figure.
+/// </para>
+/// <para>
+/// <b>The reader after the load</b> (<c>--reader-after</c>, the default in s10–s11; <c>--reader-live</c> runs it during the load, as in s7–s9): the
 /// time of an event is when the sink stored it, the message's insertion time (whole seconds, taken as the middle of that
 /// second, so ±0.5 s), not when a reader happened to receive it. The reader is the benchmark's instrument, not the hub's
 /// work (in production another system consumes Service Bus on its own machines), and during the load its receives cost the
@@ -93,12 +118,15 @@ public static class OrderLifecycleBenchmark
     private static readonly TimeSpan ReaderPause = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan DeadlineAhead = TimeSpan.FromSeconds(20);
 
-    public static async Task<OrderLifecycleResult> RunAsync(string connectionString, TimeSpan load, int concurrency, TextWriter log, bool liveReader = false, bool readerDeletes = false)
+    public static async Task<OrderLifecycleResult> RunAsync(string connectionString, TimeSpan load, int concurrency, TextWriter log, EventTiming timing = EventTiming.Published)
     {
+        var liveReader = timing is EventTiming.ReaderLive or EventTiming.ReaderDeletes;
+        var readerDeletes = timing == EventTiming.ReaderDeletes;
         var names = BenchmarkNames.Isolated();
+        var recorder = new PublishRecorder();
         var timer = new RoundTripTimer(names, t => t == names.OrdersTable ? "orders" : t == names.OrderOutcomesTable ? "outcomes" : t.StartsWith(names.OrderDeadlinesTable, StringComparison.Ordinal) ? "index"
             : t == names.IdempotencyTable ? "idempotency" : t == names.SellersTable ? "sellers" : t == names.OrderMetricsTable ? "metrics" : null);
-        using var factory = new Factory(connectionString, names, timer);
+        using var factory = new Factory(connectionString, names, timer, recorder);
         using var http = factory.CreateDefaultClient();
         var directory = factory.Services.GetRequiredService<ISellerDirectory>();
         for (var s = 0; s < Sellers; s++)
@@ -122,8 +150,19 @@ public static class OrderLifecycleBenchmark
         int submitted = 0, failed = 0, counter = 0, submittedInWindow = 0;
         var lastRead = 0.0;
         timer.Reset();
-        liveReader |= readerDeletes;
         var clock = Stopwatch.StartNew();
+        if (timing == EventTiming.Published)
+        {
+            // The hub's relay returned from its send to hub-events: the sink stored the event then.
+            recorder.Published = e =>
+            {
+                if (e.Type is OrderEvents.Instructed or OrderEvents.ConvertedToNonHub)
+                {
+                    final.TryAdd(e.Subject["orders/".Length..], (e.Type, clock.Elapsed.TotalSeconds));
+                }
+            };
+        }
+
         var wallStart = DateTimeOffset.UtcNow;
         var cpu = CpuSeconds.Start();
 
@@ -230,7 +269,10 @@ public static class OrderLifecycleBenchmark
         var loadEnded = clock.Elapsed;
         var loadCpu = cpu.Stop();
         var intakeTrips = timer.Report(Math.Max(submitted, 1)).ToList();
-        reader ??= Read();
+        if (timing != EventTiming.Published)
+        {
+            reader ??= Read();
+        }
 
         // Let the last conversions happen (the sweep runs each minute) and their events arrive; and, reading after the load, as
         // long as the reader still finds messages: a receive costs the sink's Azurite a re-sort of every message it keeps, so
@@ -246,11 +288,15 @@ public static class OrderLifecycleBenchmark
         await stopReading.CancelAsync();
         try
         {
-            await reader;
+            await (reader ?? Task.CompletedTask);
         }
         catch (OperationCanceledException)
         {
         }
+
+        // Recorded at publish: the sink must hold exactly the events the relay sent (more would be a send stored twice: a
+        // retry after a send that was stored but not answered; fewer, a send answered but lost).
+        var held = timing == EventTiming.Published ? (await events.GetPropertiesAsync()).Value.ApproximateMessagesCount : -1;
 
         var window = loadEnded - warmUp;
         var inWindow = final.Values.Count(f => f.At >= warmUp.TotalSeconds && f.At < loadEnded.TotalSeconds);
@@ -271,14 +317,21 @@ public static class OrderLifecycleBenchmark
             "where the time goes (per stage):",
             $"  intake POST /api/orders (client latency): {Stats(intakeMs, "ms")}",
             $"  instruction POST .../dispatch-instructions (client latency): {Stats(instructMs, "ms")}",
-            $"  instruction answered -> hub.order.instructed on hub-events (outbox relay{(liveReader ? "" : "; event time to the second, so ±0.5 s")}): {Stats(instructedLag, "s")}",
+            $"  instruction answered -> hub.order.instructed on hub-events (outbox relay{(timing == EventTiming.ReaderAfter ? "; event time to the second, so ±0.5 s" : "")}): {Stats(instructedLag, "s")}",
             $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep on its schedule, relay): {Stats(conversionLag, "s")}",
             string.Create(CultureInfo.InvariantCulture, $"  DSP-3 during the load: of the {dueInLoad.Count} conversions due at least 60 s before the load ended, {lateInLoad} ({100.0 * lateInLoad / Math.Max(dueInLoad.Count, 1):F1} %) reached hub-events more than 60 s after their deadline"),
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed} ({string.Join(", ", failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"))}); in the steady window: {submittedInWindow} orders submitted ({submittedInWindow / window.TotalSeconds:F1}/s), {inWindow} lifecycles completed ({inWindow / window.TotalSeconds:F1}/s); the lower is the steady rate"),
             string.Create(CultureInfo.InvariantCulture, $"CPU during the load ({loadEnded.TotalSeconds:F0} s, 2 cores = {2 * loadEnded.TotalSeconds:F0} s): {loadCpu}"),
-            readerDeletes ? "hub-events reader: during the load, deletes each event it receives (--reader-deletes)"
-                : liveReader ? "hub-events reader: during the load, receives each event once, never deletes (--reader-live; the default in s7-s9)"
-                : "hub-events reader: after the load (the default since s10), each event's time is when the sink stored it (its insertion time, to the second)",
+            timing switch
+            {
+                EventTiming.ReaderDeletes => "hub-events reader: during the load, deletes each event it receives (--reader-deletes)",
+                EventTiming.ReaderLive => "hub-events reader: during the load, receives each event once, never deletes (--reader-live; the default in s7-s9)",
+                EventTiming.ReaderAfter => "hub-events reader: after the load (--reader-after; the default in s10-s11), each event's time is when the sink stored it (its insertion time, to the second)",
+                _ => string.Create(CultureInfo.InvariantCulture, $"hub-events: no reader (the default since s12); each event's time is when the relay's send to hub-events returned; the relay sent {recorder.Count} events, hub-events holds {held}{(held == recorder.Count ? "" : " (MISMATCH)")}"),
+            },
+            Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1"
+                ? "socket continuations: inline on the epoll threads (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1, not the product's setting)"
+                : "socket continuations: on the thread pool (the runtime's default, as deployed)",
             sink.Separate ? $"hub-events: in an Azurite of its own ({EventsStorageVariable}), as Service Bus is not in the hub's storage account" : $"hub-events: in the hub's Azurite ({EventsStorageVariable} not set)",
             "storage round trips during the load (per order submitted):",
         };
@@ -303,7 +356,26 @@ public static class OrderLifecycleBenchmark
     private static byte[] Key(string clientId) => WebhookSignature.DecodeSecret(Secret(clientId));
 
     /// <summary>The DevHost in-process with its listeners and timers, on its own storage names, every storage call timed.</summary>
-    private sealed class Factory(string connectionString, StorageNames names, RoundTripTimer timer) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
+    /// <summary>Calls <see cref="Published"/> with each event the relay has sent (its send to <c>hub-events</c> returned) and counts them.</summary>
+    private sealed class PublishRecorder : IOutboxRelayHooks
+    {
+        private int _count;
+
+        public Action<HubEvent>? Published { get; set; }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public Task BeforePublishAsync(HubEvent hubEvent) => Task.CompletedTask;
+
+        public Task AfterPublishAsync(HubEvent hubEvent)
+        {
+            Interlocked.Increment(ref _count);
+            Published?.Invoke(hubEvent);
+            return Task.CompletedTask;
+        }
+    }
+
+    private sealed class Factory(string connectionString, StorageNames names, RoundTripTimer timer, PublishRecorder recorder) : WebApplicationFactory<HubFunctions.DevHost.ActiveFunctions>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -337,6 +409,7 @@ public static class OrderLifecycleBenchmark
             builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
             builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Azure", LogLevel.Error));
             builder.ConfigureServices(services => services.AddSingleton<StorageClientPolicy>(timer));
+            builder.ConfigureTestServices(services => services.AddSingleton<IOutboxRelayHooks>(recorder));
         }
     }
 }

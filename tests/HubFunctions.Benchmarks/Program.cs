@@ -65,10 +65,12 @@ if (args.Contains("--orders"))
 
 if (args.Contains("--order-lifecycle"))
 {
-    // Benchmark (d) of issue 11: --order-lifecycle [--seconds 180] [--concurrency 16] [--reader-live | --reader-deletes]: the sustained full lifecycle on this machine.
+    // Benchmark (d) of issue 11: --order-lifecycle [--seconds 180] [--concurrency 16] [--reader-after | --reader-live | --reader-deletes]: the sustained full
+    // lifecycle on this machine; without a reader option the events are timed when the relay's send returned (EventTiming).
     int Option(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).Select(int.Parse).DefaultIfEmpty(fallback).First();
-    var lifecycle = await OrderLifecycleBenchmark.RunAsync(Smoke.Storage(), TimeSpan.FromSeconds(Option("--seconds", 180)), Option("--concurrency", 16), Console.Out,
-        liveReader: args.Contains("--reader-live"), readerDeletes: args.Contains("--reader-deletes"));
+    var timing = args.Contains("--reader-deletes") ? EventTiming.ReaderDeletes : args.Contains("--reader-live") ? EventTiming.ReaderLive
+        : args.Contains("--reader-after") ? EventTiming.ReaderAfter : EventTiming.Published;
+    var lifecycle = await OrderLifecycleBenchmark.RunAsync(Smoke.Storage(), TimeSpan.FromSeconds(Option("--seconds", 180)), Option("--concurrency", 16), Console.Out, timing);
     Console.WriteLine(lifecycle);
     return 0;
 }
