@@ -14,6 +14,9 @@ if (File.Exists(settingsPath))
     builder.Configuration.Sources.Insert(0, new ConfigurationBuilder().AddLocalSettings(Path.GetFullPath(settingsPath)).Sources[0]);
 }
 
+// Below even the local settings: they, and everything above them, override these defaults.
+builder.Configuration.AddHubLoggingDefaults();
+
 builder.Services.AddDevHost();
 builder.Services.AddHub(builder.Configuration);
 

@@ -3,6 +3,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+builder.Configuration.AddHubLoggingDefaults();
 builder.ConfigureFunctionsWebApplication();
 builder.UseMiddleware<HubWorkerMiddleware>();
 builder.Services.AddHub(builder.Configuration);
