@@ -269,6 +269,8 @@ public static class OrderLifecycleBenchmark
         var loadEnded = clock.Elapsed;
         var loadCpu = cpu.Stop();
         var intakeTrips = timer.Report(Math.Max(submitted, 1)).ToList();
+        // The hub's own Azurite's requests: every round trip but the sends to the sink (hub-events), which has its own Azurite when separate.
+        var hubRequests = timer.Calls(kind => !(sink.Separate && kind.Contains("hub-events", StringComparison.Ordinal)));
         if (timing != EventTiming.Published)
         {
             reader ??= Read();
@@ -335,6 +337,7 @@ public static class OrderLifecycleBenchmark
             string.Create(CultureInfo.InvariantCulture, $"  DSP-3 during the load: of the {dueInLoad.Count} conversions due at least 60 s before the load ended, {lateInLoad} ({100.0 * lateInLoad / Math.Max(dueInLoad.Count, 1):F1} %) reached hub-events more than 60 s after their deadline"),
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed} ({string.Join(", ", failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"))}); in the steady window: {submittedInWindow} orders submitted ({submittedInWindow / window.TotalSeconds:F1}/s), {inWindow} lifecycles completed ({inWindow / window.TotalSeconds:F1}/s); the lower is the steady rate"),
             string.Create(CultureInfo.InvariantCulture, $"CPU during the load ({loadEnded.TotalSeconds:F0} s, 2 cores = {2 * loadEnded.TotalSeconds:F0} s): {loadCpu}"),
+            string.Create(CultureInfo.InvariantCulture, $"the hub's Azurite during the load: {hubRequests} requests, {(double)hubRequests / Math.Max(submitted, 1):F2} per order, {hubRequests / loadEnded.TotalSeconds:F0} a second{(loadCpu.Azurite is { } hubCpu && hubRequests > 0 ? $", {hubCpu * 1000 / hubRequests:F2} ms of its CPU each" : "")} (since s12; 3 x at this pace needs at most {hubRequests / loadEnded.TotalSeconds / (3 * OrderLifecycleResult.NetworkAverage):F2} per order)"),
             timing switch
             {
                 EventTiming.ReaderDeletes => "hub-events reader: during the load, deletes each event it receives (--reader-deletes)",

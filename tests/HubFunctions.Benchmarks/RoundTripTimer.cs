@@ -43,6 +43,9 @@ public sealed class RoundTripTimer(StorageNames names, Func<string, string?>? ta
         }
     }
 
+    /// <summary>How many round trips since <see cref="Reset"/> were of a kind <paramref name="kind"/> accepts (the kinds as <see cref="Report"/> names them).</summary>
+    public int Calls(Func<string, bool> kind) => _kinds.Where(k => kind(k.Key)).Sum(k => k.Value.Count);
+
     /// <summary>
     /// One line per kind of round trip: count, mean latency, share of the summed time, and the span
     /// (from the first call's start to the last call's end, in seconds since <see cref="Reset"/>).
