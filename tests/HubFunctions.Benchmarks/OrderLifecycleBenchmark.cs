@@ -58,7 +58,7 @@ public sealed record OrderLifecycleResult(int Concurrency, TimeSpan Load, TimeSp
 
 /// <summary>
 /// Benchmark (d) of issue 11: the sustained full order lifecycle on this machine, through the DevHost in-process with
-/// its listeners and timers on (the cutoff timer every minute, the <c>order-cutoff</c> and <c>outbox-relay</c> queue
+/// its listeners and timers on (the cutoff timer on its production schedule, every 10 s since session s12, the <c>order-cutoff</c> and <c>outbox-relay</c> queue
 /// listeners, the local publisher to <c>hub-events</c>), on the Azurite of <c>HUB_TEST_STORAGE</c>. For a fixed time,
 /// <c>concurrency</c> workers each submit a signed order (<c>POST /api/orders</c> by the platform), created 2 h minus 20 s
 /// ago, so its deadline is 20 s ahead; every other order then gets a signed dispatch instruction from its seller at once
