@@ -11,6 +11,9 @@ public sealed class HubRequestFeature
     public required string CorrelationId { get; init; }
     public HubCaller? Caller { get; set; }
     public byte[]? Body { get; set; }
+
+    /// <summary>Set by the function: its answer can be rendered again from the rows it wrote (<see cref="IDerivedReplay"/>).</summary>
+    public bool AnswerDerivable { get; set; }
 }
 
 /// <summary>A JSON body read for a function: the value, or the problem to answer with.</summary>
@@ -22,6 +25,20 @@ public static class HttpContextExtensions
     public const string CorrelationHeader = "x-correlation-id";
 
     public static string? GetCorrelationId(this HttpContext http) => http.Features.Get<HubRequestFeature>()?.CorrelationId;
+
+    /// <summary>
+    /// Tells the pipeline that the answer about to be returned can be rendered again from insert-only rows this request wrote,
+    /// by the function's <see cref="IDerivedReplay"/>: its outcome is then not recorded under the webhook-id. Only for an answer
+    /// that replay renders identically (the same code over the same rows); anything else is recorded as always.
+    /// </summary>
+    public static void MarkAnswerDerivable(this HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Features.Get<HubRequestFeature>() is { } feature)
+        {
+            feature.AnswerDerivable = true;
+        }
+    }
 
     /// <summary>The authenticated caller. Signed endpoints always have one.</summary>
     public static HubCaller GetCaller(this HttpRequest request)

@@ -23,8 +23,11 @@ public sealed class HubHttpPipeline(
     IClientDirectory clients,
     TableIdempotencyStore idempotency,
     TimeProvider clock,
+    IEnumerable<IDerivedReplay> derivedReplays,
     ILogger<HubHttpPipeline> logger)
 {
+    private readonly Dictionary<string, IDerivedReplay> _derivedReplays = derivedReplays.ToDictionary(r => r.Function, StringComparer.OrdinalIgnoreCase);
+
     public const string ClientHeader = "x-hub-client";
     public const string IdHeader = "webhook-id";
     public const string TimestampHeader = "webhook-timestamp";
@@ -87,7 +90,12 @@ public sealed class HubHttpPipeline(
     private async Task<IActionResult> ExecuteOnceAsync(HttpContext http, FunctionDescriptor function, HubCaller caller, ReadBody body, Func<Task<IActionResult?>> invoke)
     {
         var messageId = http.Request.Headers[IdHeader].ToString();
-        var begin = await idempotency.BeginAsync(caller.ClientId, messageId, body.Fingerprint, http.RequestAborted);
+        var operationKey = $"{caller.ClientId}/{messageId}";
+        var derivedReplay = _derivedReplays.GetValueOrDefault(function.Name);
+        var begin = await idempotency.BeginAsync(caller.ClientId, messageId, body.Fingerprint,
+            derivedReplay is null ? null : ct => DeriveAsync(http, function, derivedReplay, new DerivedReplayRequest(operationKey, body.Bytes ?? [],
+                DerivedReplayRoutes.Match(function.Http?.Route ?? "", http.Request.Path), caller), ct),
+            http.RequestAborted);
         switch (begin)
         {
             case IdempotencyBegin.Replay replay:
@@ -107,7 +115,7 @@ public sealed class HubHttpPipeline(
 
         // Ids and commit stamps derive from the message: a retry of a message whose first attempt
         // ended in doubt derives the same keys and finds that attempt's change (TableOutbox).
-        using var operation = HubOperation.Begin($"{caller.ClientId}/{messageId}");
+        using var operation = HubOperation.Begin(operationKey);
         try
         {
             result = await InvokeAsync(function, invoke);
@@ -127,6 +135,10 @@ public sealed class HubHttpPipeline(
             {
                 await idempotency.AbandonAsync(lease, CancellationToken.None);
             }
+            else if (derivedReplay is not null && http.Features.Get<HubRequestFeature>()?.AnswerDerivable == true && rendered.Status < 300)
+            {
+                // Rendered again from the rows this request wrote if it is retried (IDerivedReplay): the entry stays pending.
+            }
             else
             {
                 await idempotency.CompleteAsync(lease, ReplayRedaction.Redact(rendered, function.Policy.RedactOnReplay), CancellationToken.None);
@@ -140,6 +152,13 @@ public sealed class HubHttpPipeline(
         }
 
         return new StoredResult(rendered.Status, rendered.ContentType, rendered.Location, rendered.Body, replayed: false);
+    }
+
+    /// <summary>A retry's answer rendered from the rows its first attempt wrote, as it would be kept for replay; null: none.</summary>
+    private static async Task<StoredResponse?> DeriveAsync(HttpContext http, FunctionDescriptor function, IDerivedReplay replay, DerivedReplayRequest request, CancellationToken cancellationToken)
+    {
+        var result = await replay.ReplayAsync(request, cancellationToken);
+        return result is null ? null : ReplayRedaction.Redact(await RenderAsync(http, result), function.Policy.RedactOnReplay);
     }
 
     private async Task<IActionResult> InvokeAsync(FunctionDescriptor function, Func<Task<IActionResult?>> invoke)

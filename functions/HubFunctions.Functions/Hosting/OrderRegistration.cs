@@ -1,4 +1,5 @@
 using HubFunctions.Core.Orders;
+using HubFunctions.Functions.Orders;
 using HubFunctions.Infrastructure.Orders;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,9 @@ public static class OrderRegistration
         services.TryAddSingleton<OrderTimelineHandler>();
         services.TryAddSingleton<OrderHandler>();
         services.TryAddSingleton<CutoffSweep>();
+        // Retries of created intakes and accepted instructions are answered from the rows they wrote (Idempotency/DECISIONS.md, part 3).
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDerivedReplay, SubmitOrderReplay>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDerivedReplay, DispatchInstructionReplay>());
         return services;
     }
 }

@@ -14,10 +14,12 @@ namespace HubFunctions.Functions.Orders;
 /// <summary>Dispatch instructions (DSP-2, DSP-4, DSP-6): on time until the deadline inclusive, idempotent per <c>instructionId</c>.</summary>
 public sealed class DispatchInstructionFunction(OrderHandler handler, SellerAccess access)
 {
+    public const string Name = "IssueDispatchInstruction";
+
     public sealed record InstructionBody(string? InstructionId);
 
     /// <summary>POST /api/orders/{orderId}/dispatch-instructions, by the order's seller or its WMS: 201; 409 DSP-4 / DSP-2 / already-instructed; 403 CMP-3.</summary>
-    [Function("IssueDispatchInstruction")]
+    [Function(Name)]
     [AllowRoles(HubRole.Seller, HubRole.Wms)]
     public async Task<IActionResult> Instruct(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders/{orderId}/dispatch-instructions")] HttpRequest request,
@@ -50,10 +52,16 @@ public sealed class DispatchInstructionFunction(OrderHandler handler, SellerAcce
         }
 
         var outcome = await handler.InstructAsync(stored, body.Value.InstructionId!, seller!, cancellationToken);
+        if (outcome?.Kind == InstructionOutcomeKind.Accepted)
+        {
+            // The answer is the outcome row this request inserted: a retry is answered from it (DispatchInstructionReplay).
+            request.MarkAnswerDerivable();
+        }
+
         return outcome?.Kind switch
         {
             null => OrderAnswers.NotFound(orderId),
-            InstructionOutcomeKind.Accepted or InstructionOutcomeKind.AlreadyApplied => HubResults.Created(OrderAnswers.View(outcome.Order)),
+            InstructionOutcomeKind.Accepted or InstructionOutcomeKind.AlreadyApplied => OrderAnswers.Instructed(outcome.Order),
             InstructionOutcomeKind.Frozen => SellerAccessProblems.Frozen(seller!, FrozenActions.IssueDispatchInstruction)!,
             _ => OrderAnswers.Refused(outcome),
         };

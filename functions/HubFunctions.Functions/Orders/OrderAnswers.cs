@@ -27,6 +27,12 @@ public static class OrderAnswers
         convertedAt = o.ConvertedAt is { } c ? Instant(c) : null,
     };
 
+    /// <summary>The answer to an intake that stored the order or found it stored before with the same body: 202 with the order as stored at intake.</summary>
+    public static HubJsonResult Submitted(Order o) => HubResults.Accepted(View(o));
+
+    /// <summary>The answer to an instruction accepted now or before: 201 with the order as instructed.</summary>
+    public static HubJsonResult Instructed(Order o) => HubResults.Created(View(o));
+
     /// <summary>The answer to an instruction that was not accepted (<see cref="InstructionOutcomeKind.Refused"/>): 409 with the rule's code and the order's status.</summary>
     public static ProblemResult Refused(InstructionOutcome outcome) => new(Problems.Conflict(outcome.Code!, outcome.Message!) with
     {

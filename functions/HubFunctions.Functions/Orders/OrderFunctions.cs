@@ -12,8 +12,10 @@ namespace HubFunctions.Functions.Orders;
 /// <summary>Order intake from the platform (DSP-1, BIL-10, DSP-2 deadline and index) and reading an order.</summary>
 public sealed class OrderFunctions(OrderHandler handler, SellerAccess access, TimeProvider clock)
 {
+    public const string SubmitOrderName = "SubmitOrder";
+
     /// <summary>POST /api/orders, by the platform: 202 with the order; 422 every field error (DSP-1, BIL-10 first); 404/403 SEC-2; 409 order-conflict.</summary>
-    [Function("SubmitOrder")]
+    [Function(SubmitOrderName)]
     [AllowRoles(HubRole.Platform)]
     public async Task<IActionResult> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "orders")] HttpRequest request,
@@ -39,9 +41,15 @@ public sealed class OrderFunctions(OrderHandler handler, SellerAccess access, Ti
         }
 
         var result = await handler.SubmitAsync(valid, cancellationToken);
+        if (result.Outcome == OrderIntakeOutcome.Created)
+        {
+            // The answer is the order row this request inserted: a retry is answered from it (SubmitOrderReplay).
+            request.MarkAnswerDerivable();
+        }
+
         return result.Outcome == OrderIntakeOutcome.Conflict
             ? new ProblemResult(Problems.Conflict(OrderCodes.DifferentBody, $"Order '{valid.OrderId}' was submitted before with a different body."))
-            : HubResults.Accepted(OrderAnswers.View(result.Order));
+            : OrderAnswers.Submitted(result.Order);
     }
 
     /// <summary>GET /api/orders/{orderId}: the platform any order, a seller (or its WMS) only its own (another seller's: 404, as an unknown one).</summary>

@@ -36,6 +36,10 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
     /// <summary>The order row alone, not its outcome (<see cref="IOrderStore.FindOrderRowAsync"/>): what <see cref="InstructAsync"/> starts from.</summary>
     public Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken) => store.FindOrderRowAsync(orderId, cancellationToken);
 
+    /// <summary>The order as the operation <paramref name="operationKey"/> stored it, if it did (<see cref="IOrderStore.FindWrittenByAsync"/>): to answer that operation's retry.</summary>
+    public Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
+        => store.FindWrittenByAsync(orderId, operationKey, write, cancellationToken);
+
     /// <summary>Stores <paramref name="valid"/> (already past its deadline: converted in the same commit), or answers the order stored before under its id.</summary>
     public async Task<OrderIntakeResult> SubmitAsync(ValidOrder valid, CancellationToken cancellationToken)
     {

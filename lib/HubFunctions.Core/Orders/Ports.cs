@@ -8,6 +8,16 @@ namespace HubFunctions.Core.Orders;
 /// </summary>
 public sealed record StoredOrder(Order Order, string Fingerprint, string ConcurrencyToken, string? OutcomePartition = null);
 
+/// <summary>Which of an order's insert-only rows <see cref="IOrderStore.FindWrittenByAsync"/> looks at.</summary>
+public enum OrderWrite
+{
+    /// <summary>The order row, written once by the intake that created the order.</summary>
+    Intake,
+
+    /// <summary>The outcome row, inserted once by the instruction or conversion that decided the order.</summary>
+    Outcome,
+}
+
 /// <summary>
 /// Where orders and their deadline index live. Every change is conditional on what was read (a token
 /// mismatch, or an order that exists already, throws <see cref="Common.ConcurrencyConflictException"/>)
@@ -35,6 +45,17 @@ public interface IOrderStore
         ArgumentNullException.ThrowIfNull(orderRow);
         return await FindAsync(orderRow.Order.OrderId, cancellationToken).ConfigureAwait(false) ?? orderRow;
     }
+
+    /// <summary>
+    /// The order as the operation <paramref name="operationKey"/> (<see cref="Common.HubOperation.Key"/>) stored it, or null when that
+    /// operation did not store it: with <see cref="OrderWrite.Intake"/> the order row alone (as <see cref="FindOrderRowAsync"/>) when
+    /// that operation's intake inserted it; with <see cref="OrderWrite.Outcome"/> the order with its outcome (as <see cref="FindAsync"/>)
+    /// when that operation's commit inserted the outcome. Both rows are insert-only, so they show what that operation stored, whatever
+    /// happened to the order since. For answering a retry of the operation from the rows it wrote (a derived replay). The default:
+    /// null (a store that cannot tell).
+    /// </summary>
+    Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
+        => Task.FromResult<StoredOrder?>(null);
 
     /// <summary>
     /// Stores a new order (insert-only) with its events. With <paramref name="indexKey"/> the order gets its deadline index row

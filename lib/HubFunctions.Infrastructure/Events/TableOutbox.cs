@@ -384,9 +384,47 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
             return ids.NewGuid().ToString("N");
         }
 
-        var purpose = $"commit\n{tableName}\n{partitionKey}";
-        return Convert.ToHexStringLower(HubOperation.Derive(operation.Key, purpose, operation.Draw(purpose)).AsSpan(0, 16));
+        return StampOf(operation.Key, tableName, partitionKey, operation.Draw(CommitPurpose(tableName, partitionKey)));
     }
+
+    /// <summary>
+    /// The stamp of the <paramref name="n"/>-th commit (counted from 1) that the operation <paramref name="operationKey"/> makes in
+    /// <paramref name="partitionKey"/> of <paramref name="tableName"/>: what <see cref="CommitProperty"/> carries on the rows it writes.
+    /// </summary>
+    public static string StampOf(string operationKey, string tableName, string partitionKey, int n)
+        => Convert.ToHexStringLower(HubOperation.Derive(operationKey, CommitPurpose(tableName, partitionKey), n).AsSpan(0, 16));
+
+    /// <summary>
+    /// How many of an operation's commits in one partition <see cref="WrittenBy"/> recognises: an operation commits once in a
+    /// partition, a few times when its optimistic retries commit again after a conflict.
+    /// </summary>
+    public const int RecognisedCommitsPerPartition = 8;
+
+    /// <summary>
+    /// True when <paramref name="row"/> (of <paramref name="tableName"/>) carries the stamp of one of the first
+    /// <see cref="RecognisedCommitsPerPartition"/> commits the operation <paramref name="operationKey"/> makes in its partition:
+    /// that operation wrote it. Proof for an insert-only row only; a row another commit may rewrite proves no more than its last writer.
+    /// </summary>
+    public static bool WrittenBy(TableEntity row, string tableName, string operationKey)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (row.GetString(CommitProperty) is not { Length: > 0 } stamp)
+        {
+            return false;
+        }
+
+        for (var n = 1; n <= RecognisedCommitsPerPartition; n++)
+        {
+            if (string.Equals(stamp, StampOf(operationKey, tableName, row.PartitionKey, n), StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string CommitPurpose(string tableName, string partitionKey) => $"commit\n{tableName}\n{partitionKey}";
 
     /// <summary>A copy of the action whose entity carries the stamp and, on a witness, its events (deletes carry nothing).</summary>
     private static TableTransactionAction Stamped(TableTransactionAction action, string stamp, string? witnessEvents = null)

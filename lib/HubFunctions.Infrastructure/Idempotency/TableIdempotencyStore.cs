@@ -98,7 +98,18 @@ public sealed class TableIdempotencyStore(
         return (clientId + "|" + (hash[0] & 0x0F).ToString("x", CultureInfo.InvariantCulture), messageId);
     }
 
-    public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
+    public Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint, CancellationToken cancellationToken)
+        => BeginAsync(clientId, messageId, fingerprint, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="BeginAsync(string, string, string, CancellationToken)"/>; a pending entry of the same request (same
+    /// fingerprint, within the window) is first offered to <paramref name="derive"/>, which renders the first attempt's answer
+    /// from the rows it wrote (a request whose answer was not recorded on purpose: Idempotency/DECISIONS.md, part 3): an answer
+    /// is a <see cref="IdempotencyBegin.Replay"/>; null means no such rows, and the entry is in progress while young and taken
+    /// over when stale, as without it.
+    /// </summary>
+    public async Task<IdempotencyBegin> BeginAsync(string clientId, string messageId, string fingerprint,
+        Func<CancellationToken, Task<StoredResponse?>>? derive, CancellationToken cancellationToken)
     {
         var table = await storage.TableAsync(storage.Names.IdempotencyTable, cancellationToken).ConfigureAwait(false);
         var now = clock.GetUtcNow();
@@ -145,7 +156,7 @@ public sealed class TableIdempotencyStore(
 
             // Replay, in progress or mismatch; or a stale pending entry (the request that wrote it died): take it over, if
             // nobody else did.
-            return await EvaluateAsync(existing, fingerprint, now, cancellationToken).ConfigureAwait(false)
+            return await EvaluateAsync(existing, fingerprint, now, derive, cancellationToken).ConfigureAwait(false)
                 ?? await TakeOverAsync(table, existing, fingerprint, now, stale: true, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -528,7 +539,8 @@ public sealed class TableIdempotencyStore(
     private static bool IsOwn(TableEntity entity, string state, string attempt)
         => entity.GetString("State") == state && string.Equals(entity.GetString(AttemptProperty), attempt, StringComparison.Ordinal);
 
-    private async Task<IdempotencyBegin?> EvaluateAsync(TableEntity entity, string fingerprint, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IdempotencyBegin?> EvaluateAsync(TableEntity entity, string fingerprint, DateTimeOffset now,
+        Func<CancellationToken, Task<StoredResponse?>>? derive, CancellationToken cancellationToken)
     {
         if (!string.Equals(entity.GetString("Fingerprint"), fingerprint, StringComparison.Ordinal))
         {
@@ -542,6 +554,11 @@ public sealed class TableIdempotencyStore(
                 : ReadBodyChunks(entity);
             return new IdempotencyBegin.Replay(new StoredResponse(
                 entity.GetInt32("Status") ?? 200, entity.GetString("ContentType"), entity.GetString("Location"), Decompress(compressed)));
+        }
+
+        if (derive is not null && await derive(cancellationToken).ConfigureAwait(false) is { } derived)
+        {
+            return new IdempotencyBegin.Replay(derived);
         }
 
         var startedAt = entity.GetDateTimeOffset(StartedAtProperty) ?? now;

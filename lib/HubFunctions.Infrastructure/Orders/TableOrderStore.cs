@@ -138,6 +138,35 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
         return outcome is not null ? WithOutcome(orderRow.Order, orderRow.Fingerprint, outcome) : orderRow;
     }
 
+    /// <summary>
+    /// One point read (<see cref="OrderWrite.Intake"/>) or two (<see cref="OrderWrite.Outcome"/>: the order row, then its outcome
+    /// row); the row that answers must carry a stamp of that operation (<see cref="TableOutbox.WrittenBy"/>).
+    /// </summary>
+    public async Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(operationKey);
+        if (!Ids.IsKeySafe(orderId))
+        {
+            return null;
+        }
+
+        var orders = await Orders(cancellationToken).ConfigureAwait(false);
+        var read = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (!read.HasValue || read.Value is not { } row)
+        {
+            return null;
+        }
+
+        if (write == OrderWrite.Intake)
+        {
+            return TableOutbox.WrittenBy(row, orders.Name, operationKey) ? FromEntities(row, null) : null;
+        }
+
+        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
+        var outcome = await ReadOutcomeAsync(OutcomePartitionOf(row), orderId, cancellationToken).ConfigureAwait(false);
+        return outcome is not null && TableOutbox.WrittenBy(outcome, outcomes.Name, operationKey) ? FromEntities(row, outcome) : null;
+    }
+
     public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);

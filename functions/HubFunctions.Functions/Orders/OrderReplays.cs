@@ -1,0 +1,67 @@
+using System.Text.Json;
+using HubFunctions.Core.Orders;
+using HubFunctions.Functions.Hosting;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HubFunctions.Functions.Orders;
+
+/// <summary>
+/// A retry of an intake that created its order (202), answered from the order row that intake inserted (<see cref="IDerivedReplay"/>):
+/// the order as it was created, whatever happened to it since, as the first answer showed it.
+/// </summary>
+public sealed class SubmitOrderReplay(OrderHandler handler) : IDerivedReplay
+{
+    public string Function => OrderFunctions.SubmitOrderName;
+
+    public async Task<IActionResult?> ReplayAsync(DerivedReplayRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (OrderReplayBody.Read<OrderRequest>(request.Body)?.OrderId is not { } orderId)
+        {
+            return null;
+        }
+
+        var created = await handler.FindWrittenByAsync(orderId, request.OperationKey, OrderWrite.Intake, cancellationToken);
+        return created is null ? null : OrderAnswers.Submitted(created.Order);
+    }
+}
+
+/// <summary>
+/// A retry of an instruction that was accepted (201), answered from the outcome row that instruction inserted (<see cref="IDerivedReplay"/>).
+/// </summary>
+public sealed class DispatchInstructionReplay(OrderHandler handler) : IDerivedReplay
+{
+    public string Function => DispatchInstructionFunction.Name;
+
+    public async Task<IActionResult?> ReplayAsync(DerivedReplayRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RouteValues.GetValueOrDefault("orderId") is not string orderId
+            || OrderReplayBody.Read<DispatchInstructionFunction.InstructionBody>(request.Body)?.InstructionId is not { } instructionId)
+        {
+            return null;
+        }
+
+        var instructed = await handler.FindWrittenByAsync(orderId, request.OperationKey, OrderWrite.Outcome, cancellationToken);
+        return instructed?.Order is { Status: OrderStatus.Instructed } order && string.Equals(order.InstructionId, instructionId, StringComparison.Ordinal)
+            ? OrderAnswers.Instructed(order)
+            : null;
+    }
+}
+
+internal static class OrderReplayBody
+{
+    /// <summary>The body as the function read it (it did, the first time: the same bytes); null if it does not read.</summary>
+    public static T? Read<T>(byte[] body)
+        where T : class
+    {
+        try
+        {
+            return body.Length == 0 ? null : JsonSerializer.Deserialize<T>(body, HubJson.Options);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,178 @@
+using System.Net;
+using System.Net.Http.Json;
+using Azure.Data.Tables;
+using HubFunctions.Core.Orders;
+using HubFunctions.Functions.Hosting;
+using HubFunctions.Infrastructure.Idempotency;
+using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.Time.Testing;
+using static HubFunctions.Integration.Tests.Orders.OrderFixture;
+
+namespace HubFunctions.Integration.Tests.Orders;
+
+/// <summary>
+/// API.md idempotency for the two answers a retry gets from the rows its first attempt wrote (Idempotency/DECISIONS.md, part 3):
+/// an intake that created its order (DSP-1, 202) and an accepted instruction (DSP-2, 201). Their outcome is not recorded under
+/// the webhook-id (the entry stays pending); a retry is still answered with the first answer, byte for byte, and changes nothing.
+/// </summary>
+public sealed class DerivedReplayTests
+{
+    private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
+
+    private static HttpRequestMessage Post(string path, string webhookId, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add(HubHttpPipeline.IdHeader, webhookId);
+        return request;
+    }
+
+    private static HttpRequestMessage Intake(string webhookId, object body) => Post("/api/orders", webhookId, body);
+
+    private static HttpRequestMessage Instruction(string webhookId, string orderId, string instructionId)
+        => Post($"/api/orders/{orderId}/dispatch-instructions", webhookId, new { instructionId });
+
+    /// <summary>The idempotency entry of <paramref name="webhookId"/> from <paramref name="client"/>, read on the tests' own client.</summary>
+    private static async Task<TableEntity?> EntryAsync(DevHostFactory factory, TestClients.Client client, string webhookId)
+    {
+        var (partition, row) = TableIdempotencyStore.KeysOf(client.Id, webhookId);
+        var read = await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).GetEntityIfExistsAsync<TableEntity>(partition, row);
+        return read.HasValue ? read.Value : null;
+    }
+
+    private static async Task<string?> EntryStateAsync(DevHostFactory factory, TestClients.Client client, string webhookId)
+        => (await EntryAsync(factory, client, webhookId))?.GetString("State");
+
+    private static async Task<(HttpStatusCode Status, string Body, bool Replayed)> SendAsync(HttpClient http, HttpRequestMessage request)
+    {
+        using var response = await http.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(),
+            response.Headers.TryGetValues("x-hub-idempotent-replay", out var flag) && flag.Single() == "true");
+    }
+
+    [Fact]
+    public async Task DSP_1_a_retried_intake_that_created_its_order_is_answered_from_the_order_row_as_first_answered_even_after_the_order_was_instructed()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        var body = Body("ORD-derived", Created);
+
+        var first = await SendAsync(platform, Intake("msg-intake-1", body));
+        Assert.Equal((HttpStatusCode.Accepted, false), (first.Status, first.Replayed));
+        // Not recorded: the entry is left as the start of the request wrote it.
+        Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-intake-1"));
+
+        clock.Advance(TimeSpan.FromSeconds(3));
+        var retry = await SendAsync(platform, Intake("msg-intake-1", body));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
+
+        // The order changes; a retry of the intake still gets the answer the intake gave (the order as created).
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-derived", "INS-derived"), HttpStatusCode.Created);
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var later = await SendAsync(platform, Intake("msg-intake-1", body));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (later.Status, later.Body, later.Replayed));
+        Assert.Contains("\"status\":\"open\"", later.Body, StringComparison.Ordinal);
+        Assert.Equal("instructed", await StatusAsync(seller, "ORD-derived"));
+
+        // A pending entry this old would be taken over (and the intake run again, answering the order as it is now, instructed);
+        // one whose answer the rows give is replayed instead.
+        clock.Advance(TableIdempotencyStore.PendingTakeover + TimeSpan.FromMinutes(1));
+        var stale = await SendAsync(platform, Intake("msg-intake-1", body));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (stale.Status, stale.Body, stale.Replayed));
+
+        // Nothing happened twice: one received event, one instructed.
+        Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-derived"));
+        Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-intake-1"));
+    }
+
+    [Fact]
+    public async Task DSP_2_a_retried_accepted_instruction_is_answered_from_its_outcome_row_after_the_deadline_too_and_another_body_under_its_id_is_422()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var wms = factory.CreateSignedClient(TestClients.Wms);
+        await SubmittedAsync(platform, Body("ORD-derived-ins", Created));
+
+        clock.SetUtcNow(Created.AddHours(1));
+        var first = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        Assert.Equal((HttpStatusCode.Created, false), (first.Status, first.Replayed));
+        Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Wms, "msg-ins-1"));
+
+        clock.Advance(TimeSpan.FromSeconds(2));
+        var retry = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        Assert.Equal((HttpStatusCode.Created, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
+
+        // Past the deadline and a sweep (which finds it instructed): still the first answer, not a new decision.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1));
+        await RunSweepAsync(factory);
+        var late = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        Assert.Equal((HttpStatusCode.Created, first.Body, true), (late.Status, late.Body, late.Replayed));
+
+        // The same webhook-id with another body is a client bug, as for a recorded outcome.
+        await HttpAssert.Problem(await wms.SendAsync(Instruction("msg-ins-1", "ORD-derived-ins", "INS-2")), HttpStatusCode.UnprocessableEntity, ProblemCodes.WebhookIdReused);
+        Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-derived-ins"));
+    }
+
+    [Fact]
+    public async Task A_pending_entry_whose_order_another_message_created_is_in_progress_while_young_and_taken_over_when_stale()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var body = Body("ORD-other-message", Created);
+        var first = await SendAsync(platform, Intake("msg-a", body));
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+
+        // A request of message b with the same body that started and never finished (it died before its commit): its entry is
+        // pending with the same fingerprint, and the order row is message a's, so it is not b's to answer from.
+        var entryA = (await EntryAsync(factory, TestClients.Platform, "msg-a"))!;
+        var (partition, row) = TableIdempotencyStore.KeysOf(TestClients.Platform.Id, "msg-b");
+        var entryB = new TableEntity(entryA) { PartitionKey = partition, RowKey = row, ["StartedAt"] = clock.GetUtcNow() };
+        await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).AddEntityAsync(entryB);
+
+        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-b", body)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
+
+        // Stale: taken over and run; the intake finds the order stored before with this body and answers as before, recorded.
+        clock.Advance(TableIdempotencyStore.PendingTakeover + TimeSpan.FromSeconds(1));
+        var takenOver = await SendAsync(platform, Intake("msg-b", body));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body, false), (takenOver.Status, takenOver.Body, takenOver.Replayed));
+        Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-b"));
+        Assert.Equal([OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-other-message"));
+    }
+
+    [Fact]
+    public async Task Answers_not_derived_from_rows_the_request_wrote_are_recorded_as_before()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SendAsync(platform, Intake("msg-created", Body("ORD-recorded", Created)));
+
+        // The same order again under a new message: answered as before (202), from an order row another message wrote.
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, Intake("msg-same-again", Body("ORD-recorded", Created)))).Status);
+        // Another body under the order id: 409.
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(platform, Intake("msg-other-body", Body("ORD-recorded", Created.AddMinutes(-1))))).Status);
+        // An instruction accepted, then the same instruction under a new message (201 as before), then another one (409).
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, Instruction("msg-ins-accepted", "ORD-recorded", "INS-R"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, Instruction("msg-ins-as-before", "ORD-recorded", "INS-R"))).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(seller, Instruction("msg-ins-second", "ORD-recorded", "INS-S"))).Status);
+
+        Assert.Equal(
+            "pending done done pending done done",
+            string.Join(' ', [
+                await EntryStateAsync(factory, TestClients.Platform, "msg-created"),
+                await EntryStateAsync(factory, TestClients.Platform, "msg-same-again"),
+                await EntryStateAsync(factory, TestClients.Platform, "msg-other-body"),
+                await EntryStateAsync(factory, TestClients.Seller, "msg-ins-accepted"),
+                await EntryStateAsync(factory, TestClients.Seller, "msg-ins-as-before"),
+                await EntryStateAsync(factory, TestClients.Seller, "msg-ins-second"),
+            ]));
+    }
+}
