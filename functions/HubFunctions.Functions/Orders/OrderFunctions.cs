@@ -41,9 +41,9 @@ public sealed class OrderFunctions(OrderHandler handler, SellerAccess access, Ti
         }
 
         var result = await handler.SubmitAsync(valid, cancellationToken);
-        if (result.Outcome == OrderIntakeOutcome.Created)
+        if (result.Outcome is OrderIntakeOutcome.Created or OrderIntakeOutcome.StoredByEarlierAttempt)
         {
-            // The answer is the order row this request inserted: a retry is answered from it (SubmitOrderReplay).
+            // The answer is the order row this request (this attempt or an earlier one) inserted: a retry is answered from it (SubmitOrderReplay).
             request.MarkAnswerDerivable();
         }
 

@@ -10,6 +10,13 @@ public enum OrderIntakeOutcome
     /// <summary>Stored now (202).</summary>
     Created,
 
+    /// <summary>
+    /// Stored by an earlier attempt of this very request (the same operation: a retry after a failure that followed the order's
+    /// commit): answered with the order row as that attempt stored it (202), as <see cref="Created"/> was, whatever happened to the
+    /// order since, so every attempt of one request gets the same answer.
+    /// </summary>
+    StoredByEarlierAttempt,
+
     /// <summary>The same order was stored before (same fingerprint): answered as before (202), nothing changes.</summary>
     Existing,
 
@@ -65,9 +72,12 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             // The index row first (the crash analysis of IOrderStore.AddAsync): a crash before the order leaves a row the sweep ignores.
             // It carries the deadline and this order's data, so the sweep reads nothing for it before it is due (IndexEntry).
             var indexAdded = await store.AddIndexAsync(indexKey, order, fingerprint, ct).ConfigureAwait(false);
+            var storedBefore = false;
             try
             {
-                if (await store.AddFiledAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false))
+                // False: an earlier attempt of this operation committed the order row (its commit stamp is on it).
+                storedBefore = !await store.AddFiledAsync(order, fingerprint, indexKey, events, ct).ConfigureAwait(false);
+                if (!storedBefore)
                 {
                     if (!indexAdded)
                     {
@@ -84,7 +94,8 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
                 // Stored before by another intake: answered from it below (none found: it went meanwhile, the retry starts again).
             }
 
-            var existing = await store.FindAsync(valid.OrderId, ct).ConfigureAwait(false)
+            // An earlier attempt's order: the row alone, as that attempt answered (and a derived replay answers); another's: as it is now.
+            var existing = await (storedBefore ? store.FindOrderRowAsync(valid.OrderId, ct) : store.FindAsync(valid.OrderId, ct)).ConfigureAwait(false)
                 ?? throw new ConcurrencyConflictException($"Order '{valid.OrderId}' conflicted on insert but is not stored.");
             if (indexAdded && indexKey != DeadlineIndex.IntakeKeyOf(existing.Order, existing.Order.ReceivedAt, options.ShardCount))
             {
@@ -94,14 +105,16 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
                 await store.RemoveIndexAsync(indexKey, [valid.OrderId], ct).ConfigureAwait(false);
             }
 
-            return new OrderIntakeResult(existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict, existing.Order);
+            return new OrderIntakeResult(
+                storedBefore ? OrderIntakeOutcome.StoredByEarlierAttempt : existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict,
+                existing.Order);
         }, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == OrderIntakeOutcome.Created)
         {
             // Just created by this call: no marker can exist yet, so the store need not read it.
             await metrics.CountNewAsync(result.Order, cancellationToken).ConfigureAwait(false);
         }
-        else if (result.Outcome == OrderIntakeOutcome.Existing)
+        else if (result.Outcome is OrderIntakeOutcome.Existing or OrderIntakeOutcome.StoredByEarlierAttempt)
         {
             await metrics.CountAsync(result.Order, cancellationToken).ConfigureAwait(false);
         }

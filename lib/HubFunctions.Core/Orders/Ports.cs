@@ -51,11 +51,10 @@ public interface IOrderStore
     /// operation did not store it: with <see cref="OrderWrite.Intake"/> the order row alone (as <see cref="FindOrderRowAsync"/>) when
     /// that operation's intake inserted it; with <see cref="OrderWrite.Outcome"/> the order with its outcome (as <see cref="FindAsync"/>)
     /// when that operation's commit inserted the outcome. Both rows are insert-only, so they show what that operation stored, whatever
-    /// happened to the order since. For answering a retry of the operation from the rows it wrote (a derived replay). The default:
-    /// null (a store that cannot tell).
+    /// happened to the order since. For answering a retry of the operation from the rows it wrote (a derived replay: the functions
+    /// leave such answers unrecorded, so every store must answer this; no default).
     /// </summary>
-    Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
-        => Task.FromResult<StoredOrder?>(null);
+    Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stores a new order (insert-only) with its events. With <paramref name="indexKey"/> the order gets its deadline index row

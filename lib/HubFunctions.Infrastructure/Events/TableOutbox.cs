@@ -396,9 +396,9 @@ public sealed class TableOutbox(HubStorage storage, IIdSource ids, TimeProvider 
 
     /// <summary>
     /// How many of an operation's commits in one partition <see cref="WrittenBy"/> recognises: an operation commits once in a
-    /// partition, a few times when its optimistic retries commit again after a conflict.
+    /// partition, again only when its optimistic retry commits after a conflict, at most once per attempt.
     /// </summary>
-    public const int RecognisedCommitsPerPartition = 8;
+    public const int RecognisedCommitsPerPartition = OptimisticRetry.MaxAttempts;
 
     /// <summary>
     /// True when <paramref name="row"/> (of <paramref name="tableName"/>) carries the stamp of one of the first

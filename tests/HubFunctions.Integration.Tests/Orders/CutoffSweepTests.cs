@@ -353,6 +353,9 @@ public sealed class CutoffSweepTests
 
         public Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken) => inner.FindAsync(orderId, cancellationToken);
 
+        public Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
+            => inner.FindWrittenByAsync(orderId, operationKey, write, cancellationToken);
+
         public Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<Core.Events.HubEvent> events, CancellationToken cancellationToken)
             => inner.AddAsync(order, fingerprint, indexKey, events, cancellationToken);
 

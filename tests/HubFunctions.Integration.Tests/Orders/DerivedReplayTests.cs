@@ -4,7 +4,10 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Orders;
 using HubFunctions.Functions.Hosting;
 using HubFunctions.Infrastructure.Idempotency;
+using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Fixtures;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -52,7 +55,8 @@ public sealed class DerivedReplayTests
     [Fact]
     public async Task DSP_1_a_retried_intake_that_created_its_order_is_answered_from_the_order_row_as_first_answered_even_after_the_order_was_instructed()
     {
-        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        // Instants to the tick: the answer rendered from the stored row must match the one rendered from the order in memory.
+        var clock = new FakeTimeProvider(Created.AddMinutes(1).AddTicks(1_234_567));
         using var factory = new DevHostFactory(clock: clock);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
@@ -97,7 +101,7 @@ public sealed class DerivedReplayTests
         using var wms = factory.CreateSignedClient(TestClients.Wms);
         await SubmittedAsync(platform, Body("ORD-derived-ins", Created));
 
-        clock.SetUtcNow(Created.AddHours(1));
+        clock.SetUtcNow(Created.AddHours(1).AddTicks(7_654_321));
         var first = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
         Assert.Equal((HttpStatusCode.Created, false), (first.Status, first.Replayed));
         Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Wms, "msg-ins-1"));
@@ -109,6 +113,7 @@ public sealed class DerivedReplayTests
         // Past the deadline and a sweep (which finds it instructed): still the first answer, not a new decision.
         clock.SetUtcNow(Created.AddHours(2).AddMinutes(1));
         await RunSweepAsync(factory);
+        Assert.Equal("instructed", await StatusAsync(wms, "ORD-derived-ins"));
         var late = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
         Assert.Equal((HttpStatusCode.Created, first.Body, true), (late.Status, late.Body, late.Replayed));
 
@@ -143,6 +148,89 @@ public sealed class DerivedReplayTests
         Assert.Equal((HttpStatusCode.Accepted, first.Body, false), (takenOver.Status, takenOver.Body, takenOver.Replayed));
         Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-b"));
         Assert.Equal([OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-other-message"));
+    }
+
+    [Fact]
+    public async Task DSP_3_a_retried_intake_that_converted_its_order_at_intake_is_answered_from_the_order_row()
+    {
+        var clock = new FakeTimeProvider(Created.AddHours(3).AddTicks(4_242_424));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        var first = await SendAsync(platform, Intake("msg-late-intake", Body("ORD-derived-late", Created)));
+        Assert.Equal(HttpStatusCode.Accepted, first.Status);
+        Assert.Contains("\"status\":\"converted\"", first.Body, StringComparison.Ordinal);
+        Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-late-intake"));
+
+        clock.Advance(TimeSpan.FromSeconds(5));
+        var retry = await SendAsync(platform, Intake("msg-late-intake", Body("ORD-derived-late", Created)));
+        Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-derived-late"));
+    }
+
+    [Fact]
+    public async Task DSP_4_a_pending_instruction_entry_whose_order_the_sweep_converted_is_in_progress_not_answered_from_the_conversion()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        await SubmittedAsync(platform, Body("ORD-swept", Created));
+        clock.SetUtcNow(Created.AddHours(2).AddSeconds(5));
+        await RunSweepAsync(factory);
+
+        // The instruction is refused (DSP-4, recorded); an entry of another message with the same request, pending, finds an outcome
+        // row, but the sweep's: not that message's to answer from.
+        await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-refused", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, OrderCodes.Converted);
+        var refused = (await EntryAsync(factory, TestClients.Seller, "msg-refused"))!;
+        Assert.Equal("done", refused.GetString("State"));
+        var (partition, row) = TableIdempotencyStore.KeysOf(TestClients.Seller.Id, "msg-pending");
+        await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).AddEntityAsync(new TableEntity(partition, row)
+        {
+            ["State"] = "pending",
+            ["Attempt"] = "someone-else",
+            ["Fingerprint"] = refused.GetString("Fingerprint"),
+            ["StartedAt"] = clock.GetUtcNow(),
+        });
+        await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-pending", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
+    }
+
+    [Fact]
+    public async Task DSP_1_an_intake_retried_after_failing_past_its_commit_answers_the_order_as_created_then_replays_it_even_after_an_instruction()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1).AddTicks(1_111_111));
+        var lose = new LoseArmedCount();
+        using var factory = new DevHostFactory(clock: clock, services: s =>
+        {
+            s.RemoveAll<ISellerMetricsStore>();
+            s.AddSingleton<ISellerMetricsStore>(sp => lose.Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
+        });
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        var body = Body("ORD-failed-intake", Created);
+
+        // The order is committed, then its counting fails: 500, the entry is given up, so the sender's retry runs the intake again.
+        lose.Arm();
+        Assert.Equal(HttpStatusCode.InternalServerError, (await SendAsync(platform, Intake("msg-failed", body))).Status);
+        Assert.Null(await EntryStateAsync(factory, TestClients.Platform, "msg-failed"));
+        await HttpAssert.Json(await InstructAsync(seller, "ORD-failed-intake", "INS-meanwhile"), HttpStatusCode.Created);
+
+        // The retry meets its own earlier commit: it answers the order as that attempt created it (open), not as it is now, and
+        // leaves that answer to be derived, so the next retry gets the same bytes.
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var rerun = await SendAsync(platform, Intake("msg-failed", body));
+        Assert.Equal((HttpStatusCode.Accepted, false), (rerun.Status, rerun.Replayed));
+        Assert.Contains("\"status\":\"open\"", rerun.Body, StringComparison.Ordinal);
+        Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-failed"));
+        var replay = await SendAsync(platform, Intake("msg-failed", body));
+        Assert.Equal((HttpStatusCode.Accepted, rerun.Body, true), (replay.Status, replay.Body, replay.Replayed));
+
+        // Counted once, by the retry.
+        var metrics = await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"));
+        Assert.Equal((1L, 1L), (metrics.GetProperty("orders").GetInt64(), metrics.GetProperty("onTimeInstructions").GetInt64()));
+        Assert.Equal("instructed", await StatusAsync(seller, "ORD-failed-intake"));
     }
 
     [Fact]

@@ -176,23 +176,4 @@ public sealed class InstructionReadTests
         request.Headers.Add("webhook-id", webhookId);
         return seller.SendAsync(request);
     }
-
-    /// <summary>Counting passes through, except the first one after <see cref="Arm"/>, which fails (as if lost after the order's commit).</summary>
-    private sealed class LoseArmedCount
-    {
-        private int _armed;
-
-        public void Arm() => Interlocked.Exchange(ref _armed, 1);
-
-        public ISellerMetricsStore Wrapping(ISellerMetricsStore inner) => new Store(this, inner);
-
-        private sealed class Store(LoseArmedCount owner, ISellerMetricsStore inner) : ISellerMetricsStore
-        {
-            public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
-                => Interlocked.Exchange(ref owner._armed, 0) == 1 ? throw new IOException("lost before the counters' commit") : inner.CountAsync(orders, cancellationToken);
-
-            public Task<SellerMonthlyMetrics> ReadAsync(string sellerId, HubFunctions.Core.Admission.CalendarMonth month, CancellationToken cancellationToken)
-                => inner.ReadAsync(sellerId, month, cancellationToken);
-        }
-    }
 }

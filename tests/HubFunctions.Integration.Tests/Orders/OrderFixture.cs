@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
 using HubFunctions.Core.Admission;
+using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
@@ -137,5 +138,24 @@ public static class OrderFixture
         var table = TestStorage.Tables().GetTableClient(names.OrderDeadlinesTable + indexKey[..12]);
         await table.CreateIfNotExistsAsync();
         await table.AddEntityAsync(new TableEntity(indexKey[13..], orderId));
+    }
+}
+
+/// <summary>Counting passes through, except the first one after <see cref="Arm"/>, which fails (as if lost after the order's commit).</summary>
+public sealed class LoseArmedCount
+{
+    private int _armed;
+
+    public void Arm() => Interlocked.Exchange(ref _armed, 1);
+
+    public ISellerMetricsStore Wrapping(ISellerMetricsStore inner) => new Store(this, inner);
+
+    private sealed class Store(LoseArmedCount owner, ISellerMetricsStore inner) : ISellerMetricsStore
+    {
+        public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
+            => Interlocked.Exchange(ref owner._armed, 0) == 1 ? throw new IOException("lost before the counters' commit") : inner.CountAsync(orders, cancellationToken);
+
+        public Task<SellerMonthlyMetrics> ReadAsync(string sellerId, HubFunctions.Core.Admission.CalendarMonth month, CancellationToken cancellationToken)
+            => inner.ReadAsync(sellerId, month, cancellationToken);
     }
 }

@@ -192,7 +192,7 @@ public sealed class OrderMetricsTests
     {
         var receivedAt = Created.AddHours(3);
         var clock = new FakeTimeProvider(receivedAt);
-        var lose = new LoseFirstCount();
+        var lose = new LoseArmedCount();
         using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" }, services: s =>
         {
             s.RemoveAll<ISellerMetricsStore>();
@@ -202,6 +202,7 @@ public sealed class OrderMetricsTests
         using var platform = factory.CreateSignedClient(TestClients.Platform);
 
         // Already past its deadline: converted in the order's commit; the request dies before the counters' commit and is never retried.
+        lose.Arm();
         var response = await SubmitAsync(platform, Body("ORD-m-intake-lost", Created));
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         using var seller = factory.CreateSignedClient(TestClients.Seller);
@@ -215,23 +216,6 @@ public sealed class OrderMetricsTests
         await RunSweepAsync(factory);
         Assert.Equal((1L, 0L, 1L, 0L), Counters(await MetricsAsync(platform)));
         Assert.Empty(await IndexRowsAsync(factory.Names));
-    }
-
-    /// <summary>The first counting fails (as if the process died between the order's commit and the counters'); later ones pass through.</summary>
-    private sealed class LoseFirstCount
-    {
-        private int _lost;
-
-        public ISellerMetricsStore Wrapping(ISellerMetricsStore inner) => new Store(this, inner);
-
-        private sealed class Store(LoseFirstCount owner, ISellerMetricsStore inner) : ISellerMetricsStore
-        {
-            public Task CountAsync(IReadOnlyList<Order> orders, CancellationToken cancellationToken)
-                => Interlocked.Exchange(ref owner._lost, 1) == 0 ? throw new IOException("lost before the counters' commit") : inner.CountAsync(orders, cancellationToken);
-
-            public Task<SellerMonthlyMetrics> ReadAsync(string sellerId, HubFunctions.Core.Admission.CalendarMonth month, CancellationToken cancellationToken)
-                => inner.ReadAsync(sellerId, month, cancellationToken);
-        }
     }
 
     [Fact]
