@@ -9,20 +9,22 @@ namespace HubFunctions.Functions.Orders;
 /// A retry of an intake that created its order (202), answered from the order row that intake inserted (<see cref="IDerivedReplay"/>):
 /// the order as it was created, whatever happened to it since, as the first answer showed it.
 /// </summary>
-public sealed class SubmitOrderReplay(OrderHandler handler) : IDerivedReplay
+public sealed class SubmitOrderReplay(OrderHandler handler, TimeProvider clock) : IDerivedReplay
 {
     public string Function => OrderFunctions.SubmitOrderName;
 
     public async Task<IActionResult?> ReplayAsync(DerivedReplayRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (OrderReplayBody.Read<OrderRequest>(request.Body)?.OrderId is not { } orderId)
+        // Checked as the intake checks it (it passed then, and it only gets older): the order's fingerprint, not just its id, must
+        // be the row's, since a webhook-id is a new message again after its window and its operation stamps as the old one did.
+        if (OrderReplayBody.Read<OrderRequest>(request.Body) is not { } body || OrderSubmission.Check(body, clock.GetUtcNow()).Order is not { } valid)
         {
             return null;
         }
 
-        var created = await handler.FindWrittenByAsync(orderId, request.OperationKey, OrderWrite.Intake, cancellationToken);
-        return created is null ? null : OrderAnswers.Submitted(created.Order);
+        var created = await handler.FindWrittenByAsync(valid.OrderId, request.OperationKey, OrderWrite.Intake, cancellationToken);
+        return created is not null && created.Fingerprint == valid.Fingerprint() ? OrderAnswers.Submitted(created.Order) : null;
     }
 }
 

@@ -106,7 +106,10 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             }
 
             return new OrderIntakeResult(
-                storedBefore ? OrderIntakeOutcome.StoredByEarlierAttempt : existing.Fingerprint == fingerprint ? OrderIntakeOutcome.Existing : OrderIntakeOutcome.Conflict,
+                // The fingerprint decides even then: a webhook-id is a new message again after its window (API.md), perhaps with
+                // another body for this orderId, and its operation stamps as the old one did.
+                existing.Fingerprint != fingerprint ? OrderIntakeOutcome.Conflict
+                    : storedBefore ? OrderIntakeOutcome.StoredByEarlierAttempt : OrderIntakeOutcome.Existing,
                 existing.Order);
         }, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == OrderIntakeOutcome.Created)

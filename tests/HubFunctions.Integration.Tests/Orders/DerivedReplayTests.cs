@@ -227,10 +227,39 @@ public sealed class DerivedReplayTests
         var replay = await SendAsync(platform, Intake("msg-failed", body));
         Assert.Equal((HttpStatusCode.Accepted, rerun.Body, true), (replay.Status, replay.Body, replay.Replayed));
 
-        // Counted once, by the retry.
+        // Counted once each: the instruction's counting found the order's `received` missing and counted it too; the retry's
+        // re-check found both.
         var metrics = await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"));
         Assert.Equal((1L, 1L), (metrics.GetProperty("orders").GetInt64(), metrics.GetProperty("onTimeInstructions").GetInt64()));
         Assert.Equal("instructed", await StatusAsync(seller, "ORD-failed-intake"));
+    }
+
+    [Fact]
+    public async Task DSP_1_a_webhook_id_reused_after_its_window_with_another_body_for_the_order_is_409_not_the_old_order()
+    {
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = new DevHostFactory(clock: clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, Intake("msg-reused", Body("ORD-reused", Created)))).Status);
+
+        // Days later the id is a new message (API.md: at least 24 h), and its operation stamps as the old one did.
+        clock.Advance(TimeSpan.FromDays(3));
+        var other = Body("ORD-reused", Created.AddMinutes(-1));
+        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-reused", other)), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
+        Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-reused"));
+
+        // The same new message still running (its entry pending) when a retry comes: the old order row is not its answer.
+        var table = TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable);
+        var entry = (await EntryAsync(factory, TestClients.Platform, "msg-reused"))!;
+        await table.UpsertEntityAsync(new TableEntity(entry.PartitionKey, entry.RowKey)
+        {
+            ["State"] = "pending",
+            ["Attempt"] = "someone-else",
+            ["Fingerprint"] = entry.GetString("Fingerprint"),
+            ["StartedAt"] = clock.GetUtcNow(),
+        }, TableUpdateMode.Replace);
+        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-reused", other)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
     }
 
     [Fact]
