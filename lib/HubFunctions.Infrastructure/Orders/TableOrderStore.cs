@@ -100,34 +100,15 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     /// </summary>
     public async Task<StoredOrder?> FindAsync(string orderId, CancellationToken cancellationToken)
     {
-        if (!Ids.IsKeySafe(orderId))
-        {
-            return null;
-        }
-
         // Sequential, not in parallel: most reads of an order that does not exist are intakes, which would pay a second read for nothing.
-        var table = await Orders(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!row.HasValue || row.Value is not { } e)
-        {
-            return null;
-        }
-
-        return FromEntities(e, await ReadOutcomeAsync(OutcomePartitionOf(e), orderId, cancellationToken).ConfigureAwait(false));
+        return await ReadOrderRowAsync(orderId, cancellationToken).ConfigureAwait(false) is { } e
+            ? FromEntities(e, await ReadOutcomeAsync(OutcomePartitionOf(e), orderId, cancellationToken).ConfigureAwait(false))
+            : null;
     }
 
     /// <summary>The order's row alone, one point read: the order as intake stored it, token <see cref="NoOutcome"/> (<see cref="IOrderStore.FindOrderRowAsync"/>).</summary>
     public async Task<StoredOrder?> FindOrderRowAsync(string orderId, CancellationToken cancellationToken)
-    {
-        if (!Ids.IsKeySafe(orderId))
-        {
-            return null;
-        }
-
-        var table = await Orders(cancellationToken).ConfigureAwait(false);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue && row.Value is { } e ? FromEntities(e, null) : null;
-    }
+        => await ReadOrderRowAsync(orderId, cancellationToken).ConfigureAwait(false) is { } e ? FromEntities(e, null) : null;
 
     /// <summary>The outcome row of <paramref name="orderRow"/>'s order, one point read, applied to it as <see cref="FindAsync"/> does (<see cref="IOrderStore.WithOutcomeAsync"/>).</summary>
     public async Task<StoredOrder> WithOutcomeAsync(StoredOrder orderRow, CancellationToken cancellationToken)
@@ -145,26 +126,18 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     public async Task<StoredOrder?> FindWrittenByAsync(string orderId, string operationKey, OrderWrite write, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(operationKey);
-        if (!Ids.IsKeySafe(orderId))
-        {
-            return null;
-        }
-
-        var orders = await Orders(cancellationToken).ConfigureAwait(false);
-        var read = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!read.HasValue || read.Value is not { } row)
+        if (await ReadOrderRowAsync(orderId, cancellationToken).ConfigureAwait(false) is not { } row)
         {
             return null;
         }
 
         if (write == OrderWrite.Intake)
         {
-            return TableOutbox.WrittenBy(row, orders.Name, operationKey) ? FromEntities(row, null) : null;
+            return TableOutbox.WrittenBy(row, storage.Names.OrdersTable, operationKey) ? FromEntities(row, null) : null;
         }
 
-        var outcomes = await Outcomes(cancellationToken).ConfigureAwait(false);
         var outcome = await ReadOutcomeAsync(OutcomePartitionOf(row), orderId, cancellationToken).ConfigureAwait(false);
-        return outcome is not null && TableOutbox.WrittenBy(outcome, outcomes.Name, operationKey) ? FromEntities(row, outcome) : null;
+        return outcome is not null && TableOutbox.WrittenBy(outcome, storage.Names.OrderOutcomesTable, operationKey) ? FromEntities(row, outcome) : null;
     }
 
     public async Task<bool> AddAsync(Order order, string fingerprint, string? indexKey, IReadOnlyList<HubEvent> events, CancellationToken cancellationToken)
@@ -381,10 +354,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return decided;
         }
 
-        var orders = await Orders(cancellationToken).ConfigureAwait(false);
-        var orderId = entry.OrderId;
-        var stored = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (!stored.HasValue || stored.Value is not { } orderRow)
+        if (await ReadOrderRowAsync(entry.OrderId, cancellationToken).ConfigureAwait(false) is not { } orderRow)
         {
             return null;
         }
@@ -400,7 +370,7 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
             return FromEntities(orderRow, null);
         }
 
-        return FromEntities(orderRow, await ReadOutcomeAsync(partition, orderId, cancellationToken).ConfigureAwait(false));
+        return FromEntities(orderRow, await ReadOutcomeAsync(partition, entry.OrderId, cancellationToken).ConfigureAwait(false));
     }
 
     public async Task<IReadOnlyList<string>> IndexKeysAsync(string firstKey, string lastKey, CancellationToken cancellationToken)
@@ -700,6 +670,19 @@ public sealed class TableOrderStore(HubStorage storage, TableOutbox outbox) : IO
     {
         ArgumentNullException.ThrowIfNull(orderRow);
         return orderRow.GetString(OutcomePartitionProperty) is { Length: > 0 } partition ? partition : orderRow.PartitionKey;
+    }
+
+    /// <summary>The order's row, one point read; null when there is none (also for an id that cannot be a key).</summary>
+    private async Task<TableEntity?> ReadOrderRowAsync(string orderId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsKeySafe(orderId))
+        {
+            return null;
+        }
+
+        var orders = await Orders(cancellationToken).ConfigureAwait(false);
+        var read = await orders.GetEntityIfExistsAsync<TableEntity>(orderId, OrderRowKey(orderId), cancellationToken: cancellationToken).ConfigureAwait(false);
+        return read.HasValue ? read.Value : null;
     }
 
     private async Task<TableEntity?> ReadOutcomeAsync(string partition, string orderId, CancellationToken cancellationToken)

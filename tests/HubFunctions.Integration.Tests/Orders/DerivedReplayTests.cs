@@ -42,6 +42,22 @@ public sealed class DerivedReplayTests
         return read.HasValue ? read.Value : null;
     }
 
+    /// <summary>
+    /// Writes (or overwrites) the entry of <paramref name="webhookId"/> as a request that started at <paramref name="startedAt"/> with
+    /// <paramref name="fingerprint"/> and has not finished (another attempt's token): as the pipeline's start leaves it.
+    /// </summary>
+    private static async Task PutPendingAsync(DevHostFactory factory, TestClients.Client client, string webhookId, string fingerprint, DateTimeOffset startedAt)
+    {
+        var (partition, row) = TableIdempotencyStore.KeysOf(client.Id, webhookId);
+        await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).UpsertEntityAsync(new TableEntity(partition, row)
+        {
+            ["State"] = "pending",
+            ["Attempt"] = "another-attempt",
+            ["Fingerprint"] = fingerprint,
+            ["StartedAt"] = startedAt,
+        }, TableUpdateMode.Replace);
+    }
+
     private static async Task<string?> EntryStateAsync(DevHostFactory factory, TestClients.Client client, string webhookId)
         => (await EntryAsync(factory, client, webhookId))?.GetString("State");
 
@@ -136,9 +152,7 @@ public sealed class DerivedReplayTests
         // A request of message b with the same body that started and never finished (it died before its commit): its entry is
         // pending with the same fingerprint, and the order row is message a's, so it is not b's to answer from.
         var entryA = (await EntryAsync(factory, TestClients.Platform, "msg-a"))!;
-        var (partition, row) = TableIdempotencyStore.KeysOf(TestClients.Platform.Id, "msg-b");
-        var entryB = new TableEntity(entryA) { PartitionKey = partition, RowKey = row, ["StartedAt"] = clock.GetUtcNow() };
-        await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).AddEntityAsync(entryB);
+        await PutPendingAsync(factory, TestClients.Platform, "msg-b", entryA.GetString("Fingerprint")!, clock.GetUtcNow());
 
         await HttpAssert.Problem(await platform.SendAsync(Intake("msg-b", body)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
 
@@ -185,14 +199,7 @@ public sealed class DerivedReplayTests
         await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-refused", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, OrderCodes.Converted);
         var refused = (await EntryAsync(factory, TestClients.Seller, "msg-refused"))!;
         Assert.Equal("done", refused.GetString("State"));
-        var (partition, row) = TableIdempotencyStore.KeysOf(TestClients.Seller.Id, "msg-pending");
-        await TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable).AddEntityAsync(new TableEntity(partition, row)
-        {
-            ["State"] = "pending",
-            ["Attempt"] = "someone-else",
-            ["Fingerprint"] = refused.GetString("Fingerprint"),
-            ["StartedAt"] = clock.GetUtcNow(),
-        });
+        await PutPendingAsync(factory, TestClients.Seller, "msg-pending", refused.GetString("Fingerprint")!, clock.GetUtcNow());
         await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-pending", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
     }
 
@@ -250,15 +257,8 @@ public sealed class DerivedReplayTests
         Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-reused"));
 
         // The same new message still running (its entry pending) when a retry comes: the old order row is not its answer.
-        var table = TestStorage.Tables().GetTableClient(factory.Names.IdempotencyTable);
         var entry = (await EntryAsync(factory, TestClients.Platform, "msg-reused"))!;
-        await table.UpsertEntityAsync(new TableEntity(entry.PartitionKey, entry.RowKey)
-        {
-            ["State"] = "pending",
-            ["Attempt"] = "someone-else",
-            ["Fingerprint"] = entry.GetString("Fingerprint"),
-            ["StartedAt"] = clock.GetUtcNow(),
-        }, TableUpdateMode.Replace);
+        await PutPendingAsync(factory, TestClients.Platform, "msg-reused", entry.GetString("Fingerprint")!, clock.GetUtcNow());
         await HttpAssert.Problem(await platform.SendAsync(Intake("msg-reused", other)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
     }
 
