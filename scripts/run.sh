@@ -16,12 +16,15 @@ if [ ! -f "$settings" ]; then
   cp "$ROOT/local.settings.sample.json" "$settings"
 else
   # Settings added to the sample since the copy was made (e.g. a new queue name) are added to it;
-  # values already there are kept.
+  # values already there are kept, and those that differ from the sample's (a default changed since the
+  # copy, e.g. Hub:Orders:SweepSchedule in session s12, or a value of your own) are named, not shown.
   node -e '
     const fs = require("fs"); const [sample, local] = process.argv.slice(1).map(f => JSON.parse(fs.readFileSync(f, "utf8")));
     const added = Object.keys(sample.Values).filter(k => !(k in (local.Values ??= {})));
+    const differ = Object.keys(sample.Values).filter(k => k in local.Values && JSON.stringify(local.Values[k]) !== JSON.stringify(sample.Values[k]));
     added.forEach(k => { local.Values[k] = sample.Values[k]; });
     if (added.length) { fs.writeFileSync(process.argv[2], JSON.stringify(local, null, 2) + "\n"); console.error("==> added to local.settings.json: " + added.join(", ")); }
+    if (differ.length) { console.error("==> local.settings.json keeps its own value of: " + differ.join(", ") + " (local.settings.sample.json has another; delete a line to take the sample'"'"'s on the next run)"); }
   ' "$ROOT/local.settings.sample.json" "$settings"
 fi
 
