@@ -4,10 +4,7 @@ using Azure.Data.Tables;
 using HubFunctions.Core.Orders;
 using HubFunctions.Functions.Hosting;
 using HubFunctions.Infrastructure.Idempotency;
-using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Fixtures;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -208,11 +205,7 @@ public sealed class DerivedReplayTests
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1).AddTicks(1_111_111));
         var lose = new LoseArmedCount();
-        using var factory = new DevHostFactory(clock: clock, services: s =>
-        {
-            s.RemoveAll<ISellerMetricsStore>();
-            s.AddSingleton<ISellerMetricsStore>(sp => lose.Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
-        });
+        using var factory = new DevHostFactory(clock: clock, services: lose.Replace);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         using var seller = factory.CreateSignedClient(TestClients.Seller);

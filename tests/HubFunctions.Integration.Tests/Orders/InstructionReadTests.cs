@@ -6,7 +6,6 @@ using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -144,11 +143,7 @@ public sealed class InstructionReadTests
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));
         var lose = new LoseArmedCount();
-        using var factory = new DevHostFactory(clock: clock, services: s =>
-        {
-            s.RemoveAll<ISellerMetricsStore>();
-            s.AddSingleton<ISellerMetricsStore>(sp => lose.Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
-        });
+        using var factory = new DevHostFactory(clock: clock, services: lose.Replace);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         using var seller = factory.CreateSignedClient(TestClients.Seller);

@@ -9,6 +9,7 @@ using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Infrastructure.Storage;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HubFunctions.Integration.Tests.Orders;
 
@@ -149,6 +150,13 @@ public sealed class LoseArmedCount
     public void Arm() => Interlocked.Exchange(ref _armed, 1);
 
     public ISellerMetricsStore Wrapping(ISellerMetricsStore inner) => new Store(this, inner);
+
+    /// <summary>For <c>DevHostFactory(services: …)</c>: the host's counters go through this, wrapping the real table store.</summary>
+    public void Replace(IServiceCollection services)
+    {
+        services.RemoveAll<ISellerMetricsStore>();
+        services.AddSingleton<ISellerMetricsStore>(sp => Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
+    }
 
     private sealed class Store(LoseArmedCount owner, ISellerMetricsStore inner) : ISellerMetricsStore
     {

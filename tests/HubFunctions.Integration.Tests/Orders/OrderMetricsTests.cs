@@ -6,7 +6,6 @@ using HubFunctions.Infrastructure.Orders;
 using HubFunctions.Integration.Tests.Appointments;
 using HubFunctions.Integration.Tests.Fixtures;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using static HubFunctions.Integration.Tests.Orders.OrderFixture;
 
@@ -193,11 +192,7 @@ public sealed class OrderMetricsTests
         var receivedAt = Created.AddHours(3);
         var clock = new FakeTimeProvider(receivedAt);
         var lose = new LoseArmedCount();
-        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" }, services: s =>
-        {
-            s.RemoveAll<ISellerMetricsStore>();
-            s.AddSingleton<ISellerMetricsStore>(sp => lose.Wrapping(ActivatorUtilities.CreateInstance<TableSellerMetricsStore>(sp)));
-        });
+        using var factory = new DevHostFactory(clock: clock, settings: new Dictionary<string, string?> { ["Hub:Orders:ShardCount"] = "2" }, services: lose.Replace);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
 
