@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using Azure.Data.Tables;
 using HubFunctions.Core.Orders;
 using HubFunctions.Functions.Hosting;
@@ -18,18 +17,6 @@ namespace HubFunctions.Integration.Tests.Orders;
 public sealed class DerivedReplayTests
 {
     private static readonly DateTimeOffset Created = new(2026, 12, 1, 10, 0, 0, China);
-
-    private static HttpRequestMessage Post(string path, string webhookId, object body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        request.Headers.Add(HubHttpPipeline.IdHeader, webhookId);
-        return request;
-    }
-
-    private static HttpRequestMessage Intake(string webhookId, object body) => Post("/api/orders", webhookId, body);
-
-    private static HttpRequestMessage Instruction(string webhookId, string orderId, string instructionId)
-        => Post($"/api/orders/{orderId}/dispatch-instructions", webhookId, new { instructionId });
 
     /// <summary>The idempotency entry of <paramref name="webhookId"/> from <paramref name="client"/>, read on the tests' own client.</summary>
     private static async Task<TableEntity?> EntryAsync(DevHostFactory factory, TestClients.Client client, string webhookId)
@@ -76,19 +63,19 @@ public sealed class DerivedReplayTests
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         var body = Body("ORD-derived", Created);
 
-        var first = await SendAsync(platform, Intake("msg-intake-1", body));
+        var first = await SendAsync(platform, IntakeRequest("msg-intake-1", body));
         Assert.Equal((HttpStatusCode.Accepted, false), (first.Status, first.Replayed));
         // Not recorded: the entry is left as the start of the request wrote it.
         Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-intake-1"));
 
         clock.Advance(TimeSpan.FromSeconds(3));
-        var retry = await SendAsync(platform, Intake("msg-intake-1", body));
+        var retry = await SendAsync(platform, IntakeRequest("msg-intake-1", body));
         Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
 
         // The order changes; a retry of the intake still gets the answer the intake gave (the order as created).
         await HttpAssert.Json(await InstructAsync(seller, "ORD-derived", "INS-derived"), HttpStatusCode.Created);
         clock.Advance(TimeSpan.FromMinutes(2));
-        var later = await SendAsync(platform, Intake("msg-intake-1", body));
+        var later = await SendAsync(platform, IntakeRequest("msg-intake-1", body));
         Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (later.Status, later.Body, later.Replayed));
         Assert.Contains("\"status\":\"open\"", later.Body, StringComparison.Ordinal);
         Assert.Equal("instructed", await StatusAsync(seller, "ORD-derived"));
@@ -96,7 +83,7 @@ public sealed class DerivedReplayTests
         // A pending entry this old would be taken over (and the intake run again, answering the order as it is now, instructed);
         // one whose answer the rows give is replayed instead.
         clock.Advance(TableIdempotencyStore.PendingTakeover + TimeSpan.FromMinutes(1));
-        var stale = await SendAsync(platform, Intake("msg-intake-1", body));
+        var stale = await SendAsync(platform, IntakeRequest("msg-intake-1", body));
         Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (stale.Status, stale.Body, stale.Replayed));
 
         // Nothing happened twice: one received event, one instructed.
@@ -115,23 +102,23 @@ public sealed class DerivedReplayTests
         await SubmittedAsync(platform, Body("ORD-derived-ins", Created));
 
         clock.SetUtcNow(Created.AddHours(1).AddTicks(7_654_321));
-        var first = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        var first = await SendAsync(wms, InstructionRequest("msg-ins-1", "ORD-derived-ins", "INS-1"));
         Assert.Equal((HttpStatusCode.Created, false), (first.Status, first.Replayed));
         Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Wms, "msg-ins-1"));
 
         clock.Advance(TimeSpan.FromSeconds(2));
-        var retry = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        var retry = await SendAsync(wms, InstructionRequest("msg-ins-1", "ORD-derived-ins", "INS-1"));
         Assert.Equal((HttpStatusCode.Created, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
 
         // Past the deadline and a sweep (which finds it instructed): still the first answer, not a new decision.
         clock.SetUtcNow(Created.AddHours(2).AddMinutes(1));
         await RunSweepAsync(factory);
         Assert.Equal("instructed", await StatusAsync(wms, "ORD-derived-ins"));
-        var late = await SendAsync(wms, Instruction("msg-ins-1", "ORD-derived-ins", "INS-1"));
+        var late = await SendAsync(wms, InstructionRequest("msg-ins-1", "ORD-derived-ins", "INS-1"));
         Assert.Equal((HttpStatusCode.Created, first.Body, true), (late.Status, late.Body, late.Replayed));
 
         // The same webhook-id with another body is a client bug, as for a recorded outcome.
-        await HttpAssert.Problem(await wms.SendAsync(Instruction("msg-ins-1", "ORD-derived-ins", "INS-2")), HttpStatusCode.UnprocessableEntity, ProblemCodes.WebhookIdReused);
+        await HttpAssert.Problem(await wms.SendAsync(InstructionRequest("msg-ins-1", "ORD-derived-ins", "INS-2")), HttpStatusCode.UnprocessableEntity, ProblemCodes.WebhookIdReused);
         Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-derived-ins"));
     }
 
@@ -143,7 +130,7 @@ public sealed class DerivedReplayTests
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         var body = Body("ORD-other-message", Created);
-        var first = await SendAsync(platform, Intake("msg-a", body));
+        var first = await SendAsync(platform, IntakeRequest("msg-a", body));
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
 
         // A request of message b with the same body that started and never finished (it died before its commit): its entry is
@@ -151,11 +138,11 @@ public sealed class DerivedReplayTests
         var entryA = (await EntryAsync(factory, TestClients.Platform, "msg-a"))!;
         await PutPendingAsync(factory, TestClients.Platform, "msg-b", entryA.GetString("Fingerprint")!, clock.GetUtcNow());
 
-        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-b", body)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
+        await HttpAssert.Problem(await platform.SendAsync(IntakeRequest("msg-b", body)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
 
         // Stale: taken over and run; the intake finds the order stored before with this body and answers as before, recorded.
         clock.Advance(TableIdempotencyStore.PendingTakeover + TimeSpan.FromSeconds(1));
-        var takenOver = await SendAsync(platform, Intake("msg-b", body));
+        var takenOver = await SendAsync(platform, IntakeRequest("msg-b", body));
         Assert.Equal((HttpStatusCode.Accepted, first.Body, false), (takenOver.Status, takenOver.Body, takenOver.Replayed));
         Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-b"));
         Assert.Equal([OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-other-message"));
@@ -168,13 +155,13 @@ public sealed class DerivedReplayTests
         using var factory = new DevHostFactory(clock: clock);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
-        var first = await SendAsync(platform, Intake("msg-late-intake", Body("ORD-derived-late", Created)));
+        var first = await SendAsync(platform, IntakeRequest("msg-late-intake", Body("ORD-derived-late", Created)));
         Assert.Equal(HttpStatusCode.Accepted, first.Status);
         Assert.Contains("\"status\":\"converted\"", first.Body, StringComparison.Ordinal);
         Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-late-intake"));
 
         clock.Advance(TimeSpan.FromSeconds(5));
-        var retry = await SendAsync(platform, Intake("msg-late-intake", Body("ORD-derived-late", Created)));
+        var retry = await SendAsync(platform, IntakeRequest("msg-late-intake", Body("ORD-derived-late", Created)));
         Assert.Equal((HttpStatusCode.Accepted, first.Body, true), (retry.Status, retry.Body, retry.Replayed));
         Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-derived-late"));
     }
@@ -193,11 +180,11 @@ public sealed class DerivedReplayTests
 
         // The instruction is refused (DSP-4, recorded); an entry of another message with the same request, pending, finds an outcome
         // row, but the sweep's: not that message's to answer from.
-        await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-refused", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, OrderCodes.Converted);
+        await HttpAssert.Problem(await seller.SendAsync(InstructionRequest("msg-refused", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, OrderCodes.Converted);
         var refused = (await EntryAsync(factory, TestClients.Seller, "msg-refused"))!;
         Assert.Equal("done", refused.GetString("State"));
         await PutPendingAsync(factory, TestClients.Seller, "msg-pending", refused.GetString("Fingerprint")!, clock.GetUtcNow());
-        await HttpAssert.Problem(await seller.SendAsync(Instruction("msg-pending", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
+        await HttpAssert.Problem(await seller.SendAsync(InstructionRequest("msg-pending", "ORD-swept", "INS-late")), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
     }
 
     [Fact]
@@ -213,18 +200,18 @@ public sealed class DerivedReplayTests
 
         // The order is committed, then its counting fails: 500, the entry is given up, so the sender's retry runs the intake again.
         lose.Arm();
-        Assert.Equal(HttpStatusCode.InternalServerError, (await SendAsync(platform, Intake("msg-failed", body))).Status);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await SendAsync(platform, IntakeRequest("msg-failed", body))).Status);
         Assert.Null(await EntryStateAsync(factory, TestClients.Platform, "msg-failed"));
         await HttpAssert.Json(await InstructAsync(seller, "ORD-failed-intake", "INS-meanwhile"), HttpStatusCode.Created);
 
         // The retry meets its own earlier commit: it answers the order as that attempt created it (open), not as it is now, and
         // leaves that answer to be derived, so the next retry gets the same bytes.
         clock.Advance(TimeSpan.FromSeconds(30));
-        var rerun = await SendAsync(platform, Intake("msg-failed", body));
+        var rerun = await SendAsync(platform, IntakeRequest("msg-failed", body));
         Assert.Equal((HttpStatusCode.Accepted, false), (rerun.Status, rerun.Replayed));
         Assert.Contains("\"status\":\"open\"", rerun.Body, StringComparison.Ordinal);
         Assert.Equal("pending", await EntryStateAsync(factory, TestClients.Platform, "msg-failed"));
-        var replay = await SendAsync(platform, Intake("msg-failed", body));
+        var replay = await SendAsync(platform, IntakeRequest("msg-failed", body));
         Assert.Equal((HttpStatusCode.Accepted, rerun.Body, true), (replay.Status, replay.Body, replay.Replayed));
 
         // Counted once each: the instruction's counting found the order's `received` missing and counted it too; the retry's
@@ -241,18 +228,18 @@ public sealed class DerivedReplayTests
         using var factory = new DevHostFactory(clock: clock);
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, Intake("msg-reused", Body("ORD-reused", Created)))).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, IntakeRequest("msg-reused", Body("ORD-reused", Created)))).Status);
 
         // Days later the id is a new message (API.md: at least 24 h), and its operation stamps as the old one did.
         clock.Advance(TimeSpan.FromDays(3));
         var other = Body("ORD-reused", Created.AddMinutes(-1));
-        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-reused", other)), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
+        await HttpAssert.Problem(await platform.SendAsync(IntakeRequest("msg-reused", other)), HttpStatusCode.Conflict, OrderCodes.DifferentBody);
         Assert.Equal("done", await EntryStateAsync(factory, TestClients.Platform, "msg-reused"));
 
         // The same new message still running (its entry pending) when a retry comes: the old order row is not its answer.
         var entry = (await EntryAsync(factory, TestClients.Platform, "msg-reused"))!;
         await PutPendingAsync(factory, TestClients.Platform, "msg-reused", entry.GetString("Fingerprint")!, clock.GetUtcNow());
-        await HttpAssert.Problem(await platform.SendAsync(Intake("msg-reused", other)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
+        await HttpAssert.Problem(await platform.SendAsync(IntakeRequest("msg-reused", other)), HttpStatusCode.Conflict, ProblemCodes.RequestInProgress);
     }
 
     [Fact]
@@ -263,16 +250,16 @@ public sealed class DerivedReplayTests
         await SeedAsync(factory);
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         using var seller = factory.CreateSignedClient(TestClients.Seller);
-        await SendAsync(platform, Intake("msg-created", Body("ORD-recorded", Created)));
+        await SendAsync(platform, IntakeRequest("msg-created", Body("ORD-recorded", Created)));
 
         // The same order again under a new message: answered as before (202), from an order row another message wrote.
-        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, Intake("msg-same-again", Body("ORD-recorded", Created)))).Status);
+        Assert.Equal(HttpStatusCode.Accepted, (await SendAsync(platform, IntakeRequest("msg-same-again", Body("ORD-recorded", Created)))).Status);
         // Another body under the order id: 409.
-        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(platform, Intake("msg-other-body", Body("ORD-recorded", Created.AddMinutes(-1))))).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(platform, IntakeRequest("msg-other-body", Body("ORD-recorded", Created.AddMinutes(-1))))).Status);
         // An instruction accepted, then the same instruction under a new message (201 as before), then another one (409).
-        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, Instruction("msg-ins-accepted", "ORD-recorded", "INS-R"))).Status);
-        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, Instruction("msg-ins-as-before", "ORD-recorded", "INS-R"))).Status);
-        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(seller, Instruction("msg-ins-second", "ORD-recorded", "INS-S"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, InstructionRequest("msg-ins-accepted", "ORD-recorded", "INS-R"))).Status);
+        Assert.Equal(HttpStatusCode.Created, (await SendAsync(seller, InstructionRequest("msg-ins-as-before", "ORD-recorded", "INS-R"))).Status);
+        Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(seller, InstructionRequest("msg-ins-second", "ORD-recorded", "INS-S"))).Status);
 
         Assert.Equal(
             "pending done done pending done done",

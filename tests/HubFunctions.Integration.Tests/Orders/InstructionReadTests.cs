@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Orders;
@@ -151,24 +150,17 @@ public sealed class InstructionReadTests
 
         // The first attempt commits the outcome, then fails (its counting is lost): 500, so the sender retries the same message.
         lose.Arm();
-        Assert.Equal(HttpStatusCode.InternalServerError, (await SendInstructionAsync(seller, "ORD-retried", "INS-1", "msg_insfirst_retry")).StatusCode);
+        Assert.Equal(HttpStatusCode.InternalServerError, (await seller.SendAsync(InstructionRequest("msg_insfirst_retry", "ORD-retried", "INS-1"))).StatusCode);
         var stored = await HttpAssert.Json(await seller.GetAsync("/api/orders/ORD-retried"));
         Assert.Equal("instructed", stored.GetProperty("status").GetString());
 
         // The retry, later, still on time: its outcome insert meets the first attempt's own commit (AlreadyCommitted). It answers
         // the instruction as stored (the first attempt's instant), and counts it once.
         clock.Advance(TimeSpan.FromSeconds(10));
-        var retried = await HttpAssert.Json(await SendInstructionAsync(seller, "ORD-retried", "INS-1", "msg_insfirst_retry"), HttpStatusCode.Created);
+        var retried = await HttpAssert.Json(await seller.SendAsync(InstructionRequest("msg_insfirst_retry", "ORD-retried", "INS-1")), HttpStatusCode.Created);
         Assert.Equal(Instruction(stored), Instruction(retried));
         var metrics = await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"));
         Assert.Equal((1L, 1L), (metrics.GetProperty("orders").GetInt64(), metrics.GetProperty("onTimeInstructions").GetInt64()));
         Assert.Equal([OrderEvents.Instructed, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-retried"));
-    }
-
-    private static Task<HttpResponseMessage> SendInstructionAsync(HttpClient seller, string orderId, string instructionId, string webhookId)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/orders/{orderId}/dispatch-instructions") { Content = JsonContent.Create(new { instructionId }) };
-        request.Headers.Add("webhook-id", webhookId);
-        return seller.SendAsync(request);
     }
 }

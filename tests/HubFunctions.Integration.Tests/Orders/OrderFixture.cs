@@ -37,6 +37,20 @@ public static class OrderFixture
     public static Task<HttpResponseMessage> InstructAsync(HttpClient seller, string orderId, string instructionId)
         => seller.PostAsJsonAsync($"/api/orders/{orderId}/dispatch-instructions", new { instructionId });
 
+    /// <summary>A signed order intake under <paramref name="webhookId"/> (send it again to retry the same message).</summary>
+    public static HttpRequestMessage IntakeRequest(string webhookId, object body) => WithWebhookId("/api/orders", webhookId, body);
+
+    /// <summary>A signed dispatch instruction under <paramref name="webhookId"/> (send it again to retry the same message).</summary>
+    public static HttpRequestMessage InstructionRequest(string webhookId, string orderId, string instructionId)
+        => WithWebhookId($"/api/orders/{orderId}/dispatch-instructions", webhookId, new { instructionId });
+
+    private static HttpRequestMessage WithWebhookId(string path, string webhookId, object body)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
+        request.Headers.Add("webhook-id", webhookId);
+        return request;
+    }
+
     public static async Task<string> StatusAsync(HttpClient client, string orderId)
         => (await HttpAssert.Json(await client.GetAsync($"/api/orders/{orderId}"))).GetProperty("status").GetString()!;
 
