@@ -318,6 +318,15 @@ public static class OrderLifecycleBenchmark
         var last = final.Values.Select(f => f.At).DefaultIfEmpty(clock.Elapsed.TotalSeconds).Max();
         var converted = final.Values.Count(f => f.Type == OrderEvents.ConvertedToNonHub);
         var instructed = final.Values.Count(f => f.Type == OrderEvents.Instructed);
+        // DSP-5 after the load: every seller's counters against what the load did, once the flusher's and the sweep's commits are in.
+        var metrics = factory.Services.GetRequiredService<ISellerMetricsStore>();
+        var counted = await CountedAsync(metrics);
+        for (var tries = 0; tries < 60 && counted != (submitted, instructed, converted); tries++)
+        {
+            await Task.Delay(1000);
+            counted = await CountedAsync(metrics);
+        }
+
         var conversions = final.Where(f => f.Value.Type == OrderEvents.ConvertedToNonHub && deadlines.ContainsKey(f.Key)).Select(f => (Deadline: deadlines[f.Key], f.Value.At)).ToList();
         var conversionLag = conversions.Select(c => c.At - c.Deadline).ToList();
         // DSP-3 under the load's conditions: the conversions due at least 60 s before the load ended, each on time or not by then
@@ -336,6 +345,7 @@ public static class OrderLifecycleBenchmark
             $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep on its schedule, relay): {Stats(conversionLag, "s")}",
             string.Create(CultureInfo.InvariantCulture, $"  DSP-3 during the load: of the {dueInLoad.Count} conversions due at least 60 s before the load ended, {lateInLoad} ({100.0 * lateInLoad / Math.Max(dueInLoad.Count, 1):F1} %) reached hub-events more than 60 s after their deadline"),
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed} ({string.Join(", ", failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"))}); in the steady window: {submittedInWindow} orders submitted ({submittedInWindow / window.TotalSeconds:F1}/s), {inWindow} lifecycles completed ({inWindow / window.TotalSeconds:F1}/s); the lower is the steady rate"),
+            string.Create(CultureInfo.InvariantCulture, $"DSP-5 counters after the load (the sellers summed): orders {counted.Orders} of {submitted} submitted, on-time instructions {counted.OnTime} of {instructed}, conversions {counted.Conversions} of {converted}{(counted == (submitted, instructed, converted) ? "" : " (MISMATCH)")}"),
             string.Create(CultureInfo.InvariantCulture, $"CPU during the load ({loadEnded.TotalSeconds:F0} s, 2 cores = {2 * loadEnded.TotalSeconds:F0} s): {loadCpu}"),
             string.Create(CultureInfo.InvariantCulture, $"the hub's Azurite during the load: {hubRequests} requests, {(double)hubRequests / Math.Max(submitted, 1):F2} per order, {hubRequests / loadEnded.TotalSeconds:F0} a second{(loadCpu.Azurite is { } hubCpu && hubRequests > 0 ? $", {hubCpu * 1000 / hubRequests:F2} ms of its CPU each" : "")} (since s12; 3 x at this pace needs at most {hubRequests / loadEnded.TotalSeconds / (3 * OrderLifecycleResult.NetworkAverage):F2} per order)"),
             timing switch
@@ -355,6 +365,25 @@ public static class OrderLifecycleBenchmark
         log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"order lifecycle: load ended at {loadEnded.TotalSeconds:F0} s, last final event at {last:F0} s"));
         return new OrderLifecycleResult(concurrency, loadEnded, window, submitted, instructed, converted, deadlines.Count - final.Count(f => deadlines.ContainsKey(f.Key)),
             submitted / loadEnded.TotalSeconds, Math.Min(inWindow, submittedInWindow) / window.TotalSeconds, final.Count / last, stages);
+    }
+
+    /// <summary>The DSP-5 counters of every benchmark seller, summed over the China months of the load's orders (created 2 h before now, give or take).</summary>
+    private static async Task<(long Orders, long OnTime, long Conversions)> CountedAsync(ISellerMetricsStore metrics)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var months = new[] { now - OrderRules.DispatchWindow - TimeSpan.FromHours(1), now }
+            .Select(t => CalendarMonth.Of(DateOnly.FromDateTime(t.ToOffset(TimeSpan.FromHours(8)).DateTime))).Distinct().ToList();
+        long orders = 0, onTime = 0, conversions = 0;
+        for (var s = 0; s < Sellers; s++)
+        {
+            foreach (var month in months)
+            {
+                var m = await metrics.ReadAsync(SellerId(s), month, CancellationToken.None);
+                (orders, onTime, conversions) = (orders + m.Orders, onTime + m.OnTimeInstructions, conversions + m.Conversions);
+            }
+        }
+
+        return (orders, onTime, conversions);
     }
 
     private static double Percentile(IReadOnlyCollection<double> values, double p)

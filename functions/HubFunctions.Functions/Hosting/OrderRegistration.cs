@@ -23,6 +23,8 @@ public static class OrderRegistration
         services.TryAddSingleton<ISweepCheckpoint, TableCutoffCheckpoint>();
         services.TryAddSingleton<IOrderCutoffQueue, StorageOrderCutoffQueue>();
         services.TryAddSingleton<ISellerMetricsStore, TableSellerMetricsStore>();
+        // Commits the DSP-5 counts that intakes and accepted instructions gather (Orders/DECISIONS.md, "Counting gathered per seller and month").
+        services.AddHostedService<SellerMetricsFlusher>();
         services.TryAddSingleton<IOrderTimeline, TableOrderTimeline>();
         services.TryAddSingleton<OrderTimelineHandler>();
         services.TryAddSingleton<OrderHandler>();

@@ -46,6 +46,17 @@ public sealed class HubOperation
         return new Scope(previous);
     }
 
+    /// <summary>
+    /// Runs the code until the returned scope is disposed outside any operation: for work gathered from many operations and done
+    /// together (DSP-5 counts committed per seller and month), whose commits must not take the stamps of whichever request ran it.
+    /// </summary>
+    public static IDisposable None()
+    {
+        var previous = CurrentOperation.Value;
+        CurrentOperation.Value = null;
+        return new Scope(previous);
+    }
+
     /// <summary>The <paramref name="n"/>-th draw of <paramref name="purpose"/> in this operation, counted from 1.</summary>
     public int Draw(string purpose)
     {

@@ -114,8 +114,8 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
         }, cancellationToken).ConfigureAwait(false);
         if (result.Outcome == OrderIntakeOutcome.Created)
         {
-            // Just created by this call: no marker can exist yet, so the store need not read it.
-            await metrics.CountNewAsync(result.Order, cancellationToken).ConfigureAwait(false);
+            // Just created by this call: no marker can exist yet, so the store need not read it (and may gather it with others).
+            await metrics.CountSoonAsync(result.Order, created: true, cancellationToken).ConfigureAwait(false);
         }
         else if (result.Outcome is OrderIntakeOutcome.Existing or OrderIntakeOutcome.StoredByEarlierAttempt)
         {
@@ -207,7 +207,7 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
         if (result?.Kind is InstructionOutcomeKind.Accepted)
         {
             // Just instructed by this call: its on-time instruction is not counted yet (a hint; the store checks).
-            await metrics.CountAsync([result.Order], new HashSet<string>(StringComparer.Ordinal) { result.Order.OrderId }, cancellationToken).ConfigureAwait(false);
+            await metrics.CountSoonAsync(result.Order, created: false, cancellationToken).ConfigureAwait(false);
         }
         else if (result?.Kind is InstructionOutcomeKind.AlreadyApplied)
         {

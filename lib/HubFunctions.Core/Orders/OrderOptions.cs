@@ -21,6 +21,13 @@ public sealed class OrderOptions
     public int MetricShards { get; set; } = 8;
 
     /// <summary>
+    /// How long DSP-5 counts of intakes and accepted instructions are gathered before they are committed together, per seller
+    /// and month (default 200 ms; 0 to 10 minutes). Zero: each request counts its own order before it answers (one commit per
+    /// request). See <c>Orders/DECISIONS.md</c>, "Counting gathered per seller and month".
+    /// </summary>
+    public TimeSpan MetricsFlushInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
     /// DIA-2 stage norms that replace the defaults of <see cref="DiagnosisOptions.StageNorms"/>, by the milestone that
     /// starts the stage (<c>Hub:Orders:StageNorms:received</c> = <c>04:00:00</c>): <c>created</c>, <c>instructed</c>,
     /// <c>received</c>, <c>picked</c>, <c>packed</c>.
@@ -76,6 +83,11 @@ public sealed class OrderOptions
         if (LeftoverRowsPerRun is < 1 or > 1000)
         {
             problems.Add("LeftoverRowsPerRun must be 1..1000.");
+        }
+
+        if (MetricsFlushInterval < TimeSpan.Zero || MetricsFlushInterval > TimeSpan.FromMinutes(10))
+        {
+            problems.Add("MetricsFlushInterval must be 0 to 10 minutes.");
         }
 
         if (SweepParallelism is < 1 or > 64)

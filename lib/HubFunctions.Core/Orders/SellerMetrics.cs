@@ -123,6 +123,17 @@ public interface ISellerMetricsStore
     /// </summary>
     Task CountNewAsync(Order order, CancellationToken cancellationToken) => CountAsync(order, cancellationToken);
 
+    /// <summary>
+    /// The counting that follows a change this process has just committed: the intake that created <paramref name="order"/>
+    /// (<paramref name="created"/>), or its latest transition (an accepted instruction). A store may gather such counts for a
+    /// moment and commit those of one seller and month together, without the caller waiting for that commit; it then answers
+    /// <see cref="ReadAsync"/> with what it gathered included. A count lost with the process before its commit is made by the
+    /// cutoff sweep, which re-checks every order it finishes. Default: counted now, as <see cref="CountNewAsync"/> /
+    /// <see cref="CountAsync(IReadOnlyList{Order}, IReadOnlySet{string}, CancellationToken)"/> with the order changed now.
+    /// </summary>
+    Task CountSoonAsync(Order order, bool created, CancellationToken cancellationToken)
+        => created ? CountNewAsync(order, cancellationToken) : CountAsync([order], new HashSet<string>(StringComparer.Ordinal) { order.OrderId }, cancellationToken);
+
     /// <summary>The counters of <paramref name="sellerId"/> in <paramref name="month"/> (zeros when none).</summary>
     Task<SellerMonthlyMetrics> ReadAsync(string sellerId, CalendarMonth month, CancellationToken cancellationToken);
 }

@@ -52,11 +52,44 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     /// <summary>Shard rows whose counters and ETag this process keeps (a few hundred bytes each): sellers × shards of the busy months.</summary>
     public const int CachedShardRows = 8192;
 
+    /// <summary>Orders whose counting this process gathers at most (<see cref="CountSoonAsync"/>); past it, a request counts its own order.</summary>
+    public const int MaxGatheredOrders = 50_000;
+
+    /// <summary>Gathered counts (<see cref="CountSoonAsync"/>) by seller-month partition, then order id; under <see cref="_gatherGate"/>.</summary>
+    private Dictionary<string, Dictionary<string, Gathered>> _gathered = new(StringComparer.Ordinal);
+
+    private readonly object _gatherGate = new();
+    private int _gatheredOrders;
+
+    /// <summary>Whether a flusher commits what is gathered (<see cref="StartGathering"/>); without one every count is made at once.</summary>
+    private volatile bool _gathering;
+
+    /// <summary>One flush at a time, so a read that flushes first also waits for the commit of what a flush took before it.</summary>
+    private readonly SemaphoreSlim _flushGate = new(1, 1);
+
+    /// <summary>
+    /// Commits of one shard row from this process go one at a time (the gates striped by row): a flush and a request's or the
+    /// sweep's own count of the same row would otherwise race on its ETag inside one process, the loser pausing before it tries again.
+    /// </summary>
+    private readonly SemaphoreSlim[] _rowGates = [.. Enumerable.Range(0, 64).Select(_ => new SemaphoreSlim(1, 1))];
+
     /// <summary>Per shard row (partition, row key): its counters and ETag as this process last read or wrote them.</summary>
     private readonly ConcurrentLru<(string Partition, string Row), ShardRowState> _shardRows = new(CachedShardRows);
 
     /// <summary>A shard row as stored: its counters under this ETag.</summary>
     private sealed record ShardRowState(SellerMonthlyMetrics Counters, ETag ETag);
+
+    /// <summary>A count waiting for its commit: the order in its latest state known here, and what to expect of its markers.</summary>
+    private sealed record Gathered(Order Order, Expect Expect)
+    {
+        /// <summary>
+        /// Two counts of one order: its later state (more contributions; a transition only ever adds one), and every contribution new
+        /// if either says so (a created order whose count was not committed yet stays "all new" when its instruction follows).
+        /// </summary>
+        public Gathered With(Gathered other) => new(
+            SellerMonthlyMetrics.EventsOf(other.Order).Count >= SellerMonthlyMetrics.EventsOf(Order).Count ? other.Order : Order,
+            Expect == Expect.AllNew || other.Expect == Expect.AllNew ? Expect.AllNew : Expect.LatestNew);
+    }
 
     /// <summary>What the caller expects of an order's markers.</summary>
     private enum Expect
@@ -96,6 +129,123 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     }
 
     /// <summary>
+    /// While a flusher runs (<see cref="StartGathering"/>), the count is gathered and committed by the next
+    /// <see cref="FlushAsync"/> with the others of its seller-month partition: one commit for up to 49 orders, instead of
+    /// one per request (Orders/DECISIONS.md, "Counting gathered per seller and month"). The caller does not wait for it.
+    /// Without a flusher, or with <see cref="MaxGatheredOrders"/> gathered already (storage slow or away), it is counted now.
+    /// </summary>
+    public Task CountSoonAsync(Order order, bool created, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var count = new Gathered(order, created ? Expect.AllNew : Expect.LatestNew);
+        if (_gathering && Gather(Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order)), count, evenIfFull: false))
+        {
+            return Task.CompletedTask;
+        }
+
+        return created ? CountNewAsync(order, cancellationToken) : CountAsync([order], new HashSet<string>(StringComparer.Ordinal) { order.OrderId }, cancellationToken);
+    }
+
+    /// <summary>From now on <see cref="CountSoonAsync"/> gathers counts; the caller commits them with <see cref="FlushAsync"/> from time to time.</summary>
+    public void StartGathering() => _gathering = true;
+
+    /// <summary>From now on <see cref="CountSoonAsync"/> counts at once again (the host stops); what is gathered still needs a <see cref="FlushAsync"/>.</summary>
+    public void StopGathering() => _gathering = false;
+
+    /// <summary>How many orders' counts wait for a flush.</summary>
+    public int GatheredOrders
+    {
+        get
+        {
+            lock (_gatherGate)
+            {
+                return _gatheredOrders;
+            }
+        }
+    }
+
+    private bool Gather(string partition, Gathered count, bool evenIfFull)
+    {
+        lock (_gatherGate)
+        {
+            if (!_gathered.TryGetValue(partition, out var orders))
+            {
+                _gathered[partition] = orders = new(StringComparer.Ordinal);
+            }
+
+            if (orders.TryGetValue(count.Order.OrderId, out var before))
+            {
+                orders[count.Order.OrderId] = before.With(count);
+                return true;
+            }
+
+            if (!evenIfFull && _gatheredOrders >= MaxGatheredOrders)
+            {
+                return false;
+            }
+
+            orders[count.Order.OrderId] = count;
+            _gatheredOrders++;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Commits the gathered counts (of <paramref name="partition"/> only, when given): per seller-month partition in chunks of
+    /// at most 49 orders, each chunk one commit with one counter shard row (the first order's: any shard will do, the markers
+    /// decide what is counted; the shards only spread the writers). A chunk that fails is gathered again, merged with anything
+    /// gathered for its orders meanwhile, for the next flush; the first failure is then thrown.
+    /// </summary>
+    public async Task FlushAsync(string? partition, CancellationToken cancellationToken)
+    {
+        await _flushGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // The counts of many operations: no request's commit stamps (a read that flushes runs in the reader's operation).
+        using var outside = HubOperation.None();
+        try
+        {
+            var taken = new List<(string Partition, List<Gathered> Counts)>();
+            lock (_gatherGate)
+            {
+                foreach (var key in partition is null ? [.. _gathered.Keys] : (string[])[partition])
+                {
+                    if (_gathered.Remove(key, out var orders) && orders.Count > 0)
+                    {
+                        taken.Add((key, [.. orders.Values]));
+                        _gatheredOrders -= orders.Count;
+                    }
+                }
+            }
+
+            var chunks = taken.SelectMany(p => Chunks(p.Counts, c => c.Order).Select(chunk => (p.Partition, Counts: chunk))).ToList();
+            var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+            await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, _) =>
+            {
+                try
+                {
+                    await CountGroupAsync(chunk.Partition, ShardRow(chunk.Counts[0].Order.OrderId), [.. chunk.Counts.Select(c => (c.Order, c.Expect))], cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e)
+                {
+                    foreach (var count in chunk.Counts)
+                    {
+                        Gather(chunk.Partition, count, evenIfFull: true);
+                    }
+
+                    failures.Enqueue(e);
+                }
+            }).ConfigureAwait(false);
+            if (failures.TryDequeue(out var first))
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
+            }
+        }
+        finally
+        {
+            _flushGate.Release();
+        }
+    }
+
+    /// <summary>
     /// A just-created order (intake): its markers cannot exist, so the first attempt reads only the shard row and inserts
     /// the markers. If one is there after all (a retry of a request whose first attempt counted and died before answering,
     /// or an order created elsewhere meanwhile), the insert conflicts: the commit recognises this try's own earlier landing by
@@ -109,12 +259,16 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     }
 
     /// <summary>Orders in chunks whose markers (at most one per contribution) fit one commit with their shard row.</summary>
-    private static IEnumerable<List<Order>> Chunks(IEnumerable<Order> orders)
+    private static IEnumerable<List<Order>> Chunks(IEnumerable<Order> orders) => Chunks(orders, o => o);
+
+    /// <summary>Items in chunks whose orders' markers (at most one per contribution) fit one commit with their shard row.</summary>
+    private static IEnumerable<List<T>> Chunks<T>(IEnumerable<T> items, Func<T, Order> orderOf)
     {
-        var chunk = new List<Order>();
+        var chunk = new List<T>();
         var markers = 0;
-        foreach (var order in orders)
+        foreach (var item in items)
         {
+            var order = orderOf(item);
             var wanted = SellerMonthlyMetrics.EventsOf(order).Count;
             if (markers + wanted > MarkersPerCommit)
             {
@@ -122,7 +276,7 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
                 (chunk, markers) = ([], 0);
             }
 
-            chunk.Add(order);
+            chunk.Add(item);
             markers += wanted;
         }
 
@@ -138,6 +292,20 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     /// the markers and commit only what is missing.
     /// </summary>
     private async Task CountGroupAsync(string partition, string shardRow, IReadOnlyList<(Order Order, Expect Expect)> orders, CancellationToken cancellationToken)
+    {
+        var gate = _rowGates[(int)((uint)StringComparer.Ordinal.GetHashCode(partition + "\n" + shardRow) % (uint)_rowGates.Length)];
+        await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await CountGroupUngatedAsync(partition, shardRow, orders, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task CountGroupUngatedAsync(string partition, string shardRow, IReadOnlyList<(Order Order, Expect Expect)> orders, CancellationToken cancellationToken)
     {
         var readMarkers = false;
         await retry.RunAsync(async (_, ct) =>
@@ -272,10 +440,12 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
         }
     }
 
+    /// <summary>The counters as stored, after committing what this process has gathered for them (<see cref="CountSoonAsync"/>).</summary>
     public async Task<SellerMonthlyMetrics> ReadAsync(string sellerId, CalendarMonth month, CancellationToken cancellationToken)
     {
-        var table = await Table(cancellationToken).ConfigureAwait(false);
         var partition = Partition(sellerId, month);
+        await FlushAsync(partition, cancellationToken).ConfigureAwait(false);
+        var table = await Table(cancellationToken).ConfigureAwait(false);
         var shards = new List<SellerMonthlyMetrics>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {ShardPrefix} and RowKey lt {"shard}"}");
         await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken).ConfigureAwait(false))

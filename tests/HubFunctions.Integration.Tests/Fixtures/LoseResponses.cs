@@ -55,18 +55,5 @@ public sealed class LoseResponses(string table) : StorageClientPolicy
         }
     }
 
-    private bool IsBatchOnTable(HttpMessage message)
-    {
-        if (!message.Request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) || message.Request.Content is null)
-        {
-            return false;
-        }
-
-        using var body = new MemoryStream();
-        message.Request.Content.WriteTo(body, message.CancellationToken);
-        var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
-
-        // Inserts are "POST .../{table}?$format=... HTTP/1.1", updates and deletes ".../{table}(PartitionKey=...".
-        return new[] { " ", "?", "(" }.Any(end => text.Contains("/" + Table + end, StringComparison.Ordinal));
-    }
+    private bool IsBatchOnTable(HttpMessage message) => TableWrites.IsBatchOn(message.Request, Table, message.CancellationToken);
 }

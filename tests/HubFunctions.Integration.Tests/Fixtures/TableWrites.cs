@@ -28,4 +28,22 @@ public static class TableWrites
         var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
         return request.Headers.TryGetValue("DataServiceVersion", out _) && segments.Length == 2 && !segments[1].StartsWith("Tables", StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// Whether <paramref name="request"/>, a <c>$batch</c>, writes into <paramref name="table"/>: read from its body, where inserts
+    /// are <c>POST .../{table}?$format=... HTTP/1.1</c> and updates and deletes <c>.../{table}(PartitionKey=...</c>.
+    /// </summary>
+    public static bool IsBatchOn(Azure.Core.Request request, string table, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.Uri.Path.EndsWith("$batch", StringComparison.Ordinal) || request.Content is null)
+        {
+            return false;
+        }
+
+        using var body = new MemoryStream();
+        request.Content.WriteTo(body, cancellationToken);
+        var text = System.Text.Encoding.UTF8.GetString(body.ToArray());
+        return new[] { " ", "?", "(" }.Any(end => text.Contains("/" + table + end, StringComparison.Ordinal));
+    }
 }
