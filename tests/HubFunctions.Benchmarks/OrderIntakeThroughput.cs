@@ -87,6 +87,8 @@ public static class OrderIntakeThroughput
 
         var direct = new Direct(connectionString, directNames, directTimer);
         await direct.PrepareAsync();
+        using var stopFlushing = new CancellationTokenSource();
+        var flushing = direct.FlushLoopAsync(stopFlushing.Token);
         var counter = 0;
         string NextId() => string.Create(CultureInfo.InvariantCulture, $"AE{Interlocked.Increment(ref counter):D9}");
 
@@ -125,6 +127,8 @@ public static class OrderIntakeThroughput
         }
 
         var jitAfter = (Methods: JitInfo.GetCompiledMethodCount(), Time: JitInfo.GetCompilationTime());
+        await stopFlushing.CancelAsync();
+        await flushing;
         var total = orders / rounds * rounds;
         return new OrderIntakeResult(total, concurrency, total / devhostSeconds, total / directSeconds, accepted, stored,
             [.. devhostTimer.Report(total)], [.. directTimer.Report(total)], devhostCpu, directCpu)
@@ -241,6 +245,7 @@ public static class OrderIntakeThroughput
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _knownSellers = new(StringComparer.Ordinal);
         private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Orders, ETag ETag)> _shards = new(StringComparer.Ordinal);
         private readonly TableGroupCommit _group = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<Order> _gathered = new();
         private TableClient _idempotency = null!, _sellers = null!, _orders = null!, _intents = null!, _metrics = null!;
         private QueueClient _relay = null!;
         private HeldWakeUps _wakeUps = null!;
@@ -293,20 +298,45 @@ public static class OrderIntakeThroughput
             await _group.SubmitAsync(_orders, [new(TableTransactionActionType.Add, TableOrderStore.OrderEntity(order, id, key))], default);
             // No "Committed" mark since session s7: the intent is handed to the relay in process (OutboxHandOff).
             await _wakeUps.WakeUpAsync();
-            await CountAsync(order);
+            // As OrderHandler.SubmitAsync since session s14: the DSP-5 count is gathered, committed by the flusher (FlushLoopAsync).
+            _gathered.Enqueue(order);
             // No merge of the idempotency entry since session s13: a created order's answer is derived from its row on a retry.
             return true;
         }
 
         /// <summary>
-        /// As <c>TableSellerMetricsStore.CountNewAsync</c> for an order just created: its counter shard row read only when this
-        /// process has not read or written it yet (the marker of a new order is not read), then the marker inserted and the
-        /// shard row written in one transaction (insert, or replace under its ETag); a conflict on the shard row reads again.
+        /// As <c>SellerMetricsFlusher</c> with <c>TableSellerMetricsStore.FlushAsync</c> since session s14, at the product's default
+        /// interval (200 ms): the gathered orders of each seller-month partition in chunks of up to 99 (one marker each), each chunk one transaction of
+        /// its first order's counter shard row (read only when this process has not read or written it yet; insert, or replace
+        /// under its ETag) and the chunk's <c>received</c> markers; a conflict on the shard row reads it again. Runs for the whole
+        /// benchmark, as the DevHost's flusher does.
         /// </summary>
-        private async Task CountAsync(Order order)
+        public async Task FlushLoopAsync(CancellationToken cancellationToken)
         {
-            var partition = TableSellerMetricsStore.Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order));
-            var shardRow = TableSellerMetricsStore.ShardPrefix + DeadlineIndex.Shard(order.OrderId, new OrderOptions().MetricShards).ToString("D2", CultureInfo.InvariantCulture);
+            using var tick = new PeriodicTimer(new OrderOptions().MetricsFlushInterval);
+            try
+            {
+                while (await tick.WaitForNextTickAsync(cancellationToken))
+                {
+                    var orders = new List<Order>();
+                    while (_gathered.TryDequeue(out var order))
+                    {
+                        orders.Add(order);
+                    }
+
+                    var chunks = orders.GroupBy(o => TableSellerMetricsStore.Partition(o.SellerId, SellerMonthlyMetrics.MonthOf(o))).SelectMany(g => g.Chunk(TableSellerMetricsStore.MarkersPerCommit).Select(c => (Partition: g.Key, Orders: c)));
+                    await Parallel.ForEachAsync(chunks, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, _) => await CountAsync(chunk.Partition, chunk.Orders));
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The benchmark is over.
+            }
+        }
+
+        private async Task CountAsync(string partition, IReadOnlyList<Order> orders)
+        {
+            var shardRow = TableSellerMetricsStore.ShardPrefix + DeadlineIndex.Shard(orders[0].OrderId, new OrderOptions().MetricShards).ToString("D2", CultureInfo.InvariantCulture);
             var cacheKey = partition + "/" + shardRow;
             while (true)
             {
@@ -316,20 +346,20 @@ public static class OrderIntakeThroughput
                     known = read.HasValue ? (read.Value!.GetInt64("Orders") ?? 0, read.Value!.ETag) : (0, default);
                 }
 
-                var row = new TableEntity(partition, shardRow) { ["Orders"] = known.Orders + 1, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
+                var row = new TableEntity(partition, shardRow) { ["Orders"] = known.Orders + orders.Count, ["OnTimeInstructions"] = 0L, ["Conversions"] = 0L, ["PremiumPoolOrders"] = 0L };
                 try
                 {
                     var written = await _group.SubmitAsync(_metrics,
                     [
                         known.ETag == default ? new(TableTransactionActionType.Add, row) : new(TableTransactionActionType.UpdateReplace, row, known.ETag),
-                        new(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerRow(order.OrderId, OrderMetricEvent.Received))),
+                        .. orders.Select(o => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(partition, TableSellerMetricsStore.MarkerRow(o.OrderId, OrderMetricEvent.Received)))),
                     ], default);
-                    _shards[cacheKey] = (known.Orders + 1, written[0].Headers.ETag ?? default);
+                    _shards[cacheKey] = (known.Orders + orders.Count, written[0].Headers.ETag ?? default);
                     return;
                 }
                 catch (TableTransactionFailedException e) when (e.Status is 409 or 412)
                 {
-                    // Another order of this seller-month took the shard row first: read again.
+                    // Another commit took the shard row first: read again.
                     _shards.TryRemove(cacheKey, out _);
                 }
             }

@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace HubFunctions.Functions.Orders;
 
-/// <summary>DSP-5: a seller's monthly order counters, kept as the orders' events happen (read here, never counted here).</summary>
+/// <summary>DSP-5: a seller's monthly order counters, kept as the orders' events happen (read here; the read first commits the counts this instance gathered for that seller and month).</summary>
 public sealed class SellerMetricsFunction(ISellerMetricsStore metrics, SellerAccess access, TimeProvider clock)
 {
     /// <summary>Malformed <c>month</c>.</summary>

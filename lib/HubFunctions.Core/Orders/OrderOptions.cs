@@ -17,7 +17,7 @@ public sealed class OrderOptions
     /// </summary>
     public int LeftoverRowsPerRun { get; set; } = 200;
 
-    /// <summary>DSP-5 counter rows per seller and month (1..64, default 8), each order counted in the one its id hashes to, summed at read: a seller's orders do not all wait on one row's ETag. Raising it is safe (reads sum every row there is); lowering it is too.</summary>
+    /// <summary>DSP-5 counter rows per seller and month (1..64, default 8), an order counted alone in the one its id hashes to, gathered counts (MetricsFlushInterval) in the one of their chunk's first order, summed at read: a seller's orders do not all wait on one row's ETag. Raising it is safe (reads sum every row there is); lowering it is too.</summary>
     public int MetricShards { get; set; } = 8;
 
     /// <summary>

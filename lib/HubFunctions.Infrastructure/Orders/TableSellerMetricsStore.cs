@@ -6,14 +6,15 @@ using HubFunctions.Core.Common;
 using HubFunctions.Core.Orders;
 using HubFunctions.Infrastructure.Events;
 using HubFunctions.Infrastructure.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace HubFunctions.Infrastructure.Orders;
 
 /// <summary>
 /// DSP-5 counters in <see cref="StorageNames.OrderMetricsTable"/>, <b>one partition per seller and month</b>
 /// (<c>{sellerId}|{YYYY-MM}</c>, the China month of the order's creation). In it: counter shard rows
-/// <c>shard|{nn}</c> (<see cref="OrderOptions.MetricShards"/> of them; an order always counts in the row its id hashes
-/// to, so a busy seller's orders spread over several ETags) and <b>one insert-only marker row per order and contribution</b>,
+/// <c>shard|{nn}</c> (<see cref="OrderOptions.MetricShards"/> of them; an order counted by itself counts in the row its id
+/// hashes to, so a busy seller's orders spread over several ETags; gathered counts in the row of their chunk's first order) and <b>one insert-only marker row per order and contribution</b>,
 /// <c>order|{orderId}|{received|instructed|converted}</c> (<see cref="MarkerRow"/>). A contribution is counted exactly when
 /// its marker is inserted: the marker insert and the shard row's write (insert or ETag replace) are one conditional commit,
 /// so an existing marker makes the commit fail and nothing is counted twice.
@@ -41,7 +42,7 @@ namespace HubFunctions.Infrastructure.Orders;
 /// the entry too, so a wrong entry costs one failed batch and one read, never a wrong count: the ETag guards every write.
 /// </para>
 /// </summary>
-public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outbox, OptimisticRetry retry, OrderOptions options) : ISellerMetricsStore
+public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outbox, OptimisticRetry retry, OrderOptions options, ILogger<TableSellerMetricsStore> logger) : ISellerMetricsStore
 {
     public const string ShardPrefix = "shard|";
     public const string MarkerPrefix = "order|";
@@ -52,7 +53,7 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     /// <summary>Shard rows whose counters and ETag this process keeps (a few hundred bytes each): sellers × shards of the busy months.</summary>
     public const int CachedShardRows = 8192;
 
-    /// <summary>Orders whose counting this process gathers at most (<see cref="CountSoonAsync"/>); past it, a request counts its own order.</summary>
+    /// <summary>Orders whose counts this process gathers or commits at once, at most (<see cref="CountSoonAsync"/>); past it, a request counts its own order.</summary>
     public const int MaxGatheredOrders = 50_000;
 
     /// <summary>Gathered counts (<see cref="CountSoonAsync"/>) by seller-month partition, then order id; under <see cref="_gatherGate"/>.</summary>
@@ -61,8 +62,8 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     private readonly object _gatherGate = new();
     private int _gatheredOrders;
 
-    /// <summary>Whether a flusher commits what is gathered (<see cref="StartGathering"/>); without one every count is made at once.</summary>
-    private volatile bool _gathering;
+    /// <summary>Whether a flusher commits what is gathered (<see cref="StartGathering"/>); without one every count is made at once. Under <see cref="_gatherGate"/>.</summary>
+    private bool _gathering;
 
     /// <summary>One flush at a time, so a read that flushes first also waits for the commit of what a flush took before it.</summary>
     private readonly SemaphoreSlim _flushGate = new(1, 1);
@@ -130,15 +131,15 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
 
     /// <summary>
     /// While a flusher runs (<see cref="StartGathering"/>), the count is gathered and committed by the next
-    /// <see cref="FlushAsync"/> with the others of its seller-month partition: one commit for up to 49 orders, instead of
+    /// <see cref="FlushAsync"/> with the others of its seller-month partition: one commit for up to 99 markers, instead of
     /// one per request (Orders/DECISIONS.md, "Counting gathered per seller and month"). The caller does not wait for it.
-    /// Without a flusher, or with <see cref="MaxGatheredOrders"/> gathered already (storage slow or away), it is counted now.
+    /// Without a flusher, or with <see cref="MaxGatheredOrders"/> gathered or in flight already (storage slow or away), it is counted now.
     /// </summary>
     public Task CountSoonAsync(Order order, bool created, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(order);
         var count = new Gathered(order, created ? Expect.AllNew : Expect.LatestNew);
-        if (_gathering && Gather(Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order)), count, evenIfFull: false))
+        if (Gather(Partition(order.SellerId, SellerMonthlyMetrics.MonthOf(order)), count, again: false))
         {
             return Task.CompletedTask;
         }
@@ -147,12 +148,27 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     }
 
     /// <summary>From now on <see cref="CountSoonAsync"/> gathers counts; the caller commits them with <see cref="FlushAsync"/> from time to time.</summary>
-    public void StartGathering() => _gathering = true;
+    public void StartGathering()
+    {
+        lock (_gatherGate)
+        {
+            _gathering = true;
+        }
+    }
 
-    /// <summary>From now on <see cref="CountSoonAsync"/> counts at once again (the host stops); what is gathered still needs a <see cref="FlushAsync"/>.</summary>
-    public void StopGathering() => _gathering = false;
+    /// <summary>
+    /// From now on <see cref="CountSoonAsync"/> counts at once again (the host stops): no count is gathered after this returns,
+    /// so a <see cref="FlushAsync"/> after it takes every count there will be (only a failed chunk is gathered again).
+    /// </summary>
+    public void StopGathering()
+    {
+        lock (_gatherGate)
+        {
+            _gathering = false;
+        }
+    }
 
-    /// <summary>How many orders' counts wait for a flush.</summary>
+    /// <summary>How many orders' counts are gathered or being committed (an order gathered again while its count is in flight counts twice).</summary>
     public int GatheredOrders
     {
         get
@@ -164,10 +180,20 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
         }
     }
 
-    private bool Gather(string partition, Gathered count, bool evenIfFull)
+    /// <summary>
+    /// Gathers <paramref name="count"/>: a new one only while gathering and under the bound; <paramref name="again"/>, a count of
+    /// a chunk that failed, always (it was counted in <see cref="GatheredOrders"/> while in flight, and is merged into a count of
+    /// the same order gathered meanwhile, if any).
+    /// </summary>
+    private bool Gather(string partition, Gathered count, bool again)
     {
         lock (_gatherGate)
         {
+            if (!again && (!_gathering || _gatheredOrders >= MaxGatheredOrders))
+            {
+                return false;
+            }
+
             if (!_gathered.TryGetValue(partition, out var orders))
             {
                 _gathered[partition] = orders = new(StringComparer.Ordinal);
@@ -176,25 +202,24 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
             if (orders.TryGetValue(count.Order.OrderId, out var before))
             {
                 orders[count.Order.OrderId] = before.With(count);
-                return true;
+                _gatheredOrders -= again ? 1 : 0;
             }
-
-            if (!evenIfFull && _gatheredOrders >= MaxGatheredOrders)
+            else
             {
-                return false;
+                orders[count.Order.OrderId] = count;
+                _gatheredOrders += again ? 0 : 1;
             }
 
-            orders[count.Order.OrderId] = count;
-            _gatheredOrders++;
             return true;
         }
     }
 
     /// <summary>
     /// Commits the gathered counts (of <paramref name="partition"/> only, when given): per seller-month partition in chunks of
-    /// at most 49 orders, each chunk one commit with one counter shard row (the first order's: any shard will do, the markers
+    /// at most 99 markers, each chunk one commit with one counter shard row (the first order's: any shard will do, the markers
     /// decide what is counted; the shards only spread the writers). A chunk that fails is gathered again, merged with anything
-    /// gathered for its orders meanwhile, for the next flush; the first failure is then thrown.
+    /// gathered for its orders meanwhile, for the next flush; the first failure is then thrown. One flush at a time: a read
+    /// that flushes its partition first also waits for the commits of a flush under way.
     /// </summary>
     public async Task FlushAsync(string? partition, CancellationToken cancellationToken)
     {
@@ -210,8 +235,8 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
                 {
                     if (_gathered.Remove(key, out var orders) && orders.Count > 0)
                     {
+                        // Still in GatheredOrders while in flight: off it once committed, back in the gathered ones if not.
                         taken.Add((key, [.. orders.Values]));
-                        _gatheredOrders -= orders.Count;
                     }
                 }
             }
@@ -223,12 +248,16 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
                 try
                 {
                     await CountGroupAsync(chunk.Partition, ShardRow(chunk.Counts[0].Order.OrderId), [.. chunk.Counts.Select(c => (c.Order, c.Expect))], cancellationToken).ConfigureAwait(false);
+                    lock (_gatherGate)
+                    {
+                        _gatheredOrders -= chunk.Counts.Count;
+                    }
                 }
                 catch (Exception e)
                 {
                     foreach (var count in chunk.Counts)
                     {
-                        Gather(chunk.Partition, count, evenIfFull: true);
+                        Gather(chunk.Partition, count, again: true);
                     }
 
                     failures.Enqueue(e);
@@ -440,11 +469,20 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
         }
     }
 
-    /// <summary>The counters as stored, after committing what this process has gathered for them (<see cref="CountSoonAsync"/>).</summary>
+    /// <summary>The counters as stored, after committing what this process has gathered for them (<see cref="CountSoonAsync"/>; if that fails, without them).</summary>
     public async Task<SellerMonthlyMetrics> ReadAsync(string sellerId, CalendarMonth month, CancellationToken cancellationToken)
     {
         var partition = Partition(sellerId, month);
-        await FlushAsync(partition, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await FlushAsync(partition, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Its counts stay gathered for the flusher; the counters as committed are still the answer.
+            logger.LogWarning(e, "DSP-5 counts gathered for {Partition} not committed before a read; read without them", partition);
+        }
+
         var table = await Table(cancellationToken).ConfigureAwait(false);
         var shards = new List<SellerMonthlyMetrics>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {ShardPrefix} and RowKey lt {"shard}"}");

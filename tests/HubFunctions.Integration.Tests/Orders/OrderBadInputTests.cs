@@ -70,6 +70,7 @@ public sealed class OrderBadInputTests
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         using var operatorClient = factory.CreateSignedClient(TestClients.Operator);
         await SubmittedAsync(platform, Body("ORD-other", Now.AddMinutes(-5), sellerId: "other-seller"));
+        await CountsCommittedAsync(factory); // the valid intake's count too, before the snapshot
         var before = await TableSnapshot.AllAsync(factory.Names);
 
         await HttpAssert.Problem(await SubmitAsync(platform, Body("ORD-x", Now, sellerId: "no-such-seller")), HttpStatusCode.NotFound, "not-found");

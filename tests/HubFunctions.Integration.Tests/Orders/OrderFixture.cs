@@ -54,6 +54,13 @@ public static class OrderFixture
     public static async Task<string> StatusAsync(HttpClient client, string orderId)
         => (await HttpAssert.Json(await client.GetAsync($"/api/orders/{orderId}"))).GetProperty("status").GetString()!;
 
+    /// <summary>
+    /// Commits the DSP-5 counts this host has gathered (an intake's or instruction's count is committed about 200 ms after its
+    /// answer, Orders/DECISIONS.md, "Counting gathered per seller and month"), so the tables a test reads next are settled.
+    /// </summary>
+    public static Task CountsCommittedAsync(DevHostFactory factory)
+        => factory.Services.GetRequiredService<ISellerMetricsStore>() is TableSellerMetricsStore store ? store.FlushAsync(null, CancellationToken.None) : Task.CompletedTask;
+
     /// <summary>Stores <paramref name="seller"/> (default: active <c>demo-seller</c> at hangzhou) in this host's seller store.</summary>
     public static async Task SeedAsync(DevHostFactory factory, Seller? seller = null)
         => Assert.True(await factory.Services.GetRequiredService<ISellerDirectory>().TryAddAsync(seller ?? TestSellers.Make("demo-seller"), [], CancellationToken.None));
