@@ -57,7 +57,7 @@ public sealed class TableSellerMetricsStore(HubStorage storage, TableOutbox outb
     public const int MaxGatheredOrders = 50_000;
 
     /// <summary>Gathered counts (<see cref="CountSoonAsync"/>) by seller-month partition, then order id; under <see cref="_gatherGate"/>.</summary>
-    private Dictionary<string, Dictionary<string, Gathered>> _gathered = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Dictionary<string, Gathered>> _gathered = new(StringComparer.Ordinal);
 
     private readonly object _gatherGate = new();
     private int _gatheredOrders;

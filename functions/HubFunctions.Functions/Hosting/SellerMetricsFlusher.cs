@@ -3,7 +3,7 @@ using HubFunctions.Infrastructure.Orders;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace HubFunctions.Functions.Orders;
+namespace HubFunctions.Functions.Hosting;
 
 /// <summary>
 /// DSP-5: commits the counts that intakes and accepted instructions gather in this process
