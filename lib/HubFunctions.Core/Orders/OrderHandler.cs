@@ -34,7 +34,8 @@ public sealed record OrderIntakeResult(OrderIntakeOutcome Outcome, Order Order);
 /// under the order's token: racing the cutoff sweep, exactly one of them changes the order, the other re-reads the
 /// final order and answers from it. After each change (and after an answer "as before", which may be the retry of a
 /// request whose counting failed) the DSP-5 counters are brought up to the order's state (<see cref="ISellerMetricsStore"/>,
-/// exactly once per order and contribution).
+/// exactly once per order and contribution; a created order and an accepted instruction through
+/// <see cref="ISellerMetricsStore.CountSoonAsync"/>, which may commit the count a moment after the answer).
 /// </summary>
 public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics, OptimisticRetry retry, IIdSource ids, TimeProvider clock, OrderOptions options)
 {
