@@ -144,6 +144,8 @@ public static class OrderLifecycleBenchmark
         var final = new ConcurrentDictionary<string, (string Type, double At)>(StringComparer.Ordinal);
         var deadlines = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
         var instructedAt = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
+        // A conversion's event time: when the sweep decided it (the order's convertedAt), on the benchmark's clock.
+        var convertedAt = new ConcurrentDictionary<string, double>(StringComparer.Ordinal);
         var intakeMs = new ConcurrentBag<double>();
         var instructMs = new ConcurrentBag<double>();
         var failures = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -151,6 +153,7 @@ public static class OrderLifecycleBenchmark
         var lastRead = 0.0;
         timer.Reset();
         var clock = Stopwatch.StartNew();
+        var wallStart = DateTimeOffset.UtcNow;
         if (timing == EventTiming.Published)
         {
             // The hub's relay returned from its send to hub-events: the sink stored the event then.
@@ -160,10 +163,14 @@ public static class OrderLifecycleBenchmark
                 {
                     final.TryAdd(e.Subject["orders/".Length..], (e.Type, clock.Elapsed.TotalSeconds));
                 }
+
+                if (e.Type == OrderEvents.ConvertedToNonHub)
+                {
+                    convertedAt.TryAdd(e.Subject["orders/".Length..], (e.Time - wallStart).TotalSeconds);
+                }
             };
         }
 
-        var wallStart = DateTimeOffset.UtcNow;
         var cpu = CpuSeconds.Start();
 
         using var stopReading = new CancellationTokenSource();
@@ -329,6 +336,9 @@ public static class OrderLifecycleBenchmark
 
         var conversions = final.Where(f => f.Value.Type == OrderEvents.ConvertedToNonHub && deadlines.ContainsKey(f.Key)).Select(f => (Deadline: deadlines[f.Key], f.Value.At)).ToList();
         var conversionLag = conversions.Select(c => c.At - c.Deadline).ToList();
+        // The same, in two parts: deadline -> the sweep's decision (planning, queue, reads), and decision -> hub-events (commit, relay).
+        var decided = final.Where(f => f.Value.Type == OrderEvents.ConvertedToNonHub && deadlines.ContainsKey(f.Key) && convertedAt.ContainsKey(f.Key))
+            .Select(f => (Sweep: convertedAt[f.Key] - deadlines[f.Key], Relay: f.Value.At - convertedAt[f.Key])).ToList();
         // DSP-3 under the load's conditions: the conversions due at least 60 s before the load ended, each on time or not by then
         // (those stored after the load may have waited for a sink busy with the reader after the load).
         var dueInLoad = conversions.Where(c => c.Deadline + 60 <= loadEnded.TotalSeconds).ToList();
@@ -343,6 +353,8 @@ public static class OrderLifecycleBenchmark
             $"  instruction POST .../dispatch-instructions (client latency): {Stats(instructMs, "ms")}",
             $"  instruction answered -> hub.order.instructed on hub-events (outbox relay{(timing == EventTiming.ReaderAfter ? "; event time to the second, so ±0.5 s" : "")}): {Stats(instructedLag, "s")}",
             $"  deadline -> hub.order.converted-to-non-hub on hub-events (index minute, sweep on its schedule, relay): {Stats(conversionLag, "s")}",
+            $"    of which deadline -> conversion decided by the sweep (its convertedAt): {Stats(decided.Select(d => d.Sweep).ToList(), "s")}",
+            $"    and conversion decided -> on hub-events (commit, relay): {Stats(decided.Select(d => d.Relay).ToList(), "s")}",
             string.Create(CultureInfo.InvariantCulture, $"  DSP-3 during the load: of the {dueInLoad.Count} conversions due at least 60 s before the load ended, {lateInLoad} ({100.0 * lateInLoad / Math.Max(dueInLoad.Count, 1):F1} %) reached hub-events more than 60 s after their deadline"),
             string.Create(CultureInfo.InvariantCulture, $"  refused or failed calls: {failed} ({string.Join(", ", failures.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}"))}); in the steady window: {submittedInWindow} orders submitted ({submittedInWindow / window.TotalSeconds:F1}/s), {inWindow} lifecycles completed ({inWindow / window.TotalSeconds:F1}/s); the lower is the steady rate"),
             string.Create(CultureInfo.InvariantCulture, $"DSP-5 counters after the load (the sellers summed): orders {counted.Orders} of {submitted} submitted, on-time instructions {counted.OnTime} of {instructed}, conversions {counted.Conversions} of {converted}{(counted == (submitted, instructed, converted) ? "" : " (MISMATCH)")}"),

@@ -59,7 +59,7 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             var now = clock.GetUtcNow();
             var order = valid.ToOrder(now);
             var events = new List<HubEvent> { OrderEvent(OrderEvents.Received, order, ReceivedData(order)) };
-            // Also for an order converted here: the index row (filed IntakeMargin ahead, never behind the checkpoint) makes the
+            // Also for an order converted here: the index row (filed in this intake's minute, never behind the checkpoint) makes the
             // sweep re-check its DSP-5 counting, in case this request dies between the order's commit and the counters'.
             var indexKey = DeadlineIndex.IntakeKeyOf(order, now, options.ShardCount);
             if (order.IsConversionDue(now))

@@ -18,28 +18,37 @@ public sealed class DeadlineIndexTests
     }
 
     [Fact]
-    public void DSP_3_an_order_received_seconds_before_its_deadline_is_filed_where_a_late_write_is_still_read()
+    public void DSP_3_an_order_received_seconds_before_its_deadline_is_filed_under_its_deadline_and_its_minute_read_for_a_minute_more()
     {
-        // Deadline 04:00:59Z (created 02:00:59Z + 2 h). Its own bucket, 04:00, is read for the last time by the run at
-        // 04:01:00 (checkpoint → 04:00). Received at 04:00:58, a write slowed past 04:01:00 would never be read there.
+        // Deadline 04:00:59Z (created 02:00:59Z + 2 h), received at 04:00:58: filed under its own deadline's minute, 04:00, so
+        // the first run after 04:00:59 converts it (until session s15 it was filed a minute ahead, 04:01, and converted only by
+        // a run in that minute: up to about 70 s after its deadline, past DSP-3's 60 s).
         var order = Open(created: new DateTimeOffset(2026, 12, 1, 2, 0, 59, TimeSpan.Zero));
         var receivedAt = new DateTimeOffset(2026, 12, 1, 4, 0, 58, TimeSpan.Zero);
         var key = DeadlineIndex.IntakeKeyOf(order, receivedAt, 16);
+        Assert.Equal(DeadlineIndex.KeyOf(order, 16), key);
+        var first = DeadlineIndex.BucketsDue(new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 1, 4, 1, 0, TimeSpan.Zero), 16);
+        Assert.Contains(key, first.Keys);
+        Assert.True(order.IsConversionDue(new DateTimeOffset(2026, 12, 1, 4, 1, 0, TimeSpan.Zero)));
 
-        // 04:00:58 + 1 min = 04:01:58 → bucket 04:01, later than the deadline's.
-        Assert.Equal(DeadlineIndex.KeyOf(order.OrderId, new DateTimeOffset(2026, 12, 1, 4, 1, 0, TimeSpan.Zero), 16), key);
-        Assert.NotEqual(DeadlineIndex.KeyOf(order, 16), key);
+        // A write slowed past the end of 04:00 is still read: the minute stays uncompleted until a run at least LateWriteGrace
+        // (1 min) after its end. The run at 04:01:59 reads it again; the run at 04:02:00 reads it for the last time and completes it.
+        Assert.Equal(TimeSpan.FromMinutes(1), DeadlineIndex.LateWriteGrace);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero), first.CompletedThrough);
+        var later = DeadlineIndex.BucketsDue(first.CompletedThrough, new DateTimeOffset(2026, 12, 1, 4, 1, 59, TimeSpan.Zero), 16);
+        Assert.Contains(key, later.Keys);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 3, 59, 0, TimeSpan.Zero), later.CompletedThrough);
+        var last = DeadlineIndex.BucketsDue(later.CompletedThrough, new DateTimeOffset(2026, 12, 1, 4, 2, 0, TimeSpan.Zero), 16);
+        Assert.Contains(key, last.Keys);
+        Assert.Equal(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero), last.CompletedThrough);
+        Assert.DoesNotContain(key, DeadlineIndex.BucketsDue(last.CompletedThrough, new DateTimeOffset(2026, 12, 1, 4, 2, 10, TimeSpan.Zero), 16).Keys);
 
-        // The run at 04:02:00 (after the one at 04:01:00 completed 04:00) still reads the row, and the order is due then.
-        var run = new DateTimeOffset(2026, 12, 1, 4, 2, 0, TimeSpan.Zero);
-        var due = DeadlineIndex.BucketsDue(new DateTimeOffset(2026, 12, 1, 4, 0, 0, TimeSpan.Zero), run, 16);
-        Assert.Contains(key, due.Keys);
-        Assert.DoesNotContain(DeadlineIndex.KeyOf(order, 16), due.Keys);
-        Assert.True(order.IsConversionDue(run));
-
-        // Received well ahead, the row goes to the deadline's own bucket, as before.
+        // Received well ahead, the row goes to the deadline's own bucket; received past its deadline (converted at intake), to
+        // the intake's own minute, which is not completed yet.
         Assert.Equal(DeadlineIndex.KeyOf(order, 16), DeadlineIndex.IntakeKeyOf(order, order.CreatedAt, 16));
-        Assert.Equal(DeadlineIndex.KeyOf(order, 16), DeadlineIndex.IntakeKeyOf(order, order.DispatchDeadline - DeadlineIndex.IntakeMargin, 16));
+        var pastDue = new DateTimeOffset(2026, 12, 1, 4, 3, 30, TimeSpan.Zero);
+        Assert.Equal(DeadlineIndex.KeyOf(order.OrderId, pastDue, 16), DeadlineIndex.IntakeKeyOf(order, pastDue, 16));
+        Assert.True(DeadlineIndex.BucketsDue(last.CompletedThrough, pastDue, 16).CompletedThrough < DeadlineIndex.Minute(pastDue));
     }
 
     [Fact]
@@ -68,7 +77,8 @@ public sealed class DeadlineIndexTests
         var due = DeadlineIndex.BucketsDue(T.AddMinutes(-3), T.AddSeconds(30), 2);
 
         Assert.Equal(["202612010358-00", "202612010358-01", "202612010359-00", "202612010359-01", "202612010400-00", "202612010400-01"], due.Keys);
-        Assert.Equal(T.AddMinutes(-1), due.CompletedThrough);
+        // 03:59 ended only 30 s ago (less than LateWriteGrace): read again by the next run.
+        Assert.Equal(T.AddMinutes(-2), due.CompletedThrough);
         Assert.True(due.CaughtUp);
     }
 
@@ -80,6 +90,11 @@ public sealed class DeadlineIndexTests
 
         Assert.Equal(["202612010400-00"], first.Keys);
         Assert.Equal(["202612010400-00", "202612010401-00"], second.Keys);
+        // 04:00 ended 10 s before the second run: it stays uncompleted until a run a minute after its end.
+        Assert.Equal(T.AddMinutes(-1), second.CompletedThrough);
+        var third = DeadlineIndex.BucketsDue(second.CompletedThrough, T.AddSeconds(120), 1);
+        Assert.Equal(["202612010400-00", "202612010401-00", "202612010402-00"], third.Keys);
+        Assert.Equal(T, third.CompletedThrough);
     }
 
     [Fact]

@@ -49,7 +49,29 @@ public sealed class CutoffSweepTests
 
         Assert.Empty(await IndexRowsAsync(factory.Names));
         var after = await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None);
-        Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(134)), after.SweptThrough);
+        // 134 ended 30 s before the run, less than LateWriteGrace: read again by the next run.
+        Assert.Equal(DeadlineIndex.Minute(Created.AddMinutes(133)), after.SweptThrough);
+    }
+
+    [Fact]
+    public async Task DSP_3_an_order_received_seconds_before_its_deadline_is_converted_by_the_first_run_after_its_deadline()
+    {
+        // Deadline 12:00:50 (China); received at 12:00:40. Until session s15 its index row was filed a minute ahead of the
+        // intake (12:01) and the runs of 12:00 passed it by: converted only by a run in 12:01, up to about 70 s after the deadline.
+        var deadline = Created.AddHours(2).AddSeconds(50);
+        var clock = new FakeTimeProvider(deadline.AddSeconds(-10));
+        using var factory = Host(clock);
+        await SeedAsync(factory);
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        Assert.Equal("open", (await SubmittedAsync(platform, Body("ORD-late-intake", Created.AddSeconds(50)))).GetProperty("status").GetString());
+        Assert.Equal([$"{DeadlineIndex.KeyOf("ORD-late-intake", deadline, 2)}/ORD-late-intake"], await IndexRowsAsync(factory.Names));
+
+        clock.SetUtcNow(deadline.AddSeconds(5)); // the next run, still in the deadline's minute
+        await RunSweepAsync(factory);
+        using var seller = factory.CreateSignedClient(TestClients.Seller);
+        Assert.Equal("converted", await StatusAsync(seller, "ORD-late-intake"));
+        Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-late-intake"));
+        Assert.Empty(await IndexRowsAsync(factory.Names));
     }
 
     [Fact]
@@ -126,12 +148,13 @@ public sealed class CutoffSweepTests
         Assert.Equal("converted", await StatusAsync(seller, "ORD-drop"));
         Assert.Equal([dropped, ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // emptied, but not yet DropSweptAfter behind
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(12).AddSeconds(5)); // the deadline minute is now more than DropSweptAfter behind the checkpoint, the ghost's not yet
+        // The deadline minute is now more than DropSweptAfter behind the checkpoint (which is LateWriteGrace behind the clock), the ghost's not yet.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(13).AddSeconds(5));
         await RunSweepAsync(factory);
         Assert.Equal([ghostKey[..12]], await IndexBucketsAsync(factory.Names)); // the ghost's minute is within the grace: its row is not touched
         Assert.Equal([$"{ghostKey}/ORD-ghost"], await IndexRowsAsync(factory.Names));
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(13).AddSeconds(5)); // now the ghost's minute too: its row (no order) is removed and the minute dropped
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(14).AddSeconds(5)); // now the ghost's minute too: its row (no order) is removed and the minute dropped
         var plan = await factory.Services.GetRequiredService<CutoffSweep>().PlanAsync(CancellationToken.None);
         Assert.Equal((1, 1, 1), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
         Assert.Empty(await IndexBucketsAsync(factory.Names));
@@ -172,7 +195,8 @@ public sealed class CutoffSweepTests
         using var platform = factory.CreateSignedClient(TestClients.Platform);
         await SubmittedAsync(platform, Body("ORD-poisoned", Created));
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10)); // the deadline's minute is complete: the checkpoint moves past it
+        // The deadline's minute ended more than LateWriteGrace (1 min) ago: complete, the checkpoint moves past it.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(10));
         using var admin = factory.CreateClient();
         await HttpAssert.Json(await admin.PostAsync("/admin/functions/PlanOrderCutoff", null), HttpStatusCode.Accepted);
 
@@ -193,13 +217,13 @@ public sealed class CutoffSweepTests
             }
         }
 
-        Assert.Equal(4, moved); // two shards of the deadline's minute and of the next
+        Assert.Equal(6, moved); // two shards of the deadline's minute and of the two after it
         Assert.Equal(DeadlineIndex.Minute(Created.AddHours(2)), (await factory.Services.GetRequiredService<ISweepCheckpoint>().ReadAsync(CancellationToken.None)).SweptThrough);
         using var seller = factory.CreateSignedClient(TestClients.Seller);
         Assert.Equal("open", await StatusAsync(seller, "ORD-poisoned"));
 
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(5));
-        await RunSweepAsync(factory); // the next run: its own partitions and the four put back from poison
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(3).AddSeconds(5));
+        await RunSweepAsync(factory); // the next run: its own partitions and the six put back from poison
         Assert.Equal("converted", await StatusAsync(seller, "ORD-poisoned"));
         Assert.Equal([OrderEvents.ConvertedToNonHub, OrderEvents.Received], await EventTypesAsync(factory.Names, "ORD-poisoned"));
         var left = (await poison.PeekMessagesAsync(32)).Value.Select(m => m.Body.ToString()).ToList();
@@ -263,8 +287,8 @@ public sealed class CutoffSweepTests
         await SubmittedAsync(platform, Body("ORD-done", Created));
         await HttpAssert.Json(await InstructAsync(seller, "ORD-done", "INS-done"), HttpStatusCode.Created);
 
-        // The deadline's minute is swept as usual (ORD-done's row goes) and the checkpoint moves past it.
-        clock.SetUtcNow(Created.AddHours(2).AddMinutes(1).AddSeconds(10));
+        // The deadline's minute is swept as usual (ORD-done's row goes) and, LateWriteGrace after its end, the checkpoint moves past it.
+        clock.SetUtcNow(Created.AddHours(2).AddMinutes(2).AddSeconds(10));
         await RunSweepAsync(factory);
         Assert.Empty(await IndexRowsAsync(factory.Names));
 
@@ -279,18 +303,18 @@ public sealed class CutoffSweepTests
         var minute = DeadlineIndex.Key(deadline, 0)[..12];
 
         var sweep = factory.Services.GetRequiredService<CutoffSweep>();
-        clock.SetUtcNow(deadline.AddMinutes(10).AddSeconds(5)); // not yet DropSweptAfter behind the checkpoint: untouched
+        clock.SetUtcNow(deadline.AddMinutes(11).AddSeconds(5)); // not yet DropSweptAfter behind the checkpoint (itself LateWriteGrace behind): untouched
         var plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal((0, 0), (plan.Leftovers, plan.Dropped));
         Assert.Equal("open", await StatusAsync(seller, "ORD-late"));
 
-        clock.SetUtcNow(deadline.AddMinutes(12).AddSeconds(5)); // now it is: two rows this run (the bound), the minute kept with one left
+        clock.SetUtcNow(deadline.AddMinutes(13).AddSeconds(5)); // now it is: two rows this run (the bound), the minute kept with one left
         plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal((2, 2, 0), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
         Assert.Single(await IndexRowsAsync(factory.Names));
         Assert.Equal([minute], await IndexBucketsAsync(factory.Names));
 
-        clock.SetUtcNow(deadline.AddMinutes(13).AddSeconds(5)); // the rest, and the emptied minute is dropped
+        clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5)); // the rest, and the emptied minute is dropped
         plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal((1, 1, 1), (plan.Leftovers, plan.LeftoversRemoved, plan.Dropped));
         Assert.Empty(plan.LeftoverFailures!);
@@ -302,7 +326,7 @@ public sealed class CutoffSweepTests
         var metrics = await HttpAssert.Json(await seller.GetAsync("/api/sellers/demo-seller/metrics?month=2026-12"));
         Assert.Equal((2L, 1L, 1L), (metrics.GetProperty("orders").GetInt64(), metrics.GetProperty("onTimeInstructions").GetInt64(), metrics.GetProperty("conversions").GetInt64()));
 
-        clock.SetUtcNow(deadline.AddMinutes(14).AddSeconds(5)); // nothing left to read
+        clock.SetUtcNow(deadline.AddMinutes(15).AddSeconds(5)); // nothing left to read
         plan = await sweep.PlanAsync(CancellationToken.None);
         Assert.Equal((0, 0), (plan.Leftovers, plan.Dropped));
     }
