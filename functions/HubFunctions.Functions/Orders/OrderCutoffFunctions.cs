@@ -7,7 +7,7 @@ namespace HubFunctions.Functions.Orders;
 /// <summary>DSP-3: the cutoff sweep, a timer that queues the due deadline index partitions, and one queue message per partition.</summary>
 public sealed class OrderCutoffFunctions(CutoffSweep sweep, ILogger<OrderCutoffFunctions> logger)
 {
-    /// <summary>On <c>Hub:Orders:SweepSchedule</c> (default every 10 s, <c>*/10 * * * * *</c>; every 20 s until session s12); also <c>POST /admin/functions/PlanOrderCutoff</c>.</summary>
+    /// <summary>On <c>Hub:Orders:SweepSchedule</c> (default every 20 s, <c>*/20 * * * * *</c>; every 10 s in sessions s12-s14); also <c>POST /admin/functions/PlanOrderCutoff</c>.</summary>
     [Function("PlanOrderCutoff")]
     public async Task Plan([TimerTrigger("%Hub:Orders:SweepSchedule%")] TimerInfo timer, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed class CutoffEndToEndTests
     {
         using var factory = new DevHostFactory(listeners: true, functions: Functions, settings: new Dictionary<string, string?>
         {
-            ["Hub:Orders:SweepSchedule"] = "*/5 * * * * *", // every 5 s (production: every minute)
+            ["Hub:Orders:SweepSchedule"] = "*/5 * * * * *", // every 5 s (production: every 20 s)
             ["Hub:Orders:ShardCount"] = "2",
         });
         await SeedAsync(factory);
