@@ -4,9 +4,12 @@ namespace HubFunctions.Core.Common;
 /// The one optimistic-concurrency loop: read, decide, commit; on <see cref="ConcurrencyConflictException"/>
 /// wait a short random time (so racing losers do not collide again in step) and run the whole
 /// attempt again, at most <see cref="MaxAttempts"/> times. The attempt must re-read what it decides
-/// on: each retry starts from the current state.
+/// on: each retry starts from the current state. The pause is wall-clock time, not the app's
+/// <see cref="TimeProvider"/>: it is jitter between attempts, not domain time, and under a test's fake
+/// clock a conflict's retry would wait until the test moved the clock (tests hung for 100 s this way,
+/// sessions s14 and s15).
 /// </summary>
-public sealed class OptimisticRetry(IRandomSource random, TimeProvider clock)
+public sealed class OptimisticRetry(IRandomSource random)
 {
     /// <summary>Each round lets at least one of the racing writers through.</summary>
     public const int MaxAttempts = 20;
@@ -23,7 +26,7 @@ public sealed class OptimisticRetry(IRandomSource random, TimeProvider clock)
             catch (ConcurrencyConflictException) when (n < MaxAttempts)
             {
                 var pause = TimeSpan.FromMilliseconds(random.Next(5, 20 * n));
-                await Task.Delay(pause, clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
             }
         }
     }

@@ -20,7 +20,7 @@ public sealed class SellerComplianceTests
     private static Seller Active(string id = "seller-1") => new(id, "hangzhou", "HGH-000001", SellerStatus.Active, SellerCategories.BrandTrader, "示例贸易有限公司",
         "914403001922038216", TaxRating.A, new DateOnly(2024, 1, 1), []);
 
-    private SellerCompliance Service(IIdSource? ids = null) => new(_store, new OptimisticRetry(new NoJitter(), TimeProvider.System), ids ?? new CountingIds(), _clock);
+    private SellerCompliance Service(IIdSource? ids = null) => new(_store, new OptimisticRetry(new NoJitter()), ids ?? new CountingIds(), _clock);
 
     [Fact]
     public async Task CMP_6_a_freeze_commits_the_seller_its_entry_and_one_frozen_event_together()

@@ -17,7 +17,7 @@ public sealed class TaxRecheckTests
     private readonly MemoryAuthority _authority = new();
 
     private TaxRecheckHandler Handler(int pageSize = 3) => new(_sellers, _authority, _queue, _freeze, new TaxRecheckSettings { PageSize = pageSize, RetryDelay = TimeSpan.FromHours(1) },
-        new OptimisticRetry(new NoJitter(), TimeProvider.System), new RandomIds(), _clock);
+        new OptimisticRetry(new NoJitter()), new RandomIds(), _clock);
 
     private static Seller Seller(string id, TaxRating? rating = TaxRating.A, SellerStatus status = SellerStatus.Active)
         => new(id, "hangzhou", "HGH-000001", status, "brand-trader", "示例贸易有限公司", "914403001922038216", rating, new DateOnly(2024, 1, 1), []);

@@ -15,7 +15,7 @@ public sealed class InspectionHandlerTests
     {
         var ids = new CountingIds();
         var repository = new ConflictingOnce();
-        var handler = new InspectionHandler(repository, new OptimisticRetry(new NoJitter(), TimeProvider.System), ids, new FakeTimeProvider());
+        var handler = new InspectionHandler(repository, new OptimisticRetry(new NoJitter()), ids, new FakeTimeProvider());
 
         var result = await handler.HandleAsync(Bad, CancellationToken.None);
 
