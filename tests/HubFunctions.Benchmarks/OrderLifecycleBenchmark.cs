@@ -58,12 +58,13 @@ public sealed record OrderLifecycleResult(int Concurrency, TimeSpan Load, TimeSp
 
 /// <summary>
 /// Benchmark (d) of issue 11: the sustained full order lifecycle on this machine, through the DevHost in-process with
-/// its listeners and timers on (the cutoff timer on its production schedule, every 10 s since session s12, the <c>order-cutoff</c> and <c>outbox-relay</c> queue
+/// its listeners and timers on (the cutoff timer on its production schedule, every 20 s since session s15 (10 s in s12-s14), the <c>order-cutoff</c> and <c>outbox-relay</c> queue
 /// listeners, the local publisher to <c>hub-events</c>), on the Azurite of <c>HUB_TEST_STORAGE</c>. For a fixed time,
 /// <c>concurrency</c> workers each submit a signed order (<c>POST /api/orders</c> by the platform), created 2 h minus 20 s
 /// ago, so its deadline is 20 s ahead; every other order then gets a signed dispatch instruction from its seller at once
 /// (<c>hub.order.instructed</c>), the others are left to the cutoff sweep, which converts them on the first run after their
-/// index minute (<c>hub.order.converted-to-non-hub</c>, 40–100 s after intake). An order's lifecycle is complete when its
+/// deadline (<c>hub.order.converted-to-non-hub</c>; until session s15, on the first run after the minute their intake filed
+/// them under, a minute ahead: 40–100 s after intake). An order's lifecycle is complete when its
 /// final event is on <c>hub-events</c>.
 /// <para>
 /// <b>No reader</b> (since session s12, <see cref="EventTiming.Published"/>): an event's time is when the relay's send of it to

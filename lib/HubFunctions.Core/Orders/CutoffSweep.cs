@@ -44,7 +44,7 @@ public sealed class CutoffSweep(IOrderStore store, ISweepCheckpoint checkpoint, 
     /// <summary>A leftover row whose order failed is passed over by the leftover pass this long, so rows that keep failing do not hold back newer ones (review finding 4).</summary>
     public static readonly TimeSpan LeftoverRetryAfter = TimeSpan.FromMinutes(10);
 
-    /// <summary>Up to this many minutes, every shard of each minute is queued (the normal run: the current and the previous minute); beyond, only the partitions found by one range query.</summary>
+    /// <summary>Up to this many minutes, every shard of each minute is queued (the normal run: the current minute and the one or two before it); beyond, only the partitions found by one range query.</summary>
     public const int ProbeAfterMinutes = 10;
 
     /// <summary>Queues the due index partitions and moves the checkpoint (at most <see cref="DeadlineIndex.MaxCatchUp"/> of minutes; a longer gap is caught up by the following runs, <see cref="CutoffPlan.CaughtUp"/> false).</summary>

@@ -125,7 +125,7 @@ public static class DeadlineIndex
     /// (the last minute fully swept; null on the first run: the <see cref="MaxCatchUp"/> of minutes ending with the current one). The current minute
     /// is included (its rows are filtered with <see cref="Order.IsConversionDue"/>, so a deadline at 10:00:05 is
     /// converted by a run at 10:00:10, within 60 s) and stays uncompleted, as does every minute that ended less than
-    /// <see cref="LateWriteGrace"/> before <paramref name="now"/>: the next run reads them again (normally the current and the previous minute).
+    /// <see cref="LateWriteGrace"/> before <paramref name="now"/>: the next run reads them again (so a run queues the current minute and the one or two before it).
     /// At most <see cref="MaxCatchUp"/> of minutes per run; missed runs are caught up over the following runs.
     /// </summary>
     public static DueBuckets BucketsDue(DateTimeOffset? sweptThrough, DateTimeOffset now, int shardCount)
@@ -150,7 +150,10 @@ public static class DeadlineIndex
             }
         }
 
-        var completed = caughtUp ? Minute(now - LateWriteGrace).AddMinutes(-1) : last;
+        // Never a minute that ended less than LateWriteGrace ago, also when the catch-up limit cut the range just before the
+        // current minute (review of session s15).
+        var graceLimit = Minute(now - LateWriteGrace).AddMinutes(-1);
+        var completed = caughtUp || last > graceLimit ? graceLimit : last;
         return new DueBuckets(keys, completed < first.AddMinutes(-1) ? first.AddMinutes(-1) : completed, caughtUp);
     }
 

@@ -98,7 +98,12 @@ public sealed class OrderHandler(IOrderStore store, ISellerMetricsStore metrics,
             // An earlier attempt's order: the row alone, as that attempt answered (and a derived replay answers); another's: as it is now.
             var existing = await (storedBefore ? store.FindOrderRowAsync(valid.OrderId, ct) : store.FindAsync(valid.OrderId, ct)).ConfigureAwait(false)
                 ?? throw new ConcurrencyConflictException($"Order '{valid.OrderId}' conflicted on insert but is not stored.");
-            if (indexAdded && indexKey != DeadlineIndex.IntakeKeyOf(existing.Order, existing.Order.ReceivedAt, options.ShardCount))
+            // Where the stored order's intake filed it: the key on its row (since session s11; an older row names its order id
+            // there), else computed as that intake would have (review of s15: the filing rule changed, the stored key did not).
+            var storedKey = existing.OutcomePartition is { } filed && filed != existing.Order.OrderId
+                ? filed
+                : DeadlineIndex.IntakeKeyOf(existing.Order, existing.Order.ReceivedAt, options.ShardCount);
+            if (indexAdded && indexKey != storedKey)
             {
                 // This intake's row points at an order indexed elsewhere (another body, or the same one past its deadline a minute
                 // later): removed, so a duplicate leaves the index as it was. A crash first leaves it: harmless, the sweep reads

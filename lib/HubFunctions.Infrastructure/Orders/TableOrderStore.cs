@@ -38,7 +38,7 @@ namespace HubFunctions.Infrastructure.Orders;
 /// a crash in between leaves an index row without an order, which the sweep ignores. Intake inserts without reading first
 /// (<see cref="OrderHandler.SubmitAsync"/>), so an intake of an order stored before writes its index row too: an insert
 /// (<see cref="AddIndexAsync"/>), so a row of that order already in that partition stays as it was, and one in another
-/// minute (another body's deadline, or the same order re-sent a minute later near its deadline) is removed by the loser
+/// minute (another body's deadline, or the same order re-sent past its deadline in a later minute) is removed by the loser
 /// once the order's insert conflicts. A crash before that removal leaves a row pointing at an order indexed elsewhere: as
 /// harmless as the rows a failed intake and its later retry leave on main, because the sweep reads the order itself
 /// (converts it only if due, keeps the row while the order is open, removes it once the order is finished).

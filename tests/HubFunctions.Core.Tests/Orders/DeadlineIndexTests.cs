@@ -48,7 +48,9 @@ public sealed class DeadlineIndexTests
         Assert.Equal(DeadlineIndex.KeyOf(order, 16), DeadlineIndex.IntakeKeyOf(order, order.CreatedAt, 16));
         var pastDue = new DateTimeOffset(2026, 12, 1, 4, 3, 30, TimeSpan.Zero);
         Assert.Equal(DeadlineIndex.KeyOf(order.OrderId, pastDue, 16), DeadlineIndex.IntakeKeyOf(order, pastDue, 16));
-        Assert.True(DeadlineIndex.BucketsDue(last.CompletedThrough, pastDue, 16).CompletedThrough < DeadlineIndex.Minute(pastDue));
+        var intakeMinute = DeadlineIndex.Minute(pastDue);
+        Assert.True(DeadlineIndex.BucketsDue(last.CompletedThrough, intakeMinute.AddMinutes(1).AddSeconds(59), 16).CompletedThrough < intakeMinute);
+        Assert.Equal(intakeMinute, DeadlineIndex.BucketsDue(last.CompletedThrough, intakeMinute.AddMinutes(2), 16).CompletedThrough);
     }
 
     [Fact]
@@ -123,6 +125,19 @@ public sealed class DeadlineIndexTests
         var last = DeadlineIndex.BucketsDue(DeadlineIndex.BucketsDue(next.CompletedThrough, T, 1).CompletedThrough, T, 1);
         Assert.True(last.CaughtUp);
         Assert.Equal("202612010400-00", last.Keys[^1]);
+    }
+
+    [Fact]
+    public void DSP_3_a_catch_up_cut_just_before_the_current_minute_still_leaves_the_minute_that_just_ended_uncompleted()
+    {
+        // A day and a minute behind: the catch-up limit stops the range at 03:59, which ended only 30 s before the run. A write
+        // slowed into 03:59 must still be read, so the checkpoint stays before it (review of session s15).
+        var due = DeadlineIndex.BucketsDue(T.AddDays(-1).AddMinutes(-1), T.AddSeconds(30), 1);
+
+        Assert.False(due.CaughtUp);
+        Assert.Equal("202612010359-00", due.Keys[^1]);
+        Assert.Equal(T.AddMinutes(-2), due.CompletedThrough);
+        Assert.Contains("202612010359-00", DeadlineIndex.BucketsDue(due.CompletedThrough, T.AddSeconds(40), 1).Keys);
     }
 
     [Fact]

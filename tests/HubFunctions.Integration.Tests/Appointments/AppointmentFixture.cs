@@ -72,8 +72,9 @@ public static class AppointmentFixture
     }
 
     /// <summary>
-    /// Awaits <paramref name="work"/> while moving <paramref name="clock"/> on in 50 ms steps: racing writers' retry
-    /// pauses (<c>OptimisticRetry</c>) wait on the injected clock, so a fake one must move for them to end.
+    /// Awaits <paramref name="work"/> while moving <paramref name="clock"/> on in 50 ms steps, as domain time passes in a real
+    /// race. (Until session s15 racing writers' retry pauses, <c>OptimisticRetry</c>, waited on the injected clock and needed
+    /// this to end; they are wall-clock pauses now.)
     /// </summary>
     public static async Task<T> WhileTimePassesAsync<T>(this Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, Task<T> work)
     {

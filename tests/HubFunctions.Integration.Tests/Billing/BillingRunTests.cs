@@ -12,8 +12,8 @@ namespace HubFunctions.Integration.Tests.Billing;
 
 /// <summary>
 /// The monthly billing run (BIL-6) through the DevHost with its queue listener. The clock is the system clock shifted to
-/// 2025-04-01 09:00 Asia/Shanghai (a ShiftedClock, not a FakeTimeProvider: the run's parallel queue items retry their
-/// version conflicts after pauses on the injected clock, which must move).
+/// 2025-04-01 09:00 Asia/Shanghai (a ShiftedClock, not a FakeTimeProvider: the run's queue items and the listener's timing
+/// run on it, and until session s15 their version conflicts' retry pauses waited on it too).
 /// </summary>
 [Collection(QueueCollection.Name)]
 public sealed class BillingRunTests

@@ -42,6 +42,28 @@ public sealed class CutoffIndexDataTests
     }
 
     [Fact]
+    public async Task DSP_3_a_duplicate_intake_compares_its_index_row_with_the_key_on_the_stored_order_row_not_with_todays_filing_rule()
+    {
+        // An order stored by an earlier build, filed a minute after its deadline's minute (the pre-s15 rule for a late intake):
+        // the key on its order row is the truth. A duplicate intake (another body: 409) files its row under today's rule, the
+        // deadline's minute, and must remove that row of its own, leaving the stored order's row where it is (review of s15).
+        var clock = new FakeTimeProvider(Created.AddMinutes(1));
+        using var factory = Host(clock, new PointReadCounter());
+        await SeedAsync(factory);
+        var store = factory.Services.GetRequiredService<IOrderStore>();
+        var order = OpenOrder("ORD-old-filing", Created);
+        var oldKey = DeadlineIndex.KeyOf(order.OrderId, order.DispatchDeadline.AddMinutes(1), 2);
+        Assert.NotEqual(DeadlineIndex.IntakeKeyOf(order, clock.GetUtcNow(), 2), oldKey);
+        Assert.True(await store.AddIndexAsync(oldKey, order, "fp-stored", CancellationToken.None));
+        Assert.True(await store.AddFiledAsync(order, "fp-stored", oldKey, [], CancellationToken.None));
+
+        using var platform = factory.CreateSignedClient(TestClients.Platform);
+        await HttpAssert.Problem(await SubmitAsync(platform, Body("ORD-old-filing", Created.AddSeconds(1))), HttpStatusCode.Conflict, "order-conflict");
+
+        Assert.Equal([$"{oldKey}/ORD-old-filing"], await IndexRowsAsync(factory.Names));
+    }
+
+    [Fact]
     public async Task DSP_3_a_row_not_yet_due_is_passed_over_without_reading_its_order_and_its_order_is_read_once_due()
     {
         var clock = new FakeTimeProvider(Created.AddMinutes(1));

@@ -30,7 +30,7 @@ public sealed class CutoffRaceTests(ITestOutputHelper output)
         var intake = Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (id, _) => await SubmittedAsync(platform, Body(id, Created)));
         while (!intake.IsCompleted)
         {
-            // Intakes of one seller race for its DSP-5 counter rows; their retry pauses wait on the injected clock.
+            // Intakes of one seller race for its DSP-5 counter rows (their retry pauses are wall-clock time since session s15).
             clock.Advance(TimeSpan.FromMilliseconds(2));
             await Task.WhenAny(intake, Task.Delay(10));
         }
@@ -57,7 +57,7 @@ public sealed class CutoffRaceTests(ITestOutputHelper output)
         var all = Task.WhenAll(instructing, sweeping);
         while (!all.IsCompleted)
         {
-            // Retry pauses after a lost race wait on the injected clock: let it pass, slower than real time.
+            // Domain time passes while the race runs, slower than real time (retry pauses are wall-clock time since session s15).
             clock.Advance(TimeSpan.FromMilliseconds(2));
             await Task.WhenAny(all, Task.Delay(10));
         }
