@@ -4,7 +4,9 @@ namespace HubFunctions.Core.Orders;
 
 /// <summary>
 /// An order as stored: the order, the fingerprint of the body that created it (intake idempotency) and the token (ETag) a change
-/// must match; <paramref name="OutcomePartition"/>: where the store files the order's outcome (opaque to Core; null: the store's default).
+/// must match; <paramref name="OutcomePartition"/>: where the store files the order's outcome, the index key its intake passed to
+/// <see cref="IOrderStore.AddFiledAsync"/> (a duplicate intake compares its own key with it, <see cref="OrderHandler.SubmitAsync"/>;
+/// a store may give the order id for an order filed before it kept that key; null: the store's default).
 /// </summary>
 public sealed record StoredOrder(Order Order, string Fingerprint, string ConcurrencyToken, string? OutcomePartition = null);
 
